@@ -1,0 +1,652 @@
+//! The envelope, format version 1: the only module that builds or splits envelope bytes.
+//! SPEC.md describes the same layout for implementers of other couriers.
+//!
+//! ```text
+//! envelope   = header recipients
+//! header     = "spe" version:u8(=1) order_len:u8 order disclosure
+//! disclosure = 0x00                                   ; nothing in clear
+//!            | 0x01 country:2                         ; country
+//!            | 0x02 country:2 level1_len:u8 level1    ; country + address-level1
+//! recipients = count:u8 (key_id:8 enc:32 binding_len:u16 binding ct_len:u16 ct){count}
+//! ```
+//!
+//! Per recipient, one HPKE base-mode context (info = `"sealpost-v1 recipient" || key_id`)
+//! seals two messages: `binding` = Seal(aad = "", pt = header) at sequence 0, and
+//! `ct` = Seal(aad = header, pt = padded record) at sequence 1. The AAD binds the address to
+//! everything in clear; the sealed copy of the header lets the courier tell *which* clear field
+//! was changed (order reference or disclosed region) instead of a bare authentication failure.
+
+use core::{fmt, str::FromStr};
+
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
+use hpke::{Deserializable, OpModeR, OpModeS, Serializable};
+use serde::Serialize;
+use zeroize::Zeroizing;
+
+use crate::{
+    address::{Address, MAX_STREET_LINES},
+    keys::{Identity, KeyId, PublicKey, KEY_ID_LEN},
+    random::{self, Drawn},
+    suite::{Aead, Kdf, Kem},
+    Error,
+};
+
+/// Prefix of the text form: format `spe`, version 1.
+pub const TEXT_PREFIX: &str = "spe1.";
+/// First bytes of the binary form.
+pub const MAGIC: &[u8; 3] = b"spe";
+/// The format version this module reads and writes.
+pub const VERSION: u8 = 1;
+/// Label that starts every recipient's HPKE `info`.
+pub const INFO_LABEL: &[u8] = b"sealpost-v1 recipient";
+/// Most recipients one envelope may carry.
+pub const MAX_RECIPIENTS: usize = 16;
+/// Longest order reference, in bytes.
+pub const MAX_ORDER_LEN: usize = 64;
+/// Plaintext sizes: the record is zero-padded to the smallest that fits.
+pub const BUCKETS: [usize; 3] = [512, 1024, 2048];
+
+const ENC_LEN: usize = 32;
+const TAG_LEN: usize = 16;
+const RECORD_VERSION: u8 = 1;
+
+/// What the buyer chooses to show in clear, for shipping quotes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Disclosure {
+    /// Nothing in clear.
+    #[default]
+    None,
+    /// The country.
+    Country,
+    /// The country and the province/state (`address-level1`), if the address has one.
+    Region,
+}
+
+impl FromStr for Disclosure {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s {
+            "none" => Ok(Disclosure::None),
+            "country" => Ok(Disclosure::Country),
+            "region" => Ok(Disclosure::Region),
+            _ => Err(Error::InvalidDisclosure),
+        }
+    }
+}
+
+/// The region fields an envelope shows in clear.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Disclosed {
+    /// ISO 3166-1 alpha-2 country, if disclosed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// Province/state, if disclosed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address_level1: Option<String>,
+}
+
+/// The clear part of an envelope, authenticated by every recipient's AAD.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Header {
+    order_ref: String,
+    disclosed: Disclosed,
+}
+
+/// One courier's sealed copy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recipient {
+    /// Which courier key can open it.
+    pub key_id: KeyId,
+    /// HPKE encapsulated key (the sender's ephemeral X25519 public key).
+    pub enc: [u8; ENC_LEN],
+    /// Seal(aad = "", pt = header) at sequence number 0.
+    pub binding: Vec<u8>,
+    /// Seal(aad = header, pt = padded address record) at sequence number 1.
+    pub ct: Vec<u8>,
+}
+
+/// A sealed address: what the shop, platform and seller store and forward.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Envelope {
+    header: Header,
+    recipients: Vec<Recipient>,
+}
+
+/// Checks an order reference: 1 to 64 bytes of printable ASCII without spaces.
+pub fn validate_order_ref(order_ref: &str) -> Result<(), Error> {
+    if order_ref.is_empty() {
+        return Err(Error::InvalidOrderRef("empty"));
+    }
+    if order_ref.len() > MAX_ORDER_LEN {
+        return Err(Error::InvalidOrderRef("longer than 64 bytes"));
+    }
+    if !order_ref.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(Error::InvalidOrderRef("only printable ASCII without spaces is allowed"));
+    }
+    Ok(())
+}
+
+/// The HPKE `info` for a recipient: `"sealpost-v1 recipient" || key_id`.
+pub fn info_for(key_id: &KeyId) -> Vec<u8> {
+    let mut info = INFO_LABEL.to_vec();
+    info.extend_from_slice(&key_id.0);
+    info
+}
+
+impl Envelope {
+    /// Seals `address` for `order_ref` to every key in `recipients`, with fresh randomness.
+    pub fn seal(
+        address: &Address,
+        recipients: &[PublicKey],
+        order_ref: &str,
+        disclosure: Disclosure,
+    ) -> Result<Envelope, Error> {
+        let mut ikm = Zeroizing::new(vec![0u8; 32 * recipients.len()]);
+        random::fill(&mut ikm)?;
+        Envelope::seal_with_randomness(address, recipients, order_ref, disclosure, &ikm)
+    }
+
+    /// Like [`Envelope::seal`], with the randomness given: 32 bytes per recipient, used as the
+    /// `ikmE` of `DeriveKeyPair` for that recipient's ephemeral key. For tests and vectors only:
+    /// reusing randomness across seals breaks confidentiality.
+    pub fn seal_with_randomness(
+        address: &Address,
+        recipients: &[PublicKey],
+        order_ref: &str,
+        disclosure: Disclosure,
+        randomness: &[u8],
+    ) -> Result<Envelope, Error> {
+        validate_order_ref(order_ref)?;
+        address.validate()?;
+        if recipients.is_empty() {
+            return Err(Error::InvalidRecipients("at least one courier key is required"));
+        }
+        if recipients.len() > MAX_RECIPIENTS {
+            return Err(Error::InvalidRecipients("at most 16 courier keys"));
+        }
+        for (i, a) in recipients.iter().enumerate() {
+            if recipients.iter().skip(i + 1).any(|b| a == b) {
+                return Err(Error::InvalidRecipients("the same courier key is given twice"));
+            }
+        }
+        if randomness.len() != 32 * recipients.len() {
+            return Err(Error::RandomnessUnavailable);
+        }
+
+        let address = normalized(address);
+        let disclosed = match disclosure {
+            Disclosure::None => Disclosed::default(),
+            Disclosure::Country => Disclosed { country: Some(address.country.clone()), address_level1: None },
+            Disclosure::Region => Disclosed {
+                country: Some(address.country.clone()),
+                address_level1: Some(address.address_level1.clone()).filter(|l| !l.is_empty()),
+            },
+        };
+        let header = Header { order_ref: order_ref.to_owned(), disclosed };
+        let header_bytes = header.to_bytes();
+        let record = encode_record(&address)?;
+
+        let mut sealed = Vec::with_capacity(recipients.len());
+        for (pk, ikm) in recipients.iter().zip(randomness.chunks_exact(32)) {
+            let key_id = pk.key_id();
+            let mut rng = Drawn::new(ikm);
+            let (enc, mut ctx) = hpke::setup_sender_with_rng::<Aead, Kdf, Kem>(
+                &OpModeS::Base,
+                pk.hpke(),
+                &info_for(&key_id),
+                &mut rng,
+            )
+            .map_err(|_| Error::InvalidPublicKey("low-order point"))?;
+            rng.ok()?;
+            let binding = ctx.seal(&header_bytes, b"").map_err(|_| Error::RandomnessUnavailable)?;
+            let ct = ctx.seal(&record, &header_bytes).map_err(|_| Error::RandomnessUnavailable)?;
+            let mut enc_bytes = [0u8; ENC_LEN];
+            enc_bytes.copy_from_slice(&enc.to_bytes());
+            sealed.push(Recipient { key_id, enc: enc_bytes, binding, ct });
+        }
+        Ok(Envelope { header, recipients: sealed })
+    }
+
+    /// The order reference in clear.
+    pub fn order_ref(&self) -> &str {
+        &self.header.order_ref
+    }
+
+    /// The region fields in clear.
+    pub fn disclosed(&self) -> &Disclosed {
+        &self.header.disclosed
+    }
+
+    /// The per-courier entries.
+    pub fn recipients(&self) -> &[Recipient] {
+        &self.recipients
+    }
+
+    /// The AAD of every recipient's address ciphertext: the encoded header.
+    pub fn aad(&self) -> Vec<u8> {
+        self.header.to_bytes()
+    }
+
+    /// Opens the envelope with the first identity that is one of its recipients.
+    ///
+    /// With `expected_order`, an envelope that carries another order reference is refused
+    /// before any decryption (`order_mismatch`).
+    pub fn open(&self, identities: &[Identity], expected_order: Option<&str>) -> Result<Address, Error> {
+        if let Some(expected) = expected_order {
+            if expected != self.header.order_ref {
+                return Err(Error::OrderMismatch {
+                    sealed: self.header.order_ref.clone(),
+                    presented: expected.to_owned(),
+                });
+            }
+        }
+        let mut first_error = None;
+        for identity in identities {
+            let key_id = identity.key_id();
+            for entry in self.recipients.iter().filter(|r| r.key_id == key_id) {
+                match self.open_entry(entry, identity) {
+                    Ok(address) => return Ok(address),
+                    Err(e) => {
+                        first_error.get_or_insert(e);
+                    }
+                }
+            }
+        }
+        Err(first_error.unwrap_or(Error::NotARecipient))
+    }
+
+    fn open_entry(&self, entry: &Recipient, identity: &Identity) -> Result<Address, Error> {
+        let enc = <Kem as hpke::Kem>::EncappedKey::from_bytes(&entry.enc).map_err(|_| Error::OpenFailed)?;
+        let mut ctx = hpke::setup_receiver::<Aead, Kdf, Kem>(
+            &OpModeR::Base,
+            identity.hpke(),
+            &enc,
+            &info_for(&entry.key_id),
+        )
+        .map_err(|_| Error::OpenFailed)?;
+        let sealed_header = ctx.open(&entry.binding, b"").map_err(|_| Error::OpenFailed)?;
+        let sealed_header = Header::from_bytes(&sealed_header)
+            .map_err(|_| Error::MalformedEnvelope("the sealed header is not a valid header"))?;
+        if sealed_header.order_ref != self.header.order_ref {
+            return Err(Error::OrderMismatch {
+                sealed: sealed_header.order_ref,
+                presented: self.header.order_ref.clone(),
+            });
+        }
+        if sealed_header.disclosed != self.header.disclosed {
+            return Err(Error::DisclosureMismatch);
+        }
+        let record = Zeroizing::new(ctx.open(&entry.ct, &self.aad()).map_err(|_| Error::OpenFailed)?);
+        let address = decode_record(&record)?;
+        let d = &self.header.disclosed;
+        let consistent = d.country.as_ref().is_none_or(|c| *c == address.country)
+            && d.address_level1.as_ref().is_none_or(|l| *l == address.address_level1);
+        if !consistent {
+            return Err(Error::DisclosureMismatch);
+        }
+        Ok(address)
+    }
+
+    /// The compact binary form.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = self.header.to_bytes();
+        out.push(self.recipients.len() as u8);
+        for r in &self.recipients {
+            out.extend_from_slice(&r.key_id.0);
+            out.extend_from_slice(&r.enc);
+            put_u16_bytes(&mut out, &r.binding);
+            put_u16_bytes(&mut out, &r.ct);
+        }
+        out
+    }
+
+    /// Parses the binary form strictly: every length checked, no trailing bytes.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Envelope, Error> {
+        let mut r = Reader::new(bytes);
+        let header = Header::read(&mut r)?;
+        let count = r.u8()? as usize;
+        if count == 0 || count > MAX_RECIPIENTS {
+            return Err(Error::MalformedEnvelope("recipient count must be 1 to 16"));
+        }
+        let mut recipients: Vec<Recipient> = Vec::with_capacity(count);
+        for _ in 0..count {
+            let mut key_id = [0u8; KEY_ID_LEN];
+            key_id.copy_from_slice(r.take(KEY_ID_LEN)?);
+            let key_id = KeyId(key_id);
+            let mut enc = [0u8; ENC_LEN];
+            enc.copy_from_slice(r.take(ENC_LEN)?);
+            let binding = r.u16_bytes()?.to_vec();
+            if binding.len() < TAG_LEN + Header::MIN_LEN || binding.len() > TAG_LEN + Header::MAX_LEN {
+                return Err(Error::MalformedEnvelope("sealed header has an impossible length"));
+            }
+            let ct = r.u16_bytes()?.to_vec();
+            if !BUCKETS.iter().any(|b| b + TAG_LEN == ct.len()) {
+                return Err(Error::MalformedEnvelope("address ciphertext is not a padding bucket size"));
+            }
+            if recipients.iter().any(|x| x.key_id == key_id) {
+                return Err(Error::MalformedEnvelope("two recipients with the same key id"));
+            }
+            recipients.push(Recipient { key_id, enc, binding, ct });
+        }
+        r.finish()?;
+        Ok(Envelope { header, recipients })
+    }
+
+    /// The public view of the envelope: what anyone holding it can see, with the exact HPKE
+    /// inputs per recipient. No key is needed.
+    pub fn inspect(&self) -> Inspection {
+        let b64 = |b: &[u8]| URL_SAFE_NO_PAD.encode(b);
+        let aad = self.aad();
+        Inspection {
+            format: "spe",
+            version: VERSION,
+            order_ref: self.header.order_ref.clone(),
+            disclosed: self.header.disclosed.clone(),
+            suite: "DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, ChaCha20Poly1305; mode_base",
+            size_bytes: self.to_bytes().len(),
+            recipients: self
+                .recipients
+                .iter()
+                .map(|r| RecipientView {
+                    key_id: r.key_id.to_hex(),
+                    info: b64(&info_for(&r.key_id)),
+                    enc: b64(&r.enc),
+                    binding_aad: String::new(),
+                    binding: b64(&r.binding),
+                    aad: b64(&aad),
+                    ct: b64(&r.ct),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// What `inspect` shows: everything in an envelope that needs no key. Byte strings are
+/// base64url without padding.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Inspection {
+    /// Always `spe`.
+    pub format: &'static str,
+    /// Format version.
+    pub version: u8,
+    /// The order reference.
+    pub order_ref: String,
+    /// The region fields in clear.
+    pub disclosed: Disclosed,
+    /// The HPKE suite, in words.
+    pub suite: &'static str,
+    /// Size of the binary form.
+    pub size_bytes: usize,
+    /// One entry per courier.
+    pub recipients: Vec<RecipientView>,
+}
+
+/// One recipient in an [`Inspection`].
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecipientView {
+    /// Key id, hex.
+    pub key_id: String,
+    /// HPKE `info` for this recipient.
+    pub info: String,
+    /// HPKE `enc`.
+    pub enc: String,
+    /// AAD of the sequence-0 message (always empty).
+    pub binding_aad: String,
+    /// The sequence-0 ciphertext (the sealed header).
+    pub binding: String,
+    /// AAD of the sequence-1 message (the encoded header).
+    pub aad: String,
+    /// The sequence-1 ciphertext (the padded address record).
+    pub ct: String,
+}
+
+impl fmt::Display for Envelope {
+    /// The text form: `spe1.` followed by the binary form in base64url without padding.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(TEXT_PREFIX)?;
+        f.write_str(&URL_SAFE_NO_PAD.encode(self.to_bytes()))
+    }
+}
+
+impl FromStr for Envelope {
+    type Err = Error;
+
+    /// Parses the text form. Surrounding whitespace is ignored; nothing else is.
+    fn from_str(text: &str) -> Result<Envelope, Error> {
+        let text = text.trim();
+        let Some(body) = text.strip_prefix(TEXT_PREFIX) else {
+            // "spe<digit>." with another digit is a version we do not know
+            let b = text.as_bytes();
+            return match (b.get(..3), b.get(3), b.get(4)) {
+                (Some(b"spe"), Some(v @ b'0'..=b'9'), Some(b'.')) => Err(Error::UnsupportedVersion(v - b'0')),
+                _ => Err(Error::UnknownFormat),
+            };
+        };
+        match URL_SAFE_NO_PAD.decode(body) {
+            Ok(bytes) => Envelope::from_bytes(&bytes),
+            Err(_) => {
+                // A text cut at any character is usually not valid base64 any more: report it as
+                // truncated when the whole 4-character groups before the cut parse as a
+                // truncated envelope.
+                let whole = body.get(..body.len() / 4 * 4).unwrap_or("");
+                match URL_SAFE_NO_PAD.decode(whole).map(|b| Envelope::from_bytes(&b)) {
+                    Ok(Err(Error::Truncated)) => Err(Error::Truncated),
+                    _ => Err(Error::MalformedEnvelope("not valid base64url (without padding)")),
+                }
+            }
+        }
+    }
+}
+
+impl Header {
+    /// magic, version, order length, 1-byte order, disclosure kind
+    const MIN_LEN: usize = 3 + 1 + 1 + 1 + 1;
+    /// … 64-byte order, kind, country, level1 length, 255-byte level1
+    const MAX_LEN: usize = 3 + 1 + 1 + MAX_ORDER_LEN + 1 + 2 + 1 + 255;
+
+    fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(Self::MIN_LEN + self.order_ref.len() + 8);
+        out.extend_from_slice(MAGIC);
+        out.push(VERSION);
+        out.push(self.order_ref.len() as u8);
+        out.extend_from_slice(self.order_ref.as_bytes());
+        match (&self.disclosed.country, &self.disclosed.address_level1) {
+            (None, _) => out.push(0),
+            (Some(c), None) => {
+                out.push(1);
+                out.extend_from_slice(c.as_bytes());
+            }
+            (Some(c), Some(l1)) => {
+                out.push(2);
+                out.extend_from_slice(c.as_bytes());
+                out.push(l1.len() as u8);
+                out.extend_from_slice(l1.as_bytes());
+            }
+        }
+        out
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Header, Error> {
+        if r.take(3).map_err(|_| Error::UnknownFormat)? != MAGIC {
+            return Err(Error::UnknownFormat);
+        }
+        let version = r.u8()?;
+        if version != VERSION {
+            return Err(Error::UnsupportedVersion(version));
+        }
+        let order_len = r.u8()? as usize;
+        let order_ref = core::str::from_utf8(r.take(order_len)?)
+            .map_err(|_| Error::MalformedEnvelope("order reference is not text"))?;
+        validate_order_ref(order_ref)
+            .map_err(|_| Error::MalformedEnvelope("order reference is not 1-64 printable ASCII bytes"))?;
+        let kind = r.u8()?;
+        let mut disclosed = Disclosed::default();
+        if kind > 2 {
+            return Err(Error::MalformedEnvelope("unknown disclosure kind"));
+        }
+        if kind >= 1 {
+            let country = core::str::from_utf8(r.take(2)?).unwrap_or("");
+            if !crate::countries::is_iso_alpha2(country) {
+                return Err(Error::MalformedEnvelope("disclosed country is not an ISO 3166-1 code"));
+            }
+            disclosed.country = Some(country.to_owned());
+        }
+        if kind == 2 {
+            let len = r.u8()? as usize;
+            let l1 = core::str::from_utf8(r.take(len)?)
+                .map_err(|_| Error::MalformedEnvelope("disclosed region is not UTF-8"))?;
+            if l1.is_empty() || l1.chars().any(char::is_control) {
+                return Err(Error::MalformedEnvelope("disclosed region is empty or has control characters"));
+            }
+            disclosed.address_level1 = Some(l1.to_owned());
+        }
+        Ok(Header { order_ref: order_ref.to_owned(), disclosed })
+    }
+
+    fn from_bytes(bytes: &[u8]) -> Result<Header, Error> {
+        let mut r = Reader::new(bytes);
+        let header = Header::read(&mut r)?;
+        r.finish()?;
+        Ok(header)
+    }
+}
+
+/// Trims every field and drops empty trailing street lines: the canonical form that is sealed.
+fn normalized(a: &Address) -> Address {
+    let mut n = a.clone();
+    for s in [
+        &mut n.name,
+        &mut n.phone,
+        &mut n.country,
+        &mut n.address_level1,
+        &mut n.address_level2,
+        &mut n.address_level3,
+        &mut n.postal_code,
+        &mut n.company,
+        &mut n.delivery_note,
+    ] {
+        trim_in_place(s);
+    }
+    n.street_lines.iter_mut().for_each(trim_in_place);
+    while n.street_lines.last().is_some_and(|l| l.is_empty()) {
+        n.street_lines.pop();
+    }
+    n
+}
+
+fn trim_in_place(s: &mut String) {
+    let trimmed = s.trim();
+    if trimmed.len() != s.len() {
+        let t = Zeroizing::new(trimmed.to_owned());
+        s.clear();
+        s.push_str(&t);
+    }
+}
+
+/// `record = 0x01 name phone country level1 level2 level3 street_count:u8 street{n} postal
+/// company note`, each text as `len:u16 utf8`, then zeros up to the smallest bucket that fits.
+fn encode_record(a: &Address) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let mut out = Zeroizing::new(Vec::with_capacity(BUCKETS[0]));
+    out.push(RECORD_VERSION);
+    for s in [&a.name, &a.phone, &a.country, &a.address_level1, &a.address_level2, &a.address_level3] {
+        put_u16_bytes(&mut out, s.as_bytes());
+    }
+    out.push(a.street_lines.len() as u8);
+    for s in &a.street_lines {
+        put_u16_bytes(&mut out, s.as_bytes());
+    }
+    for s in [&a.postal_code, &a.company, &a.delivery_note] {
+        put_u16_bytes(&mut out, s.as_bytes());
+    }
+    let bucket = BUCKETS
+        .iter()
+        .copied()
+        .find(|b| *b >= out.len())
+        .ok_or(Error::AddressTooLong)?;
+    out.resize(bucket, 0);
+    Ok(out)
+}
+
+fn decode_record(bytes: &[u8]) -> Result<Address, Error> {
+    const BAD: Error = Error::MalformedEnvelope("the sealed address record is not valid");
+    fn text(r: &mut Reader<'_>) -> Result<String, Error> {
+        let raw = r.u16_bytes().map_err(|_| BAD)?;
+        core::str::from_utf8(raw).map(str::to_owned).map_err(|_| BAD)
+    }
+    let mut r = Reader::new(bytes);
+    if r.u8().map_err(|_| BAD)? != RECORD_VERSION {
+        return Err(BAD);
+    }
+    let mut a = Address::default();
+    a.name = text(&mut r)?;
+    a.phone = text(&mut r)?;
+    a.country = text(&mut r)?;
+    a.address_level1 = text(&mut r)?;
+    a.address_level2 = text(&mut r)?;
+    a.address_level3 = text(&mut r)?;
+    let lines = r.u8().map_err(|_| BAD)? as usize;
+    if lines == 0 || lines > MAX_STREET_LINES {
+        return Err(BAD);
+    }
+    for _ in 0..lines {
+        a.street_lines.push(text(&mut r)?);
+    }
+    a.postal_code = text(&mut r)?;
+    a.company = text(&mut r)?;
+    a.delivery_note = text(&mut r)?;
+    if !r.rest().iter().all(|b| *b == 0) {
+        return Err(BAD);
+    }
+    Ok(a)
+}
+
+fn put_u16_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.extend_from_slice(&(bytes.len() as u16).to_be_bytes());
+    out.extend_from_slice(bytes);
+}
+
+/// A cursor over untrusted bytes: every read is bounds-checked.
+struct Reader<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        Reader { bytes }
+    }
+
+    fn take(&mut self, n: usize) -> Result<&'a [u8], Error> {
+        if n > self.bytes.len() {
+            return Err(Error::Truncated);
+        }
+        let (head, rest) = self.bytes.split_at(n);
+        self.bytes = rest;
+        Ok(head)
+    }
+
+    fn u8(&mut self) -> Result<u8, Error> {
+        Ok(self.take(1)?.first().copied().unwrap_or(0))
+    }
+
+    fn u16_bytes(&mut self) -> Result<&'a [u8], Error> {
+        let len = self.take(2)?;
+        let len = u16::from_be_bytes([len.first().copied().unwrap_or(0), len.get(1).copied().unwrap_or(0)]);
+        self.take(len as usize)
+    }
+
+    fn rest(&mut self) -> &'a [u8] {
+        core::mem::take(&mut self.bytes)
+    }
+
+    fn finish(&self) -> Result<(), Error> {
+        if self.bytes.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::TrailingData)
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! The one error type of the core, with a stable machine code for each case.
+//!
+//! The codes are part of the public contract (JS sees them as `error.code`, the CLI prints them,
+//! the envelope vectors name them): never rename one; add new ones instead.
+
+use core::fmt;
+
+/// Everything that can go wrong in sealpost's core.
+///
+/// Messages name public input only (lengths, positions, the order reference), never key
+/// material or address contents. Opening failures say only that this key could not open the
+/// envelope, never why the AEAD rejected it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// The text does not start with a known envelope prefix (`spe1.`).
+    UnknownFormat,
+    /// The envelope names a format version this build does not read.
+    UnsupportedVersion(u8),
+    /// The envelope ends before its last field.
+    Truncated,
+    /// Bytes follow the last field of the envelope.
+    TrailingData,
+    /// The envelope is structurally invalid (bad base64url, a bad length or count, …).
+    MalformedEnvelope(&'static str),
+    /// None of the envelope's recipients has this identity's key id.
+    NotARecipient,
+    /// A recipient entry with this key id exists, but authenticated decryption failed: the
+    /// envelope was altered, or it was sealed to another key with the same id.
+    OpenFailed,
+    /// The envelope was sealed for another order than the one it is presented as.
+    OrderMismatch {
+        /// The order reference the buyer sealed the address for.
+        sealed: String,
+        /// The order reference the envelope now carries, or the one the opener expected.
+        presented: String,
+    },
+    /// The disclosed region in clear differs from the one the buyer sealed.
+    DisclosureMismatch,
+    /// A public key is not a valid sealpost public key.
+    InvalidPublicKey(&'static str),
+    /// An identity (secret key) or identity file is not valid.
+    InvalidIdentity(&'static str),
+    /// The order reference is empty, too long or has characters outside printable ASCII.
+    InvalidOrderRef(&'static str),
+    /// The disclosure choice is not `none`, `country` or `region`.
+    InvalidDisclosure,
+    /// The recipient list is empty, too long, or names a key twice.
+    InvalidRecipients(&'static str),
+    /// The address fails validation; the inner error names the field.
+    InvalidAddress(crate::address::AddressError),
+    /// The address does not fit in the largest padding bucket.
+    AddressTooLong,
+    /// The platform's random number generator failed.
+    RandomnessUnavailable,
+}
+
+impl Error {
+    /// The stable machine-readable code for this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::UnknownFormat => "unknown_format",
+            Error::UnsupportedVersion(_) => "unsupported_version",
+            Error::Truncated => "truncated",
+            Error::TrailingData => "trailing_data",
+            Error::MalformedEnvelope(_) => "malformed_envelope",
+            Error::NotARecipient => "not_a_recipient",
+            Error::OpenFailed => "open_failed",
+            Error::OrderMismatch { .. } => "order_mismatch",
+            Error::DisclosureMismatch => "disclosure_mismatch",
+            Error::InvalidPublicKey(_) => "invalid_public_key",
+            Error::InvalidIdentity(_) => "invalid_identity",
+            Error::InvalidOrderRef(_) => "invalid_order_ref",
+            Error::InvalidDisclosure => "invalid_disclosure",
+            Error::InvalidRecipients(_) => "invalid_recipients",
+            Error::InvalidAddress(e) => e.code(),
+            Error::AddressTooLong => "address_too_long",
+            Error::RandomnessUnavailable => "randomness_unavailable",
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::UnknownFormat => f.write_str("not a sealpost envelope (expected the prefix \"spe1.\")"),
+            Error::UnsupportedVersion(v) => write!(f, "unsupported envelope version {v} (this build reads version 1)"),
+            Error::Truncated => f.write_str("envelope is truncated"),
+            Error::TrailingData => f.write_str("unexpected bytes after the end of the envelope"),
+            Error::MalformedEnvelope(why) => write!(f, "malformed envelope: {why}"),
+            Error::NotARecipient => f.write_str("this envelope was not sealed to this identity's key"),
+            Error::OpenFailed => f.write_str("envelope could not be opened with this key: it was altered or is corrupt"),
+            Error::OrderMismatch { sealed, presented } => write!(
+                f,
+                "envelope was sealed for order \"{sealed}\" but is presented as order \"{presented}\""
+            ),
+            Error::DisclosureMismatch => {
+                f.write_str("the region shown in clear differs from the one the buyer sealed")
+            }
+            Error::InvalidPublicKey(why) => write!(f, "invalid public key: {why}"),
+            Error::InvalidIdentity(why) => write!(f, "invalid identity: {why}"),
+            Error::InvalidOrderRef(why) => write!(f, "invalid order reference: {why}"),
+            Error::InvalidDisclosure => {
+                f.write_str("invalid disclosure choice (expected \"none\", \"country\" or \"region\")")
+            }
+            Error::InvalidRecipients(why) => write!(f, "invalid recipients: {why}"),
+            Error::InvalidAddress(e) => write!(f, "invalid address: {e}"),
+            Error::AddressTooLong => f.write_str("address is too long to seal"),
+            Error::RandomnessUnavailable => f.write_str("the system random number generator failed"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<crate::address::AddressError> for Error {
+    fn from(e: crate::address::AddressError) -> Self {
+        Error::InvalidAddress(e)
+    }
+}
