@@ -339,6 +339,26 @@ impl Address {
     }
 }
 
+/// Turns a serde error about the shape of an address (from JSON or a JS object) into a message
+/// that names fields and types but never echoes a value: serde's "invalid type" and "invalid
+/// value" messages quote the offending input, which may be personal data.
+pub fn shape_error_message(serde_message: &str) -> String {
+    let keep = ["unknown field", "missing field", "duplicate field"];
+    if keep.iter().any(|k| serde_message.starts_with(k)) {
+        // these quote only field names
+        let end = serde_message
+            .find(" at line ")
+            .unwrap_or(serde_message.len());
+        format!(
+            "address has the wrong shape: {}",
+            serde_message.get(..end).unwrap_or("")
+        )
+    } else {
+        "address has the wrong shape: every field is a string, streetLines an array of strings"
+            .to_owned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -403,6 +423,19 @@ mod tests {
         let mut b = a;
         b.delivery_note = "\u{202E}evil".into();
         assert_eq!(err(&b), "delivery_note_control_character");
+    }
+
+    #[test]
+    fn shape_errors_never_echo_values() {
+        let msg = shape_error_message("invalid type: string \"13812345678\", expected a sequence");
+        assert!(!msg.contains("138"), "{msg}");
+        let msg = shape_error_message(
+            "unknown field `fax`, expected one of `name`, `phone` at line 1 column 7",
+        );
+        assert!(
+            msg.contains("unknown field `fax`") && !msg.contains("line 1"),
+            "{msg}"
+        );
     }
 
     #[test]

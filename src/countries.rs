@@ -24,6 +24,10 @@ mod tests {
         let codes: Vec<&str> = super::CODES.split(' ').collect();
         assert_eq!(codes.len(), 249);
         assert!(codes.windows(2).all(|w| w[0] < w[1]));
-        assert!(super::is_iso_alpha2("CN") && !super::is_iso_alpha2("cn") && !super::is_iso_alpha2("XK"));
+        assert!(
+            super::is_iso_alpha2("CN")
+                && !super::is_iso_alpha2("cn")
+                && !super::is_iso_alpha2("XK")
+        );
     }
 }

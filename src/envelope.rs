@@ -123,7 +123,9 @@ pub fn validate_order_ref(order_ref: &str) -> Result<(), Error> {
         return Err(Error::InvalidOrderRef("longer than 64 bytes"));
     }
     if !order_ref.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(Error::InvalidOrderRef("only printable ASCII without spaces is allowed"));
+        return Err(Error::InvalidOrderRef(
+            "only printable ASCII without spaces is allowed",
+        ));
     }
     Ok(())
 }
@@ -161,14 +163,18 @@ impl Envelope {
         validate_order_ref(order_ref)?;
         address.validate()?;
         if recipients.is_empty() {
-            return Err(Error::InvalidRecipients("at least one courier key is required"));
+            return Err(Error::InvalidRecipients(
+                "at least one courier key is required",
+            ));
         }
         if recipients.len() > MAX_RECIPIENTS {
             return Err(Error::InvalidRecipients("at most 16 courier keys"));
         }
         for (i, a) in recipients.iter().enumerate() {
             if recipients.iter().skip(i + 1).any(|b| a == b) {
-                return Err(Error::InvalidRecipients("the same courier key is given twice"));
+                return Err(Error::InvalidRecipients(
+                    "the same courier key is given twice",
+                ));
             }
         }
         if randomness.len() != 32 * recipients.len() {
@@ -178,13 +184,19 @@ impl Envelope {
         let address = normalized(address);
         let disclosed = match disclosure {
             Disclosure::None => Disclosed::default(),
-            Disclosure::Country => Disclosed { country: Some(address.country.clone()), address_level1: None },
+            Disclosure::Country => Disclosed {
+                country: Some(address.country.clone()),
+                address_level1: None,
+            },
             Disclosure::Region => Disclosed {
                 country: Some(address.country.clone()),
                 address_level1: Some(address.address_level1.clone()).filter(|l| !l.is_empty()),
             },
         };
-        let header = Header { order_ref: order_ref.to_owned(), disclosed };
+        let header = Header {
+            order_ref: order_ref.to_owned(),
+            disclosed,
+        };
         let header_bytes = header.to_bytes();
         let record = encode_record(&address)?;
 
@@ -200,13 +212,25 @@ impl Envelope {
             )
             .map_err(|_| Error::InvalidPublicKey("low-order point"))?;
             rng.ok()?;
-            let binding = ctx.seal(&header_bytes, b"").map_err(|_| Error::RandomnessUnavailable)?;
-            let ct = ctx.seal(&record, &header_bytes).map_err(|_| Error::RandomnessUnavailable)?;
+            let binding = ctx
+                .seal(&header_bytes, b"")
+                .map_err(|_| Error::RandomnessUnavailable)?;
+            let ct = ctx
+                .seal(&record, &header_bytes)
+                .map_err(|_| Error::RandomnessUnavailable)?;
             let mut enc_bytes = [0u8; ENC_LEN];
             enc_bytes.copy_from_slice(&enc.to_bytes());
-            sealed.push(Recipient { key_id, enc: enc_bytes, binding, ct });
+            sealed.push(Recipient {
+                key_id,
+                enc: enc_bytes,
+                binding,
+                ct,
+            });
         }
-        Ok(Envelope { header, recipients: sealed })
+        Ok(Envelope {
+            header,
+            recipients: sealed,
+        })
     }
 
     /// The order reference in clear.
@@ -233,7 +257,11 @@ impl Envelope {
     ///
     /// With `expected_order`, an envelope that carries another order reference is refused
     /// before any decryption (`order_mismatch`).
-    pub fn open(&self, identities: &[Identity], expected_order: Option<&str>) -> Result<Address, Error> {
+    pub fn open(
+        &self,
+        identities: &[Identity],
+        expected_order: Option<&str>,
+    ) -> Result<Address, Error> {
         if let Some(expected) = expected_order {
             if expected != self.header.order_ref {
                 return Err(Error::OrderMismatch {
@@ -258,7 +286,8 @@ impl Envelope {
     }
 
     fn open_entry(&self, entry: &Recipient, identity: &Identity) -> Result<Address, Error> {
-        let enc = <Kem as hpke::Kem>::EncappedKey::from_bytes(&entry.enc).map_err(|_| Error::OpenFailed)?;
+        let enc = <Kem as hpke::Kem>::EncappedKey::from_bytes(&entry.enc)
+            .map_err(|_| Error::OpenFailed)?;
         let mut ctx = hpke::setup_receiver::<Aead, Kdf, Kem>(
             &OpModeR::Base,
             identity.hpke(),
@@ -266,7 +295,9 @@ impl Envelope {
             &info_for(&entry.key_id),
         )
         .map_err(|_| Error::OpenFailed)?;
-        let sealed_header = ctx.open(&entry.binding, b"").map_err(|_| Error::OpenFailed)?;
+        let sealed_header = ctx
+            .open(&entry.binding, b"")
+            .map_err(|_| Error::OpenFailed)?;
         let sealed_header = Header::from_bytes(&sealed_header)
             .map_err(|_| Error::MalformedEnvelope("the sealed header is not a valid header"))?;
         if sealed_header.order_ref != self.header.order_ref {
@@ -278,11 +309,16 @@ impl Envelope {
         if sealed_header.disclosed != self.header.disclosed {
             return Err(Error::DisclosureMismatch);
         }
-        let record = Zeroizing::new(ctx.open(&entry.ct, &self.aad()).map_err(|_| Error::OpenFailed)?);
+        let record = Zeroizing::new(
+            ctx.open(&entry.ct, &self.aad())
+                .map_err(|_| Error::OpenFailed)?,
+        );
         let address = decode_record(&record)?;
         let d = &self.header.disclosed;
         let consistent = d.country.as_ref().is_none_or(|c| *c == address.country)
-            && d.address_level1.as_ref().is_none_or(|l| *l == address.address_level1);
+            && d.address_level1
+                .as_ref()
+                .is_none_or(|l| *l == address.address_level1);
         if !consistent {
             return Err(Error::DisclosureMismatch);
         }
@@ -318,17 +354,30 @@ impl Envelope {
             let mut enc = [0u8; ENC_LEN];
             enc.copy_from_slice(r.take(ENC_LEN)?);
             let binding = r.u16_bytes()?.to_vec();
-            if binding.len() < TAG_LEN + Header::MIN_LEN || binding.len() > TAG_LEN + Header::MAX_LEN {
-                return Err(Error::MalformedEnvelope("sealed header has an impossible length"));
+            if binding.len() < TAG_LEN + Header::MIN_LEN
+                || binding.len() > TAG_LEN + Header::MAX_LEN
+            {
+                return Err(Error::MalformedEnvelope(
+                    "sealed header has an impossible length",
+                ));
             }
             let ct = r.u16_bytes()?.to_vec();
             if !BUCKETS.iter().any(|b| b + TAG_LEN == ct.len()) {
-                return Err(Error::MalformedEnvelope("address ciphertext is not a padding bucket size"));
+                return Err(Error::MalformedEnvelope(
+                    "address ciphertext is not a padding bucket size",
+                ));
             }
             if recipients.iter().any(|x| x.key_id == key_id) {
-                return Err(Error::MalformedEnvelope("two recipients with the same key id"));
+                return Err(Error::MalformedEnvelope(
+                    "two recipients with the same key id",
+                ));
             }
-            recipients.push(Recipient { key_id, enc, binding, ct });
+            recipients.push(Recipient {
+                key_id,
+                enc,
+                binding,
+                ct,
+            });
         }
         r.finish()?;
         Ok(Envelope { header, recipients })
@@ -422,7 +471,9 @@ impl FromStr for Envelope {
             // "spe<digit>." with another digit is a version we do not know
             let b = text.as_bytes();
             return match (b.get(..3), b.get(3), b.get(4)) {
-                (Some(b"spe"), Some(v @ b'0'..=b'9'), Some(b'.')) => Err(Error::UnsupportedVersion(v - b'0')),
+                (Some(b"spe"), Some(v @ b'0'..=b'9'), Some(b'.')) => {
+                    Err(Error::UnsupportedVersion(v - b'0'))
+                }
                 _ => Err(Error::UnknownFormat),
             };
         };
@@ -433,9 +484,14 @@ impl FromStr for Envelope {
                 // truncated when the whole 4-character groups before the cut parse as a
                 // truncated envelope.
                 let whole = body.get(..body.len() / 4 * 4).unwrap_or("");
-                match URL_SAFE_NO_PAD.decode(whole).map(|b| Envelope::from_bytes(&b)) {
+                match URL_SAFE_NO_PAD
+                    .decode(whole)
+                    .map(|b| Envelope::from_bytes(&b))
+                {
                     Ok(Err(Error::Truncated)) => Err(Error::Truncated),
-                    _ => Err(Error::MalformedEnvelope("not valid base64url (without padding)")),
+                    _ => Err(Error::MalformedEnvelope(
+                        "not valid base64url (without padding)",
+                    )),
                 }
             }
         }
@@ -481,8 +537,9 @@ impl Header {
         let order_len = r.u8()? as usize;
         let order_ref = core::str::from_utf8(r.take(order_len)?)
             .map_err(|_| Error::MalformedEnvelope("order reference is not text"))?;
-        validate_order_ref(order_ref)
-            .map_err(|_| Error::MalformedEnvelope("order reference is not 1-64 printable ASCII bytes"))?;
+        validate_order_ref(order_ref).map_err(|_| {
+            Error::MalformedEnvelope("order reference is not 1-64 printable ASCII bytes")
+        })?;
         let kind = r.u8()?;
         let mut disclosed = Disclosed::default();
         if kind > 2 {
@@ -491,7 +548,9 @@ impl Header {
         if kind >= 1 {
             let country = core::str::from_utf8(r.take(2)?).unwrap_or("");
             if !crate::countries::is_iso_alpha2(country) {
-                return Err(Error::MalformedEnvelope("disclosed country is not an ISO 3166-1 code"));
+                return Err(Error::MalformedEnvelope(
+                    "disclosed country is not an ISO 3166-1 code",
+                ));
             }
             disclosed.country = Some(country.to_owned());
         }
@@ -500,11 +559,16 @@ impl Header {
             let l1 = core::str::from_utf8(r.take(len)?)
                 .map_err(|_| Error::MalformedEnvelope("disclosed region is not UTF-8"))?;
             if l1.is_empty() || l1.chars().any(char::is_control) {
-                return Err(Error::MalformedEnvelope("disclosed region is empty or has control characters"));
+                return Err(Error::MalformedEnvelope(
+                    "disclosed region is empty or has control characters",
+                ));
             }
             disclosed.address_level1 = Some(l1.to_owned());
         }
-        Ok(Header { order_ref: order_ref.to_owned(), disclosed })
+        Ok(Header {
+            order_ref: order_ref.to_owned(),
+            disclosed,
+        })
     }
 
     fn from_bytes(bytes: &[u8]) -> Result<Header, Error> {
@@ -552,7 +616,14 @@ fn trim_in_place(s: &mut String) {
 fn encode_record(a: &Address) -> Result<Zeroizing<Vec<u8>>, Error> {
     let mut out = Zeroizing::new(Vec::with_capacity(BUCKETS[0]));
     out.push(RECORD_VERSION);
-    for s in [&a.name, &a.phone, &a.country, &a.address_level1, &a.address_level2, &a.address_level3] {
+    for s in [
+        &a.name,
+        &a.phone,
+        &a.country,
+        &a.address_level1,
+        &a.address_level2,
+        &a.address_level3,
+    ] {
         put_u16_bytes(&mut out, s.as_bytes());
     }
     out.push(a.street_lines.len() as u8);
@@ -575,7 +646,9 @@ fn decode_record(bytes: &[u8]) -> Result<Address, Error> {
     const BAD: Error = Error::MalformedEnvelope("the sealed address record is not valid");
     fn text(r: &mut Reader<'_>) -> Result<String, Error> {
         let raw = r.u16_bytes().map_err(|_| BAD)?;
-        core::str::from_utf8(raw).map(str::to_owned).map_err(|_| BAD)
+        core::str::from_utf8(raw)
+            .map(str::to_owned)
+            .map_err(|_| BAD)
     }
     let mut r = Reader::new(bytes);
     if r.u8().map_err(|_| BAD)? != RECORD_VERSION {
@@ -634,7 +707,10 @@ impl<'a> Reader<'a> {
 
     fn u16_bytes(&mut self) -> Result<&'a [u8], Error> {
         let len = self.take(2)?;
-        let len = u16::from_be_bytes([len.first().copied().unwrap_or(0), len.get(1).copied().unwrap_or(0)]);
+        let len = u16::from_be_bytes([
+            len.first().copied().unwrap_or(0),
+            len.get(1).copied().unwrap_or(0),
+        ]);
         self.take(len as usize)
     }
 

@@ -109,10 +109,14 @@ impl core::str::FromStr for PublicKey {
     /// Parses the `sp1…` text form.
     fn from_str(text: &str) -> Result<PublicKey, Error> {
         let text = text.trim();
-        let checked = bech32::primitives::decode::CheckedHrpstring::new::<Bech32m>(text)
-            .map_err(|_| Error::InvalidPublicKey("not a Bech32m string or bad checksum (mistyped?)"))?;
+        let checked =
+            bech32::primitives::decode::CheckedHrpstring::new::<Bech32m>(text).map_err(|_| {
+                Error::InvalidPublicKey("not a Bech32m string or bad checksum (mistyped?)")
+            })?;
         if checked.hrp() != PUBLIC_HRP {
-            return Err(Error::InvalidPublicKey("expected a key starting with \"sp1\""));
+            return Err(Error::InvalidPublicKey(
+                "expected a key starting with \"sp1\"",
+            ));
         }
         let bytes: Vec<u8> = checked.byte_iter().collect();
         PublicKey::from_bytes(&bytes)
@@ -121,7 +125,8 @@ impl core::str::FromStr for PublicKey {
 
 impl fmt::Display for PublicKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        bech32::encode_lower_to_fmt::<Bech32m, _>(f, PUBLIC_HRP, &self.bytes).map_err(|_| fmt::Error)
+        bech32::encode_lower_to_fmt::<Bech32m, _>(f, PUBLIC_HRP, &self.bytes)
+            .map_err(|_| fmt::Error)
     }
 }
 
@@ -166,8 +171,8 @@ impl Identity {
         let public = Kem::sk_to_pk(&secret);
         let mut pk = [0u8; 32];
         pk.copy_from_slice(&public.to_bytes());
-        let public =
-            PublicKey::from_bytes(&pk).map_err(|_| Error::InvalidIdentity("not a usable X25519 key"))?;
+        let public = PublicKey::from_bytes(&pk)
+            .map_err(|_| Error::InvalidIdentity("not a usable X25519 key"))?;
         Ok(Identity { secret, public })
     }
 
@@ -195,7 +200,9 @@ impl Identity {
     pub fn to_secret_string(&self) -> Zeroizing<String> {
         let raw = self.to_raw();
         // encoding into a String cannot fail for 32 bytes under this HRP
-        Zeroizing::new(bech32::encode_upper::<Bech32m>(SECRET_HRP, raw.as_ref()).unwrap_or_default())
+        Zeroizing::new(
+            bech32::encode_upper::<Bech32m>(SECRET_HRP, raw.as_ref()).unwrap_or_default(),
+        )
     }
 
     /// Parses the `SEALPOST-SECRET-KEY-1…` text form.
@@ -204,7 +211,9 @@ impl Identity {
         let checked = bech32::primitives::decode::CheckedHrpstring::new::<Bech32m>(text)
             .map_err(|_| Error::InvalidIdentity("not a Bech32m string or bad checksum"))?;
         if checked.hrp() != SECRET_HRP {
-            return Err(Error::InvalidIdentity("expected a key starting with \"SEALPOST-SECRET-KEY-1\""));
+            return Err(Error::InvalidIdentity(
+                "expected a key starting with \"SEALPOST-SECRET-KEY-1\"",
+            ));
         }
         let bytes: Zeroizing<Vec<u8>> = Zeroizing::new(checked.byte_iter().collect());
         Identity::from_bytes(&bytes)
@@ -235,7 +244,9 @@ pub fn parse_identity_file(text: &str) -> Result<Vec<Identity>, Error> {
         out.push(Identity::from_secret_str(line)?);
     }
     if out.is_empty() {
-        return Err(Error::InvalidIdentity("the file holds no SEALPOST-SECRET-KEY-1 line"));
+        return Err(Error::InvalidIdentity(
+            "the file holds no SEALPOST-SECRET-KEY-1 line",
+        ));
     }
     Ok(out)
 }
@@ -301,7 +312,10 @@ mod tests {
         let mut typo = pk_text.clone().into_bytes();
         typo[10] = if typo[10] == b'q' { b'p' } else { b'q' };
         let typo = String::from_utf8(typo).unwrap();
-        assert_eq!(typo.parse::<PublicKey>().unwrap_err().code(), "invalid_public_key");
+        assert_eq!(
+            typo.parse::<PublicKey>().unwrap_err().code(),
+            "invalid_public_key"
+        );
 
         let sk_text = id.to_secret_string();
         assert!(sk_text.starts_with("SEALPOST-SECRET-KEY-1"));

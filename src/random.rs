@@ -24,7 +24,10 @@ pub(crate) struct Drawn<'a> {
 
 impl<'a> Drawn<'a> {
     pub(crate) fn new(bytes: &'a [u8]) -> Self {
-        Drawn { bytes, ran_dry: false }
+        Drawn {
+            bytes,
+            ran_dry: false,
+        }
     }
 
     /// Whether every byte asked for was real randomness.

@@ -1,1 +1,142 @@
-#![allow(dead_code)]
+//! The JavaScript binding: converts JS values, calls the core, and turns every failure into a JS
+//! `Error` with a stable `code` property. Nothing here may panic: a panic would kill the module
+//! for the rest of the page.
+
+use js_sys::{Array, Reflect};
+use wasm_bindgen::prelude::*;
+
+use crate::{Address, Disclosure, Envelope, Error, PublicKey};
+
+/// A JS `Error` with `code` (and `field`, for address errors) set.
+fn js_error(code: &str, message: &str, field: Option<&str>) -> JsValue {
+    let err = js_sys::Error::new(message);
+    err.set_name("SealpostError");
+    let obj: &JsValue = err.as_ref();
+    // Reflect::set only fails on frozen or proxied objects, which a fresh Error is not.
+    let _ = Reflect::set(obj, &"code".into(), &code.into());
+    if let Some(field) = field {
+        let _ = Reflect::set(obj, &"field".into(), &field.into());
+    }
+    err.into()
+}
+
+impl From<Error> for JsValue {
+    fn from(e: Error) -> JsValue {
+        let field = match &e {
+            Error::InvalidAddress(a) => Some(a.field.json_name()),
+            _ => None,
+        };
+        js_error(e.code(), &e.to_string(), field)
+    }
+}
+
+fn address_from_js(value: JsValue) -> Result<Address, JsValue> {
+    if !value.is_object() || Array::is_array(&value) {
+        return Err(js_error(
+            "invalid_address",
+            "address must be a plain object",
+            None,
+        ));
+    }
+    serde_wasm_bindgen::from_value(value).map_err(|e| {
+        // serde quotes offending values; keep only field names
+        js_error(
+            "invalid_address",
+            &crate::address::shape_error_message(&e.to_string()),
+            None,
+        )
+    })
+}
+
+fn recipients_from_js(value: &JsValue) -> Result<Vec<PublicKey>, JsValue> {
+    let bad = || {
+        js_error(
+            "invalid_recipients",
+            "recipients must be a public key string or an array of them",
+            None,
+        )
+    };
+    let items: Vec<JsValue> = if value.is_string() {
+        vec![value.clone()]
+    } else if Array::is_array(value) {
+        Array::from(value).iter().collect()
+    } else {
+        return Err(bad());
+    };
+    items
+        .iter()
+        .map(|item| {
+            let text = item.as_string().ok_or_else(bad)?;
+            text.parse::<PublicKey>().map_err(JsValue::from)
+        })
+        .collect()
+}
+
+fn string_arg(value: &JsValue, code: &str, what: &str) -> Result<String, JsValue> {
+    value
+        .as_string()
+        .ok_or_else(|| js_error(code, &format!("{what} must be a string"), None))
+}
+
+/// Seals `address` for order `orderRef` to one courier public key (`"sp1…"`) or an array of
+/// them, and returns the envelope text (`"spe1.…"`).
+///
+/// `disclose` is `"none"` (default), `"country"` or `"region"` (country + province/state).
+/// Throws an `Error` whose `code` says what was wrong (`invalid_address`, `phone_invalid`,
+/// `invalid_public_key`, `invalid_order_ref`, …); address errors also carry `field`.
+#[wasm_bindgen(js_name = seal)]
+pub fn seal_js(
+    address: JsValue,
+    recipients: JsValue,
+    order_ref: JsValue,
+    disclose: JsValue,
+) -> Result<String, JsValue> {
+    let address = address_from_js(address)?;
+    let recipients = recipients_from_js(&recipients)?;
+    let order_ref = string_arg(&order_ref, "invalid_order_ref", "orderRef")?;
+    let disclosure = if disclose.is_undefined() || disclose.is_null() {
+        Disclosure::None
+    } else {
+        string_arg(&disclose, "invalid_disclosure", "disclose")?.parse::<Disclosure>()?
+    };
+    let envelope = Envelope::seal(&address, &recipients, &order_ref, disclosure)?;
+    Ok(envelope.to_string())
+}
+
+/// Checks an address without sealing it. Returns nothing when it is valid; throws the same
+/// `Error` (`code`, `field`) that `seal` would.
+#[wasm_bindgen(js_name = validateAddress)]
+pub fn validate_address_js(address: JsValue) -> Result<(), JsValue> {
+    let address = address_from_js(address)?;
+    address
+        .validate()
+        .map_err(|e| JsValue::from(Error::from(e)))
+}
+
+/// The key id (16 hex digits) of a courier public key, as the envelope and the CLI show it.
+#[wasm_bindgen(js_name = keyId)]
+pub fn key_id_js(public_key: JsValue) -> Result<String, JsValue> {
+    let text = string_arg(&public_key, "invalid_public_key", "publicKey")?;
+    Ok(text.parse::<PublicKey>()?.key_id().to_hex())
+}
+
+/// The public part of an envelope text (order reference, disclosed region, recipients' key
+/// ids), as a plain object; what a seller or platform can see without any key.
+#[wasm_bindgen(js_name = inspect)]
+pub fn inspect_js(envelope: JsValue) -> Result<JsValue, JsValue> {
+    let text = string_arg(&envelope, "unknown_format", "envelope")?;
+    let envelope: Envelope = text.parse()?;
+    serde_wasm_bindgen::to_value(&envelope.inspect()).map_err(|_| {
+        js_error(
+            "malformed_envelope",
+            "could not convert the envelope view",
+            None,
+        )
+    })
+}
+
+/// The sealpost version.
+#[wasm_bindgen(js_name = version)]
+pub fn version_js() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}

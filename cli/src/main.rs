@@ -1,1 +1,32 @@
-fn main(){}
+//! `sealpost`, the courier's companion CLI: keys, seal, open, inspect.
+//! One file per command; `cli.rs` holds the arguments, `error.rs` how failures are shown.
+
+mod cli;
+mod error;
+mod identity;
+mod input;
+mod inspect;
+mod keygen;
+mod open;
+mod pubkey;
+mod seal;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    let result = match args.command {
+        cli::Command::Keygen(a) => keygen::run(a),
+        cli::Command::Pubkey(a) => pubkey::run(a),
+        cli::Command::Identity(cli::IdentityCommand::ExportRaw(a)) => identity::export_raw(a),
+        cli::Command::Seal(a) => seal::run(a),
+        cli::Command::Open(a) => open::run(a),
+        cli::Command::Inspect(a) => inspect::run(a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => e.report(),
+    }
+}
