@@ -44,6 +44,22 @@ pub struct Address {
     pub delivery_note: String,
 }
 
+impl Address {
+    /// The JSON / JS field names, in form order.
+    pub const FIELD_NAMES: [&'static str; 10] = [
+        "name",
+        "phone",
+        "country",
+        "addressLevel1",
+        "addressLevel2",
+        "addressLevel3",
+        "streetLines",
+        "postalCode",
+        "company",
+        "deliveryNote",
+    ];
+}
+
 impl fmt::Debug for Address {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Address")

@@ -36,7 +36,7 @@ pub mod random;
 pub mod suite;
 
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
-mod wasm;
+pub mod wasm;
 
 pub use address::{Address, AddressError};
 pub use countries::is_iso_alpha2;

@@ -3,7 +3,7 @@
 //! for the rest of the page.
 
 use js_sys::{Array, Reflect};
-use wasm_bindgen::prelude::*;
+use wasm_bindgen::{prelude::*, JsCast};
 
 use crate::{Address, Disclosure, Envelope, Error, PublicKey};
 
@@ -37,6 +37,27 @@ fn address_from_js(value: JsValue) -> Result<Address, JsValue> {
             "address must be a plain object",
             None,
         ));
+    }
+    // serde-wasm-bindgen reads only the fields it knows, so refuse extra ones here: a typo in a
+    // shop's field name must not silently drop that part of the address.
+    let object: &js_sys::Object = value.unchecked_ref();
+    for key in js_sys::Object::keys(object).iter() {
+        let known = key
+            .as_string()
+            .is_some_and(|k| Address::FIELD_NAMES.contains(&k.as_str()));
+        if !known {
+            let shown = key
+                .as_string()
+                .unwrap_or_default()
+                .chars()
+                .take(40)
+                .collect::<String>();
+            return Err(js_error(
+                "invalid_address",
+                &format!("address has the wrong shape: unknown field `{shown}`"),
+                None,
+            ));
+        }
     }
     serde_wasm_bindgen::from_value(value).map_err(|e| {
         // serde quotes offending values; keep only field names

@@ -8,7 +8,7 @@ use hpke::{
 use sealpost::suite::{Kdf, Kem};
 use serde::Deserialize;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", not(feature = "node-test")))]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 const VECTORS: &str = include_str!("vectors/rfc9180/rfc9180-x25519-sha256-chacha20poly1305.json");
