@@ -1,0 +1,266 @@
+//! The `sealpost` binary as a hub operator runs it: real processes, real files.
+
+use std::{
+    io::Write,
+    path::{Path, PathBuf},
+    process::{Command, Output, Stdio},
+};
+
+use serde_json::Value;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_sealpost"))
+}
+
+fn run(args: &[&str], stdin: &str) -> Output {
+    let mut child = bin()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// A fresh scratch directory under the target dir.
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+const ADDRESS: &str = r#"{"name":"张三","phone":"13812345678","country":"CN","addressLevel1":"浙江省",
+  "addressLevel2":"杭州市","addressLevel3":"西湖区","streetLines":["文三路 90 号"],"postalCode":"310012"}"#;
+
+fn keygen(dir: &Path, name: &str) -> (String, String) {
+    let path = dir.join(name);
+    let out = run(&["keygen", "-o", path.to_str().unwrap()], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    (
+        path.to_str().unwrap().to_owned(),
+        text(&out.stdout).trim().to_owned(),
+    )
+}
+
+fn error_code(out: &Output) -> String {
+    let err = text(&out.stderr);
+    let line = err
+        .lines()
+        .find(|l| l.starts_with("sealpost: error: "))
+        .unwrap_or_else(|| panic!("no error line in {err:?}"));
+    line["sealpost: error: ".len()..]
+        .split(':')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn keygen_seal_open_round_trip_and_each_failure_has_its_code() {
+    let dir = scratch("round_trip");
+    let (key, pk) = keygen(&dir, "courier.key");
+    assert!(pk.starts_with("sp1"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    // pubkey -i gives the same key
+    assert_eq!(text(&run(&["pubkey", "-i", &key], "").stdout).trim(), pk);
+    // keygen never overwrites
+    let again = run(&["keygen", "-o", &key], "");
+    assert_eq!(again.status.code(), Some(5));
+    assert_eq!(error_code(&again), "cannot_write_identity");
+
+    let sealed = run(
+        &[
+            "seal",
+            "--to",
+            &pk,
+            "--order",
+            "ORD-7",
+            "--disclose",
+            "region",
+        ],
+        ADDRESS,
+    );
+    assert!(sealed.status.success(), "{}", text(&sealed.stderr));
+    let envelope = text(&sealed.stdout).trim().to_owned();
+    assert!(envelope.starts_with("spe1."));
+    assert!(!envelope.contains("13812345678"));
+
+    let opened = run(&["open", "-i", &key, "--order", "ORD-7"], &envelope);
+    assert!(opened.status.success(), "{}", text(&opened.stderr));
+    let got: Value = serde_json::from_slice(&opened.stdout).unwrap();
+    let want: Value = serde_json::from_str(ADDRESS).unwrap();
+    assert_eq!(got, want);
+
+    // a swapped order reference
+    let wrong_order = run(&["open", "-i", &key, "--order", "ORD-8"], &envelope);
+    assert_eq!(
+        (wrong_order.status.code(), error_code(&wrong_order).as_str()),
+        (Some(4), "order_mismatch")
+    );
+    // a wrong key
+    let (other, _) = keygen(&dir, "other.key");
+    let wrong_key = run(&["open", "-i", &other], &envelope);
+    assert_eq!(
+        (wrong_key.status.code(), error_code(&wrong_key).as_str()),
+        (Some(3), "not_a_recipient")
+    );
+    // key rotation: the right identity among several is found
+    let rotated = run(&["open", "-i", &other, "-i", &key], &envelope);
+    assert!(rotated.status.success());
+    // a truncated envelope
+    let cut = run(&["open", "-i", &key], &envelope[..envelope.len() / 2]);
+    assert_eq!(
+        (cut.status.code(), error_code(&cut).as_str()),
+        (Some(1), "truncated")
+    );
+    // a flipped byte in the last ciphertext
+    let mut bytes = envelope.clone().into_bytes();
+    let at = bytes.len() - 10;
+    bytes[at] = if bytes[at] == b'A' { b'B' } else { b'A' };
+    let flipped = run(&["open", "-i", &key], &String::from_utf8(bytes).unwrap());
+    assert_eq!(
+        (flipped.status.code(), error_code(&flipped).as_str()),
+        (Some(3), "open_failed")
+    );
+    // no error message ever contains the address
+    for out in [&wrong_order, &wrong_key, &cut, &flipped] {
+        let err = text(&out.stderr);
+        assert!(
+            !err.contains("张三") && !err.contains("13812345678"),
+            "{err}"
+        );
+        assert!(out.stdout.is_empty());
+    }
+}
+
+#[test]
+fn inspect_shows_only_public_fields_and_exact_hpke_inputs() {
+    let v = vector("02-intl-two-recipients-region.json");
+    let out = run(&["inspect"], v["envelope"].as_str().unwrap());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let view: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(view["orderRef"], "ORD-20261126-0002");
+    assert_eq!(view["disclosed"]["country"], "DE");
+    assert_eq!(view["disclosed"]["addressLevel1"], "Berlin");
+    assert_eq!(view["recipients"].as_array().unwrap().len(), 2);
+    let info = view["recipients"][0]["info"].as_str().unwrap();
+    use base64::Engine;
+    let info = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(info)
+        .unwrap();
+    assert!(info.starts_with(b"sealpost-v1 recipient"));
+    assert_eq!(info.len(), "sealpost-v1 recipient".len() + 8);
+    let all = text(&out.stdout);
+    assert!(!all.contains("Mustermann") && !all.contains("Heidestra"));
+}
+
+fn vector_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors/envelope")
+}
+
+fn vector(name: &str) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(vector_dir().join(name)).unwrap()).unwrap()
+}
+
+#[test]
+fn cli_opens_every_committed_vector_as_expected() {
+    let dir = scratch("vectors");
+    let mut names: Vec<_> = std::fs::read_dir(vector_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 15);
+    for path in names {
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let key = dir.join("id.key");
+        std::fs::write(&key, v["identity"].as_str().unwrap()).unwrap();
+        let envelope_file = dir.join("envelope.txt");
+        std::fs::write(&envelope_file, v["envelope"].as_str().unwrap()).unwrap();
+        let mut args = vec!["open", "-i", key.to_str().unwrap()];
+        if let Some(order) = v["expectedOrder"].as_str() {
+            args.extend(["--order", order]);
+        }
+        args.push(envelope_file.to_str().unwrap());
+        let out = run(&args, "");
+        let name = path.file_name().unwrap().to_string_lossy();
+        match v["expect"]["error"].as_str() {
+            None => {
+                assert!(out.status.success(), "{name}: {}", text(&out.stderr));
+                let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+                assert_eq!(got, v["expect"]["address"], "{name}");
+            }
+            Some(code) => {
+                assert!(!out.status.success(), "{name} opened");
+                assert_eq!(error_code(&out), code, "{name}");
+            }
+        }
+    }
+}
+
+#[test]
+fn pubkey_from_hex_export_raw_and_bad_keys() {
+    let v = vector("01-cn-one-recipient.json");
+    let dir = scratch("export");
+    let key = dir.join("id.key");
+    std::fs::write(&key, v["identity"].as_str().unwrap()).unwrap();
+    let raw = run(&["identity", "export-raw", "-i", key.to_str().unwrap()], "");
+    assert!(raw.status.success());
+    assert_eq!(
+        text(&raw.stdout).trim(),
+        v["identityRawHex"][0].as_str().unwrap()
+    );
+    assert!(text(&raw.stderr).contains("warning"));
+
+    // the X25519 public key of the raw private key, through --from-hex, is the vector's key
+    let inspect = run(&["inspect"], v["envelope"].as_str().unwrap());
+    assert!(inspect.status.success());
+    let pk = v["sealedTo"][0].as_str().unwrap();
+    let out = run(&["pubkey", "-i", key.to_str().unwrap()], "");
+    assert_eq!(text(&out.stdout).trim(), pk);
+
+    let zero = run(&["pubkey", "--from-hex", &"00".repeat(32)], "");
+    assert_eq!(
+        (zero.status.code(), error_code(&zero).as_str()),
+        (Some(1), "invalid_public_key")
+    );
+    let typo = run(
+        &["seal", "--to", &pk.replacen('q', "p", 1), "--order", "O"],
+        ADDRESS,
+    );
+    assert_eq!(error_code(&typo), "invalid_public_key");
+    let bad_address = run(&["seal", "--to", pk, "--order", "O"], r#"{"name":"x"}"#);
+    assert_eq!(error_code(&bad_address), "invalid_address");
+    let bad_phone = run(
+        &["seal", "--to", pk, "--order", "O"],
+        &ADDRESS.replace("13812345678", "999"),
+    );
+    assert_eq!(error_code(&bad_phone), "phone_invalid");
+    let garbage_identity = dir.join("garbage.key");
+    std::fs::write(&garbage_identity, "hello\n").unwrap();
+    let out = run(
+        &["open", "-i", garbage_identity.to_str().unwrap()],
+        v["envelope"].as_str().unwrap(),
+    );
+    assert_eq!(
+        (out.status.code(), error_code(&out).as_str()),
+        (Some(1), "invalid_identity")
+    );
+}
