@@ -35,7 +35,7 @@ impl KeyId {
             .chain_update(public_key)
             .finalize();
         let mut id = [0u8; KEY_ID_LEN];
-        id.copy_from_slice(&digest[..KEY_ID_LEN]);
+        id.iter_mut().zip(digest.iter()).for_each(|(d, s)| *d = *s);
         KeyId(id)
     }
 
@@ -267,11 +267,10 @@ pub fn identity_file_text(identity: &Identity, created: &str) -> Zeroizing<Strin
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {
-        s.push(DIGITS[(b >> 4) as usize] as char);
-        s.push(DIGITS[(b & 15) as usize] as char);
+        s.push(char::from_digit(u32::from(b >> 4), 16).unwrap_or('0'));
+        s.push(char::from_digit(u32::from(b & 15), 16).unwrap_or('0'));
     }
     s
 }
@@ -286,7 +285,7 @@ pub fn unhex(text: &str) -> Option<Vec<u8>> {
             _ => None,
         }
     }
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     text.as_bytes()

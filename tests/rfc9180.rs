@@ -1,4 +1,10 @@
 //! RFC 9180 known-answer tests for the one suite sealpost uses, run natively and in wasm.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use hpke::{
     aead::{ChaCha20Poly1305, ExportOnlyAead},

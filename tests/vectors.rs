@@ -1,6 +1,12 @@
 //! Envelope vectors: every committed case gives its expected outcome, natively and in wasm; the
 //! native generator reproduces the committed files byte for byte from fixed keys and randomness
 //! (`SEALPOST_WRITE_VECTORS=1 cargo test --test vectors` rewrites them after a format change).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod common;
 

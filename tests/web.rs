@@ -4,6 +4,12 @@
 //! Seals with the exported functions exactly as a page calls them, then opens the result with
 //! the core compiled to the same wasm module, using the vector keys; and checks that every bad
 //! input becomes a JS `Error` with a stable `code` while the module keeps working.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 #![cfg(target_arch = "wasm32")]
 
 mod common;

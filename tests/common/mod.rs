@@ -1,7 +1,13 @@
 //! The committed envelope vectors and the checker that native and wasm tests share.
 //! The CLI tests read the same files from disk.
 
-#![allow(dead_code)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use sealpost::{keys::parse_identity_file, Address, Envelope};
 use serde::Deserialize;

@@ -1,1 +1,291 @@
-fn main() {}
+//! `cargo xtask`: the project's two commands.
+//!
+//! - `cargo xtask test`: installs what is missing, then runs every check CI runs: fmt, clippy
+//!   (native and wasm), the native tests, the wasm tests in Node and headless Chromium, and the
+//!   end-to-end checkout (demo page in Chromium → envelope → `sealpost open`).
+//! - `cargo xtask demo [--port N]`: installs what is missing, builds the wasm package and the
+//!   CLI, and serves the demo shop on 127.0.0.1.
+//!
+//! Setup is idempotent: each tool is checked first and installed only when missing or at the
+//! wrong version (see ../shared/TOOLCHAIN.md for why each is installed the way it is).
+
+// A developer tool: indexing JSON values and argument lists reads better here.
+#![allow(clippy::indexing_slicing)]
+
+mod serve;
+mod setup;
+
+use std::{
+    path::{Path, PathBuf},
+    process::{Command, ExitCode},
+    time::Instant,
+};
+
+type Result<T = ()> = std::result::Result<T, String>;
+type Step = (&'static str, Box<dyn Fn() -> Result>);
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("test") => test(),
+        Some("demo") => demo(&args[1..]),
+        Some("setup") => setup::all(),
+        _ => {
+            eprintln!("usage: cargo xtask test | demo [--port N] | setup");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+/// Prints and runs a command in the workspace root; fails on a non-zero exit.
+pub fn run(cmd: &mut Command) -> Result {
+    cmd.current_dir(
+        cmd.get_current_dir()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(root),
+    );
+    eprintln!("xtask: $ {}", describe(cmd));
+    let status = cmd
+        .status()
+        .map_err(|e| format!("could not start {}: {e}", describe(cmd)))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{}` failed ({status})", describe(cmd)))
+    }
+}
+
+fn describe(cmd: &Command) -> String {
+    let mut s = cmd.get_program().to_string_lossy().into_owned();
+    for a in cmd.get_args() {
+        s.push(' ');
+        s.push_str(&a.to_string_lossy());
+    }
+    s
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+/// Builds the browser package into www/pkg (size-tuned profile, see Cargo.toml).
+fn build_pkg() -> Result {
+    run(Command::new("wasm-pack").args([
+        "build",
+        "--mode",
+        "no-install",
+        "--target",
+        "web",
+        "--out-dir",
+        "www/pkg",
+        "--profile",
+        "wasm-release",
+        "--no-opt",
+    ]))
+}
+
+fn build_cli() -> Result<PathBuf> {
+    run(cargo().args(["build", "--quiet", "-p", "sealpost-cli"]))?;
+    Ok(root().join("target/debug/sealpost"))
+}
+
+fn test() -> Result {
+    let started = Instant::now();
+    setup::all()?;
+    let steps: Vec<Step> = vec![
+        (
+            "rustfmt",
+            Box::new(|| run(cargo().args(["fmt", "--all", "--", "--check"]))),
+        ),
+        (
+            "clippy (native)",
+            Box::new(|| {
+                run(cargo().args([
+                    "clippy",
+                    "--workspace",
+                    "--all-targets",
+                    "--",
+                    "-D",
+                    "warnings",
+                ]))
+            }),
+        ),
+        (
+            "clippy (wasm32)",
+            Box::new(|| {
+                run(cargo().args([
+                    "clippy",
+                    "-p",
+                    "sealpost",
+                    "--all-targets",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                    "--",
+                    "-D",
+                    "warnings",
+                ]))
+            }),
+        ),
+        (
+            "native tests",
+            Box::new(|| run(cargo().args(["test", "--workspace"]))),
+        ),
+        (
+            "wasm tests in Node",
+            Box::new(|| {
+                run(Command::new("wasm-pack").args([
+                    "test",
+                    "--node",
+                    "--mode",
+                    "no-install",
+                    "--",
+                    "--features",
+                    "node-test",
+                ]))
+            }),
+        ),
+        (
+            "wasm tests in headless Chromium",
+            Box::new(|| {
+                run(Command::new("wasm-pack").args([
+                    "test",
+                    "--headless",
+                    "--chrome",
+                    "--mode",
+                    "no-install",
+                ]))
+            }),
+        ),
+        ("end-to-end checkout", Box::new(e2e)),
+    ];
+    let total = steps.len();
+    let mut failed = Vec::new();
+    for (name, step) in &steps {
+        eprintln!("\nxtask: ==> {name}");
+        if let Err(e) = step() {
+            eprintln!("xtask: FAILED {name}: {e}");
+            failed.push(*name);
+        }
+    }
+    eprintln!(
+        "\nxtask: finished in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+    println!(
+        "xtask: {} passed, {} failed",
+        total - failed.len(),
+        failed.len()
+    );
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("failed: {}", failed.join(", ")))
+    }
+}
+
+/// The demo page in headless Chromium seals an address; the real CLI opens it.
+fn e2e() -> Result {
+    build_pkg()?;
+    let cli = build_cli()?;
+    let server = serve::start(&root().join("www"), 0)?;
+    let out_dir = root().join("target/e2e");
+    std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
+    let url = format!("http://{}/", server.addr);
+    run(Command::new("node")
+        .current_dir(root().join("tests/e2e"))
+        .arg("checkout.mjs")
+        .arg(&url)
+        .arg(&out_dir))?;
+    let sealed = std::fs::read_to_string(out_dir.join("sealed.json"))
+        .map_err(|e| format!("sealed.json: {e}"))?;
+    let sealed: serde_json::Value =
+        serde_json::from_str(&sealed).map_err(|e| format!("sealed.json: {e}"))?;
+    let (Some(order), Some(envelope)) = (sealed["orderRef"].as_str(), sealed["envelope"].as_str())
+    else {
+        return Err("sealed.json lacks orderRef or envelope".into());
+    };
+    let key = root().join("www/demo-courier.key");
+    eprintln!("xtask: $ sealpost open -i www/demo-courier.key --order {order} < envelope");
+    let mut child = Command::new(&cli)
+        .args(["open", "-i"])
+        .arg(&key)
+        .args(["--order", order])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("sealpost: {e}"))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        use std::io::Write;
+        stdin
+            .write_all(envelope.as_bytes())
+            .map_err(|e| format!("sealpost stdin: {e}"))?;
+    }
+    let output = child
+        .wait_with_output()
+        .map_err(|e| format!("sealpost: {e}"))?;
+    if !output.status.success() {
+        return Err(format!("sealpost open failed ({})", output.status));
+    }
+    let opened: serde_json::Value =
+        serde_json::from_slice(&output.stdout).map_err(|e| format!("sealpost open output: {e}"))?;
+    let (got, want) = (without_empty(&opened), without_empty(&sealed["expected"]));
+    if got != want || got.as_object().is_none_or(|o| o.is_empty()) {
+        return Err(format!(
+            "the CLI opened something else than the page sealed:\n got {got}\nwant {want}"
+        ));
+    }
+    eprintln!(
+        "xtask: the envelope sealed in Chromium opened with the CLI, field for field ({} fields)",
+        got.as_object().map_or(0, |o| o.len())
+    );
+    Ok(())
+}
+
+/// An address object with empty optional fields dropped (the CLI omits them).
+fn without_empty(v: &serde_json::Value) -> serde_json::Value {
+    match v.as_object() {
+        Some(o) => o
+            .iter()
+            .filter(|(_, v)| v.as_str() != Some(""))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        None => v.clone(),
+    }
+}
+
+fn demo(args: &[String]) -> Result {
+    let port = match args {
+        [] => 8080,
+        [flag, port] if flag == "--port" => {
+            port.parse().map_err(|_| format!("not a port: {port}"))?
+        }
+        _ => return Err("usage: cargo xtask demo [--port N]".into()),
+    };
+    setup::wasm_tools()?;
+    build_pkg()?;
+    build_cli()?;
+    let server = serve::start(&root().join("www"), port)?;
+    println!("\nsealpost demo shop: http://{}/", server.addr);
+    println!(
+        "Seal an address there, then open it as the courier would (the page shows the command):"
+    );
+    println!("  target/debug/sealpost open -i www/demo-courier.key --order <ORDER> < envelope.txt");
+    println!("Ctrl-C to stop.");
+    server.wait();
+    Ok(())
+}

@@ -1,0 +1,140 @@
+//! Installs what the two commands need, idempotently, saying what it does.
+
+use std::process::Command;
+
+use crate::{root, run, Result};
+
+const WASM_PACK_VERSION: &str = "0.15.1";
+
+/// Everything `cargo xtask test` needs.
+pub fn all() -> Result {
+    rust_components()?;
+    wasm_tools()?;
+    chromium()?;
+    e2e_node_modules()
+}
+
+fn output(cmd: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new(cmd).args(args).output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn rust_components() -> Result {
+    let installed = output("rustup", &["component", "list", "--installed"]).unwrap_or_default();
+    for component in ["rustfmt", "clippy"] {
+        if !installed.lines().any(|l| l.starts_with(component)) {
+            run(Command::new("rustup").args(["component", "add", component]))?;
+        }
+    }
+    Ok(())
+}
+
+/// The wasm target, wasm-bindgen-cli at the exact version in Cargo.lock, and wasm-pack.
+pub fn wasm_tools() -> Result {
+    let targets = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    if !targets
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
+        run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    } else {
+        eprintln!("xtask: wasm32-unknown-unknown target: present");
+    }
+
+    let want = locked_version("wasm-bindgen")?;
+    let have = output("wasm-bindgen", &["--version"]).unwrap_or_default();
+    if have.split_whitespace().nth(1) == Some(want.as_str()) {
+        eprintln!("xtask: wasm-bindgen-cli {want}: present");
+    } else {
+        // Without --locked: its own lockfile pins a crate version the registry no longer serves.
+        eprintln!(
+            "xtask: installing wasm-bindgen-cli {want} to match Cargo.lock (about 5 minutes)"
+        );
+        run(Command::new("cargo").args([
+            "install",
+            "--force",
+            "wasm-bindgen-cli",
+            "--version",
+            &want,
+        ]))?;
+    }
+
+    let have = output("wasm-pack", &["--version"]).unwrap_or_default();
+    if have.split_whitespace().nth(1) == Some(WASM_PACK_VERSION) {
+        eprintln!("xtask: wasm-pack {WASM_PACK_VERSION}: present");
+    } else {
+        eprintln!("xtask: installing wasm-pack {WASM_PACK_VERSION} (about 5 minutes)");
+        run(Command::new("cargo").args([
+            "install",
+            "--locked",
+            "--force",
+            "wasm-pack",
+            "--version",
+            WASM_PACK_VERSION,
+        ]))?;
+    }
+    Ok(())
+}
+
+/// The version of `package` recorded in Cargo.lock.
+fn locked_version(package: &str) -> Result<String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock"))
+        .map_err(|e| format!("Cargo.lock: {e}"))?;
+    let needle = format!("name = \"{package}\"");
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == needle {
+            if let Some(v) = lines
+                .next()
+                .and_then(|l| l.trim().strip_prefix("version = \""))
+            {
+                return Ok(v.trim_end_matches('"').to_owned());
+            }
+        }
+    }
+    Err(format!("{package} is not in Cargo.lock"))
+}
+
+/// Debian's chromium and chromium-driver (the test tools never download a browser).
+fn chromium() -> Result {
+    if output("chromium", &["--version"]).is_some()
+        && output("chromedriver", &["--version"]).is_some()
+    {
+        eprintln!("xtask: chromium and chromedriver: present");
+        return Ok(());
+    }
+    let is_root = output("id", &["-u"]).is_some_and(|u| u.trim() == "0");
+    if !is_root {
+        return Err("chromium and chromium-driver are missing; install them: \
+                    sudo apt-get install -y --no-install-recommends chromium chromium-driver"
+            .into());
+    }
+    eprintln!("xtask: installing Debian's chromium and chromium-driver");
+    run(Command::new("apt-get").arg("update"))?;
+    run(Command::new("apt-get")
+        .args([
+            "install",
+            "-y",
+            "--no-install-recommends",
+            "chromium",
+            "chromium-driver",
+        ])
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+/// playwright-core for the end-to-end test, from the committed package-lock.json.
+fn e2e_node_modules() -> Result {
+    let dir = root().join("tests/e2e");
+    if dir
+        .join("node_modules/playwright-core/package.json")
+        .is_file()
+    {
+        eprintln!("xtask: tests/e2e node modules: present");
+        return Ok(());
+    }
+    run(Command::new("npm")
+        .current_dir(&dir)
+        .args(["ci", "--no-audit", "--no-fund"]))
+}
