@@ -107,11 +107,11 @@ fn chromium() -> Result {
     }
     let is_root = output("id", &["-u"]).is_some_and(|u| u.trim() == "0");
     if !is_root {
-        return Err("chromium and chromium-driver are missing; install them: \
-                    sudo apt-get install -y --no-install-recommends chromium chromium-driver"
+        return Err("chromium, chromium-driver or a CJK font is missing; install them: \
+                    sudo apt-get install -y --no-install-recommends chromium chromium-driver fonts-noto-cjk"
             .into());
     }
-    eprintln!("xtask: installing Debian's chromium and chromium-driver");
+    eprintln!("xtask: installing Debian's chromium, chromium-driver and fonts-noto-cjk");
     run(Command::new("apt-get").arg("update"))?;
     run(Command::new("apt-get")
         .args([
