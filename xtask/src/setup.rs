@@ -97,12 +97,15 @@ fn locked_version(package: &str) -> Result<String> {
     Err(format!("{package} is not in Cargo.lock"))
 }
 
-/// Debian's chromium and chromium-driver (the test tools never download a browser).
+/// Debian's chromium and chromium-driver (the test tools never download a browser), and a CJK
+/// font so screenshots of the Chinese form show characters instead of empty boxes.
 fn chromium() -> Result {
-    if output("chromium", &["--version"]).is_some()
+    let cjk_font = output("fc-list", &[":lang=zh"]).is_some_and(|l| !l.trim().is_empty());
+    if cjk_font
+        && output("chromium", &["--version"]).is_some()
         && output("chromedriver", &["--version"]).is_some()
     {
-        eprintln!("xtask: chromium and chromedriver: present");
+        eprintln!("xtask: chromium, chromedriver and a CJK font: present");
         return Ok(());
     }
     let is_root = output("id", &["-u"]).is_some_and(|u| u.trim() == "0");
@@ -120,6 +123,7 @@ fn chromium() -> Result {
             "--no-install-recommends",
             "chromium",
             "chromium-driver",
+            "fonts-noto-cjk",
         ])
         .env("DEBIAN_FRONTEND", "noninteractive"))
 }
