@@ -25,6 +25,7 @@ type Result<T = ()> = std::result::Result<T, String>;
 type Step = (&'static str, Box<dyn Fn() -> Result>);
 
 fn main() -> ExitCode {
+    put_cargo_bin_on_path();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("test") => test(),
@@ -40,6 +41,25 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("xtask: error: {e}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// `cargo install` puts tools in `$CARGO_HOME/bin`; make sure the commands run below find them
+/// even when that folder is not on the caller's PATH.
+fn put_cargo_bin_on_path() {
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")));
+    let Some(bin) = cargo_home.map(|h| h.join("bin")) else {
+        return;
+    };
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    if !std::env::split_paths(&path).any(|p| p == bin) {
+        let joined = std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(&path)));
+        if let Ok(joined) = joined {
+            // set before any thread starts
+            std::env::set_var("PATH", joined);
         }
     }
 }
