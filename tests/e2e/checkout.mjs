@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 // Browser end-to-end check of the sealpost demo shop (www/).
 //
-//   node checkout.mjs <baseURL> <outDir>
+//   node checkout.mjs <baseURL> <outDir> [vectorFile]
 //
 // Drives the page in Debian's chromium through playwright-core (no browser download):
 //   1. loads the page and waits for the wasm module (body[data-ready="true"]),
 //   2. submits a bad phone number and checks the error is shown on the phone field,
 //   3. seals the sample Chinese address and checks what the seller sees holds no plaintext,
-//   4. writes <outDir>/sealed.json ({orderRef, envelope, expected}) and prints it as one line.
+//   4. with [vectorFile] (an envelope vector from tests/vectors/envelope), seals that vector's
+//      address to its public keys with the page's own module, so the native side can open a
+//      browser-sealed envelope with the vector identity,
+//   5. writes <outDir>/sealed.json ({orderRef, envelope, expected, vector?}) and prints it as one line.
 // Screenshots: <outDir>/demo-ready.png, <outDir>/demo-sealed.png.
 //
 // Any console error or uncaught page error (CSP violations are console errors) fails the run.
@@ -19,7 +22,7 @@
 //                                responses that lack one (for plain static servers such as
 //                                `python3 -m http.server`), so CSP violations are still caught
 
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import process from 'node:process';
 import { chromium } from 'playwright-core';
@@ -64,12 +67,12 @@ function log(message) {
 }
 
 function usage() {
-  process.stderr.write('usage: node checkout.mjs <baseURL> <outDir>\n');
+  process.stderr.write('usage: node checkout.mjs <baseURL> <outDir> [vectorFile]\n');
   process.exit(2);
 }
 
-const [baseURL, outDir] = process.argv.slice(2);
-if (!baseURL || !outDir || process.argv.length > 4) usage();
+const [baseURL, outDir, vectorFile] = process.argv.slice(2);
+if (!baseURL || !outDir || process.argv.length > 5) usage();
 
 /** Console errors, uncaught page errors and failed requests seen so far. */
 const problems = [];
@@ -239,8 +242,23 @@ async function run(browser) {
   assertNoProblems('while sealing');
   log(`sealed ${sealed.envelope.length} characters for ${orderRef}; screenshot demo-sealed.png`);
 
-  // 4. Hand the envelope over for the courier side of the test.
-  const result = { orderRef: sealed.sellerOrder, envelope: sealed.envelope, expected: SAMPLE };
+  // 4. Seal a committed vector's address to the vector's keys with the page's module.
+  let vector;
+  if (vectorFile) {
+    const v = JSON.parse(await readFile(vectorFile, 'utf8'));
+    const orderRef = 'E2E-VECTOR-1';
+    const envelope = await page.evaluate(async ({ address, keys, orderRef }) => {
+      const m = await import(new URL('pkg/sealpost.js', document.baseURI).href);
+      return m.seal(address, keys, orderRef, 'region');
+    }, { address: v.expect.address, keys: v.sealedTo, orderRef });
+    check(typeof envelope === 'string' && envelope.startsWith('spe1.'), 'sealing the vector address failed');
+    vector = { file: path.basename(vectorFile), orderRef, envelope };
+    assertNoProblems('while sealing the vector address');
+    log(`sealed ${path.basename(vectorFile)}'s address to its ${v.sealedTo.length} keys`);
+  }
+
+  // 5. Hand the envelopes over for the courier side of the test.
+  const result = { orderRef: sealed.sellerOrder, envelope: sealed.envelope, expected: SAMPLE, vector };
   const line = JSON.stringify(result);
   await writeFile(path.join(outDir, 'sealed.json'), `${line}\n`);
   await context.close();

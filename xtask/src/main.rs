@@ -31,8 +31,9 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("demo") => demo(&args[1..]),
         Some("setup") => setup::all(),
+        Some("e2e") => setup::all().and_then(|()| e2e()),
         _ => {
-            eprintln!("usage: cargo xtask test | demo [--port N] | setup");
+            eprintln!("usage: cargo xtask test | demo [--port N] | setup | e2e");
             return ExitCode::from(2);
         }
     };
@@ -218,32 +219,68 @@ fn test() -> Result {
     }
 }
 
-/// The demo page in headless Chromium seals an address; the real CLI opens it.
+/// The demo page in headless Chromium seals an address (typed into the form, and a committed
+/// vector's address to the vector's keys); the real CLI opens both.
 fn e2e() -> Result {
     build_pkg()?;
     let cli = build_cli()?;
     let server = serve::start(&root().join("www"), 0)?;
     let out_dir = root().join("target/e2e");
     std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
-    let url = format!("http://{}/", server.addr);
+    let vector_file = root().join("tests/vectors/envelope/02-intl-two-recipients-region.json");
     run(Command::new("node")
         .current_dir(root().join("tests/e2e"))
         .arg("checkout.mjs")
-        .arg(&url)
-        .arg(&out_dir))?;
-    let sealed = std::fs::read_to_string(out_dir.join("sealed.json"))
-        .map_err(|e| format!("sealed.json: {e}"))?;
-    let sealed: serde_json::Value =
-        serde_json::from_str(&sealed).map_err(|e| format!("sealed.json: {e}"))?;
-    let (Some(order), Some(envelope)) = (sealed["orderRef"].as_str(), sealed["envelope"].as_str())
-    else {
-        return Err("sealed.json lacks orderRef or envelope".into());
+        .arg(format!("http://{}/", server.addr))
+        .arg(&out_dir)
+        .arg(&vector_file))?;
+    let sealed = read_json(&out_dir.join("sealed.json"))?;
+
+    // the address typed into the demo form, opened with the demo courier's identity
+    let opened = cli_open(
+        &cli,
+        &root().join("www/demo-courier.key"),
+        &sealed["orderRef"],
+        &sealed["envelope"],
+    )?;
+    same_address("demo form", &opened, &sealed["expected"])?;
+
+    // the vector's address sealed in the browser, opened with the vector's identity
+    let vector = read_json(&vector_file)?;
+    let key = out_dir.join("vector.key");
+    std::fs::write(&key, vector["identity"].as_str().unwrap_or(""))
+        .map_err(|e| format!("{}: {e}", key.display()))?;
+    let opened = cli_open(
+        &cli,
+        &key,
+        &sealed["vector"]["orderRef"],
+        &sealed["vector"]["envelope"],
+    )?;
+    same_address("vector 02", &opened, &vector["expect"]["address"])
+}
+
+fn read_json(path: &Path) -> Result<serde_json::Value> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// `sealpost open -i KEY --order ORDER < envelope`, parsed.
+fn cli_open(
+    cli: &Path,
+    key: &Path,
+    order: &serde_json::Value,
+    envelope: &serde_json::Value,
+) -> Result<serde_json::Value> {
+    let (Some(order), Some(envelope)) = (order.as_str(), envelope.as_str()) else {
+        return Err("sealed.json lacks an order reference or an envelope".into());
     };
-    let key = root().join("www/demo-courier.key");
-    eprintln!("xtask: $ sealpost open -i www/demo-courier.key --order {order} < envelope");
-    let mut child = Command::new(&cli)
+    eprintln!(
+        "xtask: $ sealpost open -i {} --order {order} < envelope",
+        key.display()
+    );
+    let mut child = Command::new(cli)
         .args(["open", "-i"])
-        .arg(&key)
+        .arg(key)
         .args(["--order", order])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -261,18 +298,16 @@ fn e2e() -> Result {
     if !output.status.success() {
         return Err(format!("sealpost open failed ({})", output.status));
     }
-    let opened: serde_json::Value =
-        serde_json::from_slice(&output.stdout).map_err(|e| format!("sealpost open output: {e}"))?;
-    let (got, want) = (without_empty(&opened), without_empty(&sealed["expected"]));
-    if got != want || got.as_object().is_none_or(|o| o.is_empty()) {
-        return Err(format!(
-            "the CLI opened something else than the page sealed:\n got {got}\nwant {want}"
-        ));
+    serde_json::from_slice(&output.stdout).map_err(|e| format!("sealpost open output: {e}"))
+}
+
+fn same_address(what: &str, opened: &serde_json::Value, expected: &serde_json::Value) -> Result {
+    let (got, want) = (without_empty(opened), without_empty(expected));
+    let fields = got.as_object().map_or(0, |o| o.len());
+    if got != want || fields < 6 {
+        return Err(format!("{what}: the CLI opened something else than the browser sealed:\n got {got}\nwant {want}"));
     }
-    eprintln!(
-        "xtask: the envelope sealed in Chromium opened with the CLI, field for field ({} fields)",
-        got.as_object().map_or(0, |o| o.len())
-    );
+    eprintln!("xtask: {what}: sealed in Chromium, opened with the CLI, {fields} fields equal");
     Ok(())
 }
 
