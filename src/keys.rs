@@ -196,6 +196,11 @@ impl Identity {
         out
     }
 
+    /// [`Identity::to_raw`] as 64 lower-case hex digits. Zeroized when dropped.
+    pub fn to_raw_hex(&self) -> Zeroizing<String> {
+        Zeroizing::new(hex(self.to_raw().as_ref()))
+    }
+
     /// The `SEALPOST-SECRET-KEY-1…` text form. Zeroized when dropped.
     pub fn to_secret_string(&self) -> Zeroizing<String> {
         let raw = self.to_raw();

@@ -95,21 +95,16 @@ mod generate {
         expect: serde_json::Value,
     ) -> String {
         let id_text = identity_file_text(opener, "2026-01-01T00:00:00Z");
-        let raw = sealpost::keys::unhex(&hex(&opener.to_raw()[..])).unwrap();
         let v = json!({
             "description": description,
             "identity": id_text.as_str(),
-            "identityRawHex": [hex(&raw)],
+            "identityRawHex": [opener.to_raw_hex().as_str()],
             "sealedTo": sealed_to.iter().map(|i| i.public_key().to_string()).collect::<Vec<_>>(),
             "expectedOrder": expected_order,
             "envelope": envelope,
             "expect": expect,
         });
         serde_json::to_string_pretty(&v).unwrap() + "\n"
-    }
-
-    fn hex(b: &[u8]) -> String {
-        b.iter().map(|x| format!("{x:02x}")).collect()
     }
 
     fn all() -> BTreeMap<&'static str, String> {

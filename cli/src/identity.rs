@@ -19,10 +19,7 @@ pub fn export_raw(args: ExportRawArgs) -> Result<()> {
     );
     let mut out = Zeroizing::new(String::new());
     for identity in &identities {
-        for b in identity.to_raw().iter() {
-            out.push(char::from_digit(u32::from(b >> 4), 16).unwrap_or('0'));
-            out.push(char::from_digit(u32::from(b & 15), 16).unwrap_or('0'));
-        }
+        out.push_str(&identity.to_raw_hex());
         out.push('\n');
     }
     let mut stdout = std::io::stdout();
