@@ -229,13 +229,11 @@ pub const MAX_STREET_LINES: usize = 3;
 
 fn check_text(field: Field, value: &str, required: bool) -> Result<(), AddressError> {
     if value.trim().is_empty() {
+        // white space only counts as empty: the sealed form is trimmed
         return if required {
             Err(AddressError::new(field, Problem::Missing))
-        } else if value.is_empty() {
-            Ok(())
         } else {
-            // whitespace only: treat like a control-free but meaningless value
-            Err(AddressError::new(field, Problem::Invalid))
+            Ok(())
         };
     }
     if value.chars().count() > field.max_chars() {

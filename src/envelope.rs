@@ -212,6 +212,7 @@ impl Envelope {
             )
             .map_err(|_| Error::InvalidPublicKey("low-order point"))?;
             rng.ok()?;
+            // Seal fails only past the context's message limit: unreachable at sequence 0 and 1.
             let binding = ctx
                 .seal(&header_bytes, b"")
                 .map_err(|_| Error::RandomnessUnavailable)?;

@@ -80,7 +80,11 @@ fn recipients_from_js(value: &JsValue) -> Result<Vec<PublicKey>, JsValue> {
     let items: Vec<JsValue> = if value.is_string() {
         vec![value.clone()]
     } else if Array::is_array(value) {
-        Array::from(value).iter().collect()
+        let array = Array::from(value);
+        if array.length() as usize > crate::envelope::MAX_RECIPIENTS {
+            return Err(Error::InvalidRecipients("at most 16 courier keys").into());
+        }
+        array.iter().collect()
     } else {
         return Err(bad());
     };
