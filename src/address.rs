@@ -227,7 +227,8 @@ impl std::error::Error for AddressError {}
 /// Upper bound on street lines.
 pub const MAX_STREET_LINES: usize = 3;
 
-fn check_text(field: Field, value: &str, required: bool) -> Result<(), AddressError> {
+/// Checks one text value of `field`: empty (if required), too long, forbidden characters.
+pub fn check_text(field: Field, value: &str, required: bool) -> Result<(), AddressError> {
     if value.trim().is_empty() {
         // white space only counts as empty: the sealed form is trimmed
         return if required {
@@ -324,32 +325,49 @@ fn check_postal_code(country: &str, code: &str) -> Result<(), AddressError> {
 impl Address {
     /// Checks every field; returns the first problem found, in form order.
     pub fn validate(&self) -> Result<(), AddressError> {
-        check_text(Field::Name, &self.name, true)?;
+        match self.problems().into_iter().next() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// The first problem of each field that has one, in form order (for a form that marks every
+    /// invalid field at once). Empty when the address is valid.
+    pub fn problems(&self) -> Vec<AddressError> {
         let country = self.country.as_str();
-        if country.is_empty() {
-            return Err(AddressError::new(Field::Country, Problem::Missing));
-        }
-        if !countries::is_iso_alpha2(country) {
-            return Err(AddressError::new(Field::Country, Problem::Invalid));
-        }
-        check_phone(country, &self.phone)?;
         let cn = country == "CN";
-        check_text(Field::AddressLevel1, &self.address_level1, cn)?;
-        check_text(Field::AddressLevel2, &self.address_level2, true)?;
-        check_text(Field::AddressLevel3, &self.address_level3, cn)?;
-        if self.street_lines.is_empty() {
-            return Err(AddressError::new(Field::StreetLines, Problem::Missing));
-        }
-        if self.street_lines.len() > MAX_STREET_LINES {
-            return Err(AddressError::new(Field::StreetLines, Problem::TooLong));
-        }
-        for (i, line) in self.street_lines.iter().enumerate() {
-            check_text(Field::StreetLines, line, i == 0)?;
-        }
-        check_postal_code(country, &self.postal_code)?;
-        check_text(Field::Company, &self.company, false)?;
-        check_text(Field::DeliveryNote, &self.delivery_note, false)?;
-        Ok(())
+        let country_check = if country.is_empty() {
+            Err(AddressError::new(Field::Country, Problem::Missing))
+        } else if !countries::is_iso_alpha2(country) {
+            Err(AddressError::new(Field::Country, Problem::Invalid))
+        } else {
+            Ok(())
+        };
+        let street_check = if self.street_lines.is_empty() {
+            Err(AddressError::new(Field::StreetLines, Problem::Missing))
+        } else if self.street_lines.len() > MAX_STREET_LINES {
+            Err(AddressError::new(Field::StreetLines, Problem::TooLong))
+        } else {
+            self.street_lines
+                .iter()
+                .enumerate()
+                .try_for_each(|(i, line)| check_text(Field::StreetLines, line, i == 0))
+        };
+        [
+            check_text(Field::Name, &self.name, true),
+            country_check,
+            check_phone(country, &self.phone),
+            check_text(Field::AddressLevel1, &self.address_level1, cn),
+            check_text(Field::AddressLevel2, &self.address_level2, true),
+            check_text(Field::AddressLevel3, &self.address_level3, cn),
+            street_check,
+            check_postal_code(country, &self.postal_code),
+            check_text(Field::Company, &self.company, false),
+            check_text(Field::DeliveryNote, &self.delivery_note, false),
+        ]
+        .into_iter()
+        .filter_map(Result::err)
+        .collect()
     }
 }
 
@@ -450,6 +468,21 @@ mod tests {
             msg.contains("unknown field `fax`") && !msg.contains("line 1"),
             "{msg}"
         );
+    }
+
+    #[test]
+    fn problems_lists_every_invalid_field_once_in_form_order() {
+        let mut a = cn();
+        a.name.clear();
+        a.phone = "12".into();
+        a.postal_code = "abc".into();
+        let codes: Vec<_> = a.problems().iter().map(|e| e.code()).collect();
+        assert_eq!(
+            codes,
+            ["name_missing", "phone_invalid", "postal_code_invalid"]
+        );
+        assert_eq!(a.validate().unwrap_err().code(), "name_missing");
+        assert!(cn().problems().is_empty());
     }
 
     #[test]

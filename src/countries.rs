@@ -10,6 +10,11 @@ NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA
 SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO \
 TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW";
 
+/// Every officially assigned ISO 3166-1 alpha-2 code, in alphabetical order.
+pub fn all() -> impl Iterator<Item = &'static str> {
+    CODES.split(' ')
+}
+
 /// Whether `code` is an officially assigned ISO 3166-1 alpha-2 code (upper case).
 pub fn is_iso_alpha2(code: &str) -> bool {
     code.len() == 2

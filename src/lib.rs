@@ -28,15 +28,18 @@
 //! ```
 
 pub mod address;
-mod countries;
+pub mod countries;
 pub mod envelope;
 mod error;
+pub mod form;
 pub mod keys;
 pub mod random;
 pub mod suite;
 
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 pub mod wasm;
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+pub mod widget;
 
 pub use address::{Address, AddressError};
 pub use countries::is_iso_alpha2;

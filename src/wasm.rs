@@ -165,3 +165,21 @@ pub fn inspect_js(envelope: JsValue) -> Result<JsValue, JsValue> {
 pub fn version_js() -> String {
     env!("CARGO_PKG_VERSION").to_owned()
 }
+
+/// Opens an envelope sealed to the public **test** courier key (test mode), for a shop's own
+/// tests; returns the address. Refuses anything else: it holds no other key.
+#[wasm_bindgen(js_name = openTestEnvelope)]
+pub fn open_test_envelope_js(envelope: JsValue, order_ref: JsValue) -> Result<JsValue, JsValue> {
+    let text = string_arg(&envelope, "unknown_format", "envelope")?;
+    let order = if order_ref.is_undefined() || order_ref.is_null() {
+        None
+    } else {
+        Some(string_arg(&order_ref, "invalid_order_ref", "orderRef")?)
+    };
+    let identity = crate::Identity::from_secret_str(crate::widget::TEST_COURIER_IDENTITY)?;
+    let address = text
+        .parse::<Envelope>()?
+        .open(&[identity], order.as_deref())?;
+    serde_wasm_bindgen::to_value(&address)
+        .map_err(|_| js_error("malformed_envelope", "could not convert the address", None))
+}

@@ -31,9 +31,11 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("demo") => demo(&args[1..]),
         Some("setup") => setup::all(),
-        Some("e2e") => setup::all().and_then(|()| e2e()),
+        // for development: no setup step
+        Some("e2e") => e2e(),
+        Some("pkg") => build_pkg(),
         _ => {
-            eprintln!("usage: cargo xtask test | demo [--port N] | setup | e2e");
+            eprintln!("usage: cargo xtask test | demo [--port N] | setup | pkg | e2e");
             return ExitCode::from(2);
         }
     };
@@ -104,8 +106,11 @@ fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
 
-/// Builds the browser package into www/pkg (size-tuned profile, see Cargo.toml).
+/// Builds the npm package into `pkg/`: the wasm module (size-tuned profile, see Cargo.toml;
+/// `wasm-opt -Oz` when binaryen's wasm-opt is installed), its glue, and the element entry
+/// `index.js` with types, README and package.json from `src/js/`.
 fn build_pkg() -> Result {
+    let pkg = root().join("pkg");
     run(Command::new("wasm-pack").args([
         "build",
         "--mode",
@@ -113,11 +118,51 @@ fn build_pkg() -> Result {
         "--target",
         "web",
         "--out-dir",
-        "www/pkg",
+        "pkg",
         "--profile",
         "wasm-release",
         "--no-opt",
-    ]))
+        "--no-pack",
+    ]))?;
+    if setup::wasm_opt_available() {
+        let wasm = pkg.join("sealpost_bg.wasm");
+        run(Command::new("wasm-opt")
+            .arg("-Oz")
+            .arg(&wasm)
+            .arg("-o")
+            .arg(&wasm))?;
+    } else {
+        eprintln!("xtask: wasm-opt not installed: the package is not size-optimized");
+    }
+    let version = package_version()?;
+    for file in ["index.js", "index.d.ts", "README.md", "package.json"] {
+        let text = std::fs::read_to_string(root().join("src/js").join(file))
+            .map_err(|e| format!("src/js/{file}: {e}"))?;
+        let text = if file == "package.json" {
+            text.replace("\"0.0.0\"", &format!("\"{version}\""))
+        } else {
+            text
+        };
+        std::fs::write(pkg.join(file), text).map_err(|e| format!("pkg/{file}: {e}"))?;
+    }
+    let _ = std::fs::remove_file(pkg.join(".gitignore"));
+    Ok(())
+}
+
+/// The root package's version, from Cargo.toml.
+fn package_version() -> Result<String> {
+    let toml = std::fs::read_to_string(root().join("Cargo.toml"))
+        .map_err(|e| format!("Cargo.toml: {e}"))?;
+    let package = toml
+        .split("\n[package]\n")
+        .nth(1)
+        .ok_or("Cargo.toml has no [package]")?;
+    package
+        .lines()
+        .take_while(|l| !l.starts_with('['))
+        .find_map(|l| l.strip_prefix("version = \"")?.strip_suffix('"'))
+        .map(str::to_owned)
+        .ok_or_else(|| "no version in [package]".to_owned())
 }
 
 fn build_cli() -> Result<PathBuf> {
@@ -224,7 +269,7 @@ fn test() -> Result {
 fn e2e() -> Result {
     build_pkg()?;
     let cli = build_cli()?;
-    let server = serve::start(&root().join("www"), 0)?;
+    let server = serve::start(&root(), 0)?;
     let out_dir = root().join("target/e2e");
     std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
     let vector_file = root().join("tests/vectors/envelope/02-intl-two-recipients-region.json");
@@ -237,6 +282,7 @@ fn e2e() -> Result {
     let sealed = read_json(&out_dir.join("sealed.json"))?;
 
     // the address typed into the demo form, opened with the demo courier's identity
+    private(&root().join("www/demo-courier.key"))?;
     let opened = cli_open(
         &cli,
         &root().join("www/demo-courier.key"),
@@ -250,6 +296,7 @@ fn e2e() -> Result {
     let key = out_dir.join("vector.key");
     std::fs::write(&key, vector["identity"].as_str().unwrap_or(""))
         .map_err(|e| format!("{}: {e}", key.display()))?;
+    private(&key)?;
     let opened = cli_open(
         &cli,
         &key,
@@ -311,6 +358,18 @@ fn same_address(what: &str, opened: &serde_json::Value, expected: &serde_json::V
     Ok(())
 }
 
+/// Identity files must not be readable by others (`sealpost` refuses them); git checks files
+/// out 0644, so the committed demo identity is tightened before use.
+fn private(path: &Path) -> Result {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
 /// An address object with empty optional fields dropped (the CLI omits them).
 fn without_empty(v: &serde_json::Value) -> serde_json::Value {
     match v.as_object() {
@@ -334,7 +393,8 @@ fn demo(args: &[String]) -> Result {
     setup::wasm_tools()?;
     build_pkg()?;
     build_cli()?;
-    let server = serve::start(&root().join("www"), port)?;
+    private(&root().join("www/demo-courier.key"))?;
+    let server = serve::start(&root(), port)?;
     println!("\nsealpost demo shop: http://{}/", server.addr);
     println!(
         "Seal an address there, then open it as the courier would (the page shows the command):"

@@ -25,7 +25,8 @@ impl Server {
     }
 }
 
-/// Serves `dir` on 127.0.0.1:`port` (0 = any free port) in a background thread.
+/// Serves the demo shop on 127.0.0.1:`port` (0 = any free port) in a background thread:
+/// `<root>/www` at `/`, and the npm package built in `<root>/pkg` at `/pkg/`.
 pub fn start(dir: &Path, port: u16) -> Result<Server> {
     let listener =
         TcpListener::bind(("127.0.0.1", port)).map_err(|e| format!("127.0.0.1:{port}: {e}"))?;
@@ -54,7 +55,10 @@ fn handle(stream: TcpStream, dir: &Path) -> std::io::Result<()> {
     let mut parts = request_line.split_whitespace();
     let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
     let path = target.split(['?', '#']).next().unwrap_or("/");
-    let file = resolve(dir, path);
+    let file = match path.strip_prefix("/pkg/") {
+        Some(rest) => resolve(&dir.join("pkg"), rest),
+        None => resolve(&dir.join("www"), path),
+    };
     let mut out = stream;
     match (
         method,

@@ -5,6 +5,9 @@ use std::process::Command;
 use crate::{root, run, Result};
 
 const WASM_PACK_VERSION: &str = "0.15.1";
+/// binaryen 116 through the `wasm-opt` crate. Not Debian's binaryen 108: it silently produces
+/// modules that fail to load.
+const WASM_OPT_VERSION: &str = "0.116.1";
 
 /// Everything `cargo xtask test` needs.
 pub fn all() -> Result {
@@ -75,7 +78,26 @@ pub fn wasm_tools() -> Result {
             WASM_PACK_VERSION,
         ]))?;
     }
+
+    if wasm_opt_available() {
+        eprintln!("xtask: wasm-opt (binaryen 116): present");
+    } else {
+        eprintln!("xtask: installing wasm-opt {WASM_OPT_VERSION} (binaryen 116; about 17 minutes)");
+        run(Command::new("cargo").args([
+            "install",
+            "--locked",
+            "--force",
+            "wasm-opt",
+            "--version",
+            WASM_OPT_VERSION,
+        ]))?;
+    }
     Ok(())
+}
+
+/// Whether binaryen 116's wasm-opt is on PATH.
+pub fn wasm_opt_available() -> bool {
+    output("wasm-opt", &["--version"]).is_some_and(|v| v.contains("version 116"))
 }
 
 /// The version of `package` recorded in Cargo.lock.

@@ -1,0 +1,149 @@
+// Types for the sealpost package (index.js).
+
+/** A buyer's shipping address, as `seal()` takes it. */
+export interface Address {
+  name: string;
+  phone: string;
+  /** ISO 3166-1 alpha-2, upper case ("CN", "US", …). */
+  country: string;
+  /** Province / state (WHATWG address-level1). */
+  addressLevel1?: string;
+  /** City (address-level2). */
+  addressLevel2?: string;
+  /** District (address-level3). */
+  addressLevel3?: string;
+  /** One to three street lines. */
+  streetLines: string[];
+  postalCode?: string;
+  company?: string;
+  deliveryNote?: string;
+}
+
+/** What the buyer agrees to show in clear, for shipping quotes. */
+export type Disclose = 'none' | 'country' | 'province' | 'region';
+
+/** Stable error codes (`error.code`). Address field errors are `<field>_<problem>`. */
+export type ErrorCode =
+  | 'unknown_format' | 'unsupported_version' | 'truncated' | 'trailing_data' | 'malformed_envelope'
+  | 'not_a_recipient' | 'open_failed' | 'order_mismatch' | 'disclosure_mismatch'
+  | 'invalid_public_key' | 'invalid_identity' | 'invalid_order_ref' | 'invalid_disclosure'
+  | 'invalid_recipients' | 'invalid_address' | 'address_too_long' | 'randomness_unavailable'
+  | 'already_mounted' | 'busy' | 'not_connected' | 'load_failed'
+  | `${'name' | 'phone' | 'country' | 'address_level1' | 'address_level2' | 'address_level3'
+      | 'street' | 'postal_code' | 'company' | 'delivery_note'}_${'missing' | 'too_long'
+      | 'control_character' | 'invalid'}`;
+
+/** Every error thrown or rejected by this package. */
+export interface SealpostError extends Error {
+  code: ErrorCode;
+  /** For address errors: the field (`"phone"`, `"postalCode"`, …). */
+  field?: keyof Address;
+}
+
+/** Keys of the form's strings, each overridable through `options.strings`. */
+export type StringKey =
+  | 'label.name' | 'label.phone' | 'label.country' | 'label.province' | 'label.city'
+  | 'label.district' | 'label.street' | 'label.address-line1' | 'label.address-line2'
+  | 'label.state' | 'label.postal-code' | 'label.company' | 'label.delivery-note' | 'required'
+  | 'error.missing' | 'error.too_long' | 'error.control_character' | 'error.invalid'
+  | 'error.phone_invalid' | 'error.phone_invalid.CN' | 'error.postal_code_invalid'
+  | 'error.postal_code_invalid.CN' | 'error.country_invalid' | 'error.address_too_long'
+  | 'error.config' | 'submit' | 'status.invalid' | 'status.sealed' | 'test_mode';
+
+export interface FormOptions {
+  /** Courier public keys (`sp1…`): one, several space-separated, or an array (at most 16). */
+  couriers?: string | string[];
+  /** The order the address is sealed for (1–64 printable ASCII characters). */
+  orderRef?: string;
+  /** Default 'none'. 'province' (= 'region') shows country and province in clear. */
+  disclose?: Disclose;
+  /** 'zh-CN' or 'en'; default: the page's `lang`. */
+  locale?: string;
+  /** Replaces any built-in string; `{label}` and `{count}` are filled in. */
+  strings?: Partial<Record<StringKey, string>>;
+  /** Initial country, ISO 3166-1 alpha-2 (default "CN"). */
+  country?: string;
+  /** Seal to the public test courier key instead of `couriers`, with a visible badge. */
+  testMode?: boolean;
+  /** Show the form's own submit button (default true). */
+  button?: boolean;
+  /** 'closed' (default) or 'open'. Open exposes the inputs to page scripts: tests only. */
+  shadow?: 'closed' | 'open';
+}
+
+/** Detail of the `sealed` event and result of `seal()`. Holds no plaintext. */
+export interface SealedDetail {
+  /** The envelope text (`spe1.…`): what the shop sends to its server. */
+  envelope: string;
+  orderRef: string;
+  /** What is shown in clear, if the shop asked for it. */
+  disclosed: { country?: string; addressLevel1?: string };
+}
+
+/** Detail of the `change` event: validity only, never a value. */
+export interface ChangeDetail {
+  valid: boolean;
+  fields: Record<string, 'valid' | 'invalid' | 'empty'>;
+}
+
+/** Detail of the `error` event. */
+export interface ErrorDetail {
+  code: ErrorCode;
+  message: string;
+}
+
+/** The controller `mount()` returns. */
+export interface AddressForm {
+  /** Checks and seals; throws a `SealpostError` when the address is invalid (and focuses it). */
+  seal(): SealedDetail;
+  /** Replaces the options; what the buyer typed is kept. */
+  setOptions(options: FormOptions): void;
+  /** Whether what the buyer typed is valid. */
+  readonly valid: boolean;
+  /** Removes listeners and empties the form. */
+  destroy(): void;
+}
+
+/** The `<sealpost-address>` element. */
+export interface SealpostAddressElement extends HTMLElement {
+  options: FormOptions;
+  readonly valid: boolean;
+  seal(): Promise<SealedDetail>;
+  addEventListener(type: 'ready', listener: (ev: CustomEvent<undefined>) => void, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: 'change', listener: (ev: CustomEvent<ChangeDetail>) => void, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: 'sealed', listener: (ev: CustomEvent<SealedDetail>) => void, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: 'error', listener: (ev: CustomEvent<ErrorDetail>) => void, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'sealpost-address': SealpostAddressElement;
+  }
+}
+
+/** The public test courier key (test mode). */
+export const TEST_COURIER_PUBLIC_KEY: string;
+/** Its identity: public on purpose, for opening test envelopes. Never for real orders. */
+export const TEST_COURIER_IDENTITY: string;
+
+/** Loads the wasm module once (default: `sealpost_bg.wasm` beside index.js). */
+export function load(input?: string | URL | Request | Response | BufferSource | WebAssembly.Module): Promise<unknown>;
+/** Renders the form into a new shadow root of `element`; fires `ready` on it. */
+export function mount(element: HTMLElement, options?: FormOptions): Promise<AddressForm>;
+/** Seals an address object; resolves to the envelope text. Rejects with a `SealpostError`. */
+export function seal(address: Address, couriers: string | string[], orderRef: string, disclose?: Disclose): Promise<string>;
+/** Rejects with the `SealpostError` that `seal` would give for this address. */
+export function validateAddress(address: Address): Promise<void>;
+/** The 16-hex-digit key id of a courier public key. */
+export function keyId(publicKey: string): Promise<string>;
+/** The public view of an envelope. */
+export function inspect(envelope: string): Promise<{
+  format: 'spe'; version: number; orderRef: string; suite: string; sizeBytes: number;
+  disclosed: { country?: string; addressLevel1?: string };
+  recipients: { keyId: string; info: string; enc: string; bindingAad: string; binding: string; aad: string; ct: string }[];
+}>;
+/** Opens a test-mode envelope (sealed to TEST_COURIER_PUBLIC_KEY). */
+export function openTestEnvelope(envelope: string, orderRef?: string): Promise<Address>;
+/** Defines the custom element (done on import where custom elements exist). */
+export function defineElement(name?: string): void;

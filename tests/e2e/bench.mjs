@@ -1,0 +1,134 @@
+#!/usr/bin/env node
+// Widget benchmark (figures, not pass/fail): `node bench.mjs <baseURL> <pkgDir> <outFile>`.
+//
+// Reports, in one run on this machine:
+//   - gzipped size of what a page ships for the widget (wasm + wasm-bindgen glue + index.js),
+//   - time from the package script arriving to the element's `ready` in Chromium, median of
+//     several fresh page loads,
+//   - time of one seal (a ~200-byte Chinese address to one courier key) in Chromium and in
+//     Node, median over batches after warm-up.
+// Writes the figures as JSON to <outFile> and prints a table.
+
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { chromium } from 'playwright-core';
+
+const [baseURL, pkgDir, outFile] = process.argv.slice(2);
+if (!baseURL || !pkgDir || !outFile) {
+  process.stderr.write('usage: node bench.mjs <baseURL> <pkgDir> <outFile>\n');
+  process.exit(2);
+}
+
+const ADDRESS = {
+  name: '张三', phone: '13812345678', country: 'CN', addressLevel1: '浙江省', addressLevel2: '杭州市',
+  addressLevel3: '西湖区', streetLines: ['文三路 90 号东部软件园 1 幢 101 室'], postalCode: '310012',
+};
+const KEY = 'sp1sju5n8ppesylh285cqe6clzwm3gu0p3nhye2hekfqm9mhta509asa09mlw';
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** ms per seal: median over `batches` batches of `n` seals, after a warm-up batch. */
+function timeSeals(seal, n = 200, batches = 7) {
+  for (let i = 0; i < n; i++) seal(ADDRESS, KEY, `W-${i}`, 'country');
+  const per = [];
+  for (let b = 0; b < batches; b++) {
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) seal(ADDRESS, KEY, `B-${b}-${i}`, 'country');
+    per.push((performance.now() - t0) / n);
+  }
+  return median(per);
+}
+
+async function sizes() {
+  const files = ['sealpost_bg.wasm', 'sealpost.js', 'index.js'];
+  const out = {};
+  for (const f of files) {
+    const bytes = await readFile(path.join(pkgDir, f));
+    out[f] = { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+  }
+  out.total = { raw: files.reduce((s, f) => s + out[f].raw, 0), gzip: files.reduce((s, f) => s + out[f].gzip, 0) };
+  return out;
+}
+
+async function node() {
+  const pkg = await import(path.resolve(pkgDir, 'index.js'));
+  const wasm = await pkg.load(await readFile(path.join(pkgDir, 'sealpost_bg.wasm')));
+  return timeSeals(wasm.seal);
+}
+
+async function browser() {
+  const b = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+  try {
+    const ready = [];
+    const readyFromNav = [];
+    for (let i = 0; i < 7; i++) {
+      const context = await b.newContext();
+      await context.addInitScript(() => {
+        document.addEventListener('ready', () => { window.__readyAt = performance.now(); }, true);
+      });
+      const page = await context.newPage();
+      await page.goto(baseURL);
+      await page.waitForFunction(() => window.__readyAt !== undefined, undefined, { timeout: 30000 });
+      const t = await page.evaluate(() => {
+        const script = performance.getEntriesByType('resource').find((e) => e.name.endsWith('/pkg/index.js'));
+        return { ready: window.__readyAt, script: script ? script.responseEnd : NaN };
+      });
+      ready.push(t.ready - t.script);
+      readyFromNav.push(t.ready);
+      await context.close();
+    }
+    const context = await b.newContext();
+    const page = await context.newPage();
+    await page.goto(baseURL);
+    await page.waitForFunction(() => document.body.dataset.ready === 'true');
+    const seal = await page.evaluate(async ({ ADDRESS, KEY }) => {
+      const wasm = await (await import('/pkg/index.js')).load();
+      const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+      const n = 200;
+      for (let i = 0; i < n; i++) wasm.seal(ADDRESS, KEY, `W-${i}`, 'country');
+      const per = [];
+      for (let b = 0; b < 7; b++) {
+        const t0 = performance.now();
+        for (let i = 0; i < n; i++) wasm.seal(ADDRESS, KEY, `B-${b}-${i}`, 'country');
+        per.push((performance.now() - t0) / n);
+      }
+      return median(per);
+    }, { ADDRESS, KEY });
+    await context.close();
+    return { version: b.version(), readyAfterScriptMs: median(ready), readyAfterNavigationMs: median(readyFromNav), sealMs: seal };
+  } finally {
+    await b.close();
+  }
+}
+
+const size = await sizes();
+const nodeSealMs = await node();
+const chromiumResult = await browser();
+const result = {
+  date: new Date().toISOString(),
+  machine: `${process.platform} ${process.arch}, Node ${process.version}, Chromium ${chromiumResult.version}`,
+  sizeGzipBytes: size.total.gzip,
+  sizes: size,
+  readyAfterScriptMs: chromiumResult.readyAfterScriptMs,
+  readyAfterNavigationMs: chromiumResult.readyAfterNavigationMs,
+  sealMsChromium: chromiumResult.sealMs,
+  sealMsNode: nodeSealMs,
+  goals: { sizeGzipBytes: 45 * 1024, readyMs: 30, sealMs: 0.3 },
+};
+await mkdir(path.dirname(outFile), { recursive: true });
+await writeFile(outFile, `${JSON.stringify(result, null, 2)}\n`);
+const kb = (b) => `${(b / 1024).toFixed(1)} KB`;
+const row = (what, value, goal) => `| ${what.padEnd(44)} | ${value.padStart(10)} | ${goal.padStart(9)} |`;
+console.log(`widget benchmark, ${result.date}, ${result.machine}`);
+console.log(row('what', 'measured', 'goal'));
+console.log(row('wasm + glue + index.js, gzip', kb(size.total.gzip), '≤ 45 KB'));
+console.log(row('  of which wasm, gzip', kb(size['sealpost_bg.wasm'].gzip), ''));
+console.log(row('script loaded → ready (Chromium, median of 7)', `${result.readyAfterScriptMs.toFixed(1)} ms`, '≤ 30 ms'));
+console.log(row('navigation → ready (Chromium)', `${result.readyAfterNavigationMs.toFixed(1)} ms`, ''));
+console.log(row('one seal, Chromium (V8)', `${result.sealMsChromium.toFixed(3)} ms`, '≤ 0.30 ms'));
+console.log(row('one seal, Node (V8)', `${result.sealMsNode.toFixed(3)} ms`, '≤ 0.30 ms'));
