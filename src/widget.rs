@@ -71,8 +71,12 @@ struct State {
     controls: Vec<Rendered>,
     /// Values kept across a re-layout (country change): (field, line) → value.
     kept: Vec<(Field, usize, String)>,
+    /// Fields whose errors are shown, kept across a re-layout.
+    touched: Vec<(Field, usize)>,
     /// The status line's string key and `{count}`, re-translated when the locale changes.
     status_key: Option<(&'static str, usize)>,
+    /// True while our own events are being dispatched: calls from their listeners are refused.
+    dispatching: bool,
     /// Listeners of the current fields (rebuilt with the layout) and of the form itself.
     listeners: Vec<Listener>,
     form_listeners: Vec<Listener>,
@@ -312,11 +316,12 @@ impl State {
             wrap.append_child(&input)?;
             wrap.append_child(&error)?;
             self.fields.append_child(&wrap)?;
+            let touched = self.touched.contains(&(spec.field, spec.line));
             self.controls.push(Rendered {
                 spec: *spec,
                 input,
                 error,
-                touched: false,
+                touched,
             });
         }
         Ok(())
@@ -364,6 +369,10 @@ impl State {
 
     fn remember_values(&mut self) {
         for c in &self.controls {
+            if c.touched {
+                self.touched.retain(|(f, l)| !(*f == c.spec.field && *l == c.spec.line));
+                self.touched.push((c.spec.field, c.spec.line));
+            }
             if c.spec.control == Control::CountrySelect {
                 continue;
             }
@@ -595,6 +604,28 @@ fn with_state<R>(state: &Rc<RefCell<State>>, f: impl FnOnce(&mut State) -> R) ->
     state.try_borrow_mut().ok().map(|mut s| f(&mut s))
 }
 
+/// Runs `f` on the state, then sends the events it produced with the state released. Refused
+/// (`None`) while the state is borrowed or while our own events are being dispatched, so a
+/// listener that calls back in (`seal()` from a `change` handler) cannot recurse.
+fn act<R>(state: &Rc<RefCell<State>>, f: impl FnOnce(&mut State) -> (Vec<Emit>, R)) -> Option<R> {
+    let (host, emits, r) = {
+        let mut s = state.try_borrow_mut().ok()?;
+        if s.dispatching {
+            return None;
+        }
+        let (emits, r) = f(&mut s);
+        s.dispatching = !emits.is_empty();
+        (s.host.clone(), emits, r)
+    };
+    if !emits.is_empty() {
+        dispatch(&host, emits);
+        if let Ok(mut s) = state.try_borrow_mut() {
+            s.dispatching = false;
+        }
+    }
+    Some(r)
+}
+
 /// A listener that finds the state through a weak reference and dispatches what the handler
 /// returns after the state is released.
 fn listener(
@@ -605,10 +636,8 @@ fn listener(
 ) -> Result<Listener, JsValue> {
     let weak = me.clone();
     let closure = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
-        let Some(state) = weak.upgrade() else { return };
-        let out = with_state(&state, |s| (s.host.clone(), handler(s, &e)));
-        if let Some((host, emits)) = out {
-            dispatch(&host, emits);
+        if let Some(state) = weak.upgrade() {
+            act(&state, |s| (handler(s, &e), ()));
         }
     });
     target.add_event_listener_with_callback(kind, closure.as_ref().unchecked_ref())?;
@@ -707,12 +736,8 @@ impl AddressForm {
     /// `{ envelope, orderRef, disclosed }` (also sent as the `sealed` event); throws an `Error`
     /// with `code` otherwise (and focuses the first invalid field).
     pub fn seal(&self) -> Result<JsValue, JsValue> {
-        let out = with_state(&self.state, |s| (s.host.clone(), s.seal()));
-        match out {
-            Some((host, (emits, result))) => {
-                dispatch(&host, emits);
-                result
-            }
+        match act(&self.state, State::seal) {
+            Some(result) => result,
             None => Err(js_error(
                 "busy",
                 "seal() called from inside a sealpost event handler",
@@ -762,6 +787,7 @@ impl AddressForm {
             unbind(&mut s.form_listeners);
             s.controls.clear();
             s.kept.clear();
+            s.touched.clear();
             s.root.set_text_content(None);
         });
     }
@@ -841,7 +867,9 @@ pub fn mount(element: HtmlElement, options: JsValue) -> Result<AddressForm, JsVa
             country,
             controls: Vec::new(),
             kept: Vec::new(),
+            touched: Vec::new(),
             status_key: None,
+            dispatching: false,
             listeners: Vec::new(),
             form_listeners: Vec::new(),
             me: me.clone(),

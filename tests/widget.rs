@@ -1,0 +1,413 @@
+//! The address form in headless Chromium (`wasm-pack test --headless --chrome`): layout per
+//! country, validation messages in both languages, string overrides, events that carry no
+//! plaintext, test mode, and misuse that must fail cleanly instead of trapping.
+#![cfg(all(target_arch = "wasm32", not(feature = "node-test")))]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::{cell::RefCell, rc::Rc};
+
+use js_sys::{Object, Reflect, JSON};
+use sealpost::{
+    wasm::open_test_envelope_js,
+    widget::{mount, AddressForm},
+};
+use wasm_bindgen::{prelude::*, JsCast};
+use wasm_bindgen_test::wasm_bindgen_test;
+use web_sys::{Element, Event, HtmlElement};
+
+// The form needs a DOM: browser only (under `--features node-test` the file is empty).
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+fn options(json: &str) -> JsValue {
+    let o = JSON::parse(json).unwrap();
+    Reflect::set(&o, &"shadow".into(), &"open".into()).unwrap();
+    o
+}
+
+struct Fixture {
+    host: HtmlElement,
+    form: Rc<AddressForm>,
+    events: Rc<RefCell<Vec<(String, String)>>>,
+    _listeners: Vec<Closure<dyn FnMut(Event)>>,
+}
+
+fn fixture(opts: &str) -> Fixture {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let host: HtmlElement = doc.create_element("div").unwrap().dyn_into().unwrap();
+    doc.body().unwrap().append_child(&host).unwrap();
+    let events = Rc::new(RefCell::new(Vec::new()));
+    let mut listeners = Vec::new();
+    for kind in ["ready", "change", "sealed", "error"] {
+        let events = events.clone();
+        let closure = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
+            let detail = Reflect::get(&e, &"detail".into()).unwrap();
+            let text = JSON::stringify(&detail)
+                .map(String::from)
+                .unwrap_or_default();
+            events.borrow_mut().push((e.type_(), text));
+        });
+        host.add_event_listener_with_callback(kind, closure.as_ref().unchecked_ref())
+            .unwrap();
+        listeners.push(closure);
+    }
+    let form = Rc::new(mount(host.clone(), options(opts)).unwrap());
+    Fixture {
+        host,
+        form,
+        events,
+        _listeners: listeners,
+    }
+}
+
+impl Fixture {
+    fn q(&self, selector: &str) -> Option<Element> {
+        self.host
+            .shadow_root()
+            .unwrap()
+            .query_selector(selector)
+            .unwrap()
+    }
+
+    fn names(&self) -> Vec<String> {
+        let list = self
+            .host
+            .shadow_root()
+            .unwrap()
+            .query_selector_all("input, select, textarea")
+            .unwrap();
+        (0..list.length())
+            .map(|i| {
+                list.item(i)
+                    .unwrap()
+                    .dyn_into::<Element>()
+                    .unwrap()
+                    .get_attribute("name")
+                    .unwrap()
+            })
+            .collect()
+    }
+
+    fn attr(&self, name: &str, attr: &str) -> Option<String> {
+        self.q(&format!("[name='{name}']"))
+            .unwrap()
+            .get_attribute(attr)
+    }
+
+    /// Types `value` into a field the way the browser reports it: value, then input and
+    /// focusout events.
+    fn type_into(&self, name: &str, value: &str) {
+        let input = self.q(&format!("[name='{name}']")).unwrap();
+        Reflect::set(&input, &"value".into(), &value.into()).unwrap();
+        input.dispatch_event(&Event::new("input").unwrap()).unwrap();
+        let init = web_sys::EventInit::new();
+        init.set_bubbles(true);
+        input
+            .dispatch_event(&Event::new_with_event_init_dict("focusout", &init).unwrap())
+            .unwrap();
+    }
+
+    fn select_country(&self, code: &str) {
+        let select = self.q("[name='country']").unwrap();
+        Reflect::set(&select, &"value".into(), &code.into()).unwrap();
+        select
+            .dispatch_event(&Event::new("change").unwrap())
+            .unwrap();
+    }
+
+    fn error_text(&self, name: &str) -> String {
+        let id = self.attr(name, "aria-describedby").unwrap();
+        let e = self.q(&format!("#{id}")).unwrap();
+        if e.has_attribute("hidden") {
+            String::new()
+        } else {
+            e.text_content().unwrap_or_default()
+        }
+    }
+
+    fn label(&self, name: &str) -> String {
+        let id = self.attr(name, "id").unwrap();
+        self.q(&format!("label[for='{id}']"))
+            .unwrap()
+            .text_content()
+            .unwrap()
+    }
+
+    fn fill_cn(&self) {
+        for (n, v) in [
+            ("name", "张三"),
+            ("phone", "13812345678"),
+            ("province", "浙江省"),
+            ("city", "杭州市"),
+            ("district", "西湖区"),
+            ("street", "文三路 90 号"),
+            ("postal-code", "310012"),
+        ] {
+            self.type_into(n, v);
+        }
+    }
+
+    fn events(&self, kind: &str) -> Vec<String> {
+        self.events
+            .borrow()
+            .iter()
+            .filter(|(k, _)| k == kind)
+            .map(|(_, d)| d.clone())
+            .collect()
+    }
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        self.form.destroy();
+        self.host.remove();
+    }
+}
+
+#[wasm_bindgen_test]
+fn china_layout_then_international_with_autofill_tokens() {
+    let f = fixture(r#"{"locale":"en"}"#);
+    assert_eq!(f.events("ready").len(), 1);
+    assert_eq!(
+        f.names(),
+        [
+            "name",
+            "phone",
+            "country",
+            "province",
+            "city",
+            "district",
+            "street",
+            "postal-code",
+            "company",
+            "delivery-note"
+        ]
+    );
+    assert_eq!(
+        f.attr("street", "autocomplete").unwrap(),
+        "shipping street-address"
+    );
+    assert_eq!(
+        f.attr("district", "autocomplete").unwrap(),
+        "shipping address-level3"
+    );
+    assert_eq!(f.attr("postal-code", "inputmode").unwrap(), "numeric");
+    // what was typed survives the change of layout
+    f.type_into("name", "Jane Roe");
+    f.select_country("US");
+    assert_eq!(
+        f.names(),
+        [
+            "name",
+            "phone",
+            "country",
+            "address-line1",
+            "address-line2",
+            "city",
+            "state",
+            "postal-code",
+            "company",
+            "delivery-note"
+        ]
+    );
+    assert_eq!(
+        f.attr("address-line2", "autocomplete").unwrap(),
+        "shipping address-line2"
+    );
+    let name = f.q("[name='name']").unwrap();
+    assert_eq!(
+        Reflect::get(&name, &"value".into())
+            .unwrap()
+            .as_string()
+            .unwrap(),
+        "Jane Roe"
+    );
+    // labels on every control, each error tied by aria-describedby
+    for n in f.names() {
+        assert!(!f.label(&n).is_empty(), "{n} has no label");
+        assert!(f.attr(&n, "aria-describedby").is_some());
+    }
+}
+
+#[wasm_bindgen_test]
+fn messages_in_both_languages_and_shop_overrides() {
+    let zh = fixture(r#"{"locale":"zh-CN"}"#);
+    zh.type_into("phone", "12345");
+    assert_eq!(zh.error_text("phone"), "请输入以 1 开头的 11 位手机号码。");
+    assert_eq!(zh.attr("phone", "aria-invalid").unwrap(), "true");
+    zh.type_into("phone", "13812345678");
+    assert_eq!(zh.error_text("phone"), "");
+    assert_eq!(zh.attr("phone", "aria-invalid").unwrap(), "false");
+
+    let en = fixture(
+        r#"{"locale":"en","strings":{"label.name":"Recipient","error.missing":"Please fill in the {label}!"}}"#,
+    );
+    assert!(en.label("name").starts_with("Recipient"));
+    en.type_into("postal-code", "31");
+    assert_eq!(
+        en.error_text("postal-code"),
+        "Enter the 6-digit postal code."
+    );
+    // submitting marks every invalid field and focuses the first
+    let err = en.form.seal().unwrap_err();
+    assert_eq!(
+        Reflect::get(&err, &"code".into())
+            .unwrap()
+            .as_string()
+            .unwrap(),
+        "name_missing"
+    );
+    assert_eq!(en.error_text("name"), "Please fill in the recipient!");
+    let focused = en.host.shadow_root().unwrap().active_element().unwrap();
+    assert_eq!(focused.get_attribute("name").unwrap(), "name");
+    // switching the locale re-translates labels and shown errors
+    en.form
+        .set_options(options(r#"{"locale":"zh-CN"}"#))
+        .unwrap();
+    assert!(en.label("name").starts_with("收件人"));
+    assert_eq!(en.error_text("name"), "请填写收件人。");
+}
+
+#[wasm_bindgen_test]
+fn events_carry_validity_and_the_envelope_never_the_address() {
+    let f =
+        fixture(r#"{"locale":"en","testMode":true,"orderRef":"WIDGET-1","disclose":"province"}"#);
+    assert!(
+        !f.q(".test-badge").unwrap().has_attribute("hidden"),
+        "test mode must be visible"
+    );
+    f.fill_cn();
+    assert!(f.form.valid());
+    let detail = f.form.seal().unwrap();
+    let envelope = Reflect::get(&detail, &"envelope".into())
+        .unwrap()
+        .as_string()
+        .unwrap();
+    assert!(envelope.starts_with("spe1."));
+    let sealed = f.events("sealed");
+    assert_eq!(sealed.len(), 1);
+    let changes = f.events("change");
+    assert!(changes.len() >= 7);
+    assert!(changes.last().unwrap().contains(r#""valid":true"#));
+    for (kind, detail) in f.events.borrow().iter() {
+        for secret in [
+            "张三",
+            "13812345678",
+            "文三路",
+            "西湖区",
+            "310012",
+            "杭州市",
+        ] {
+            assert!(
+                !detail.contains(secret),
+                "{kind} event carries {secret}: {detail}"
+            );
+        }
+    }
+    // nothing typed is reflected into an attribute of the host or the form
+    let html = f.host.shadow_root().unwrap().inner_html();
+    for secret in ["张三", "13812345678", "文三路"] {
+        assert!(!html.contains(secret), "an attribute holds {secret}");
+    }
+    // disclosed region in clear, as configured
+    assert!(sealed[0].contains(r#""country":"CN""#) && sealed[0].contains("浙江省"));
+    // the shop's own tests can open test-mode envelopes
+    let opened = open_test_envelope_js(envelope.into(), "WIDGET-1".into()).unwrap();
+    assert_eq!(
+        Reflect::get(&opened, &"name".into())
+            .unwrap()
+            .as_string()
+            .unwrap(),
+        "张三"
+    );
+    assert_eq!(
+        Reflect::get(&opened, &"postalCode".into())
+            .unwrap()
+            .as_string()
+            .unwrap(),
+        "310012"
+    );
+}
+
+#[wasm_bindgen_test]
+fn misconfiguration_and_misuse_fail_with_codes_not_traps() {
+    // no courier key: the buyer sees a message, the shop gets an error event
+    let f = fixture(r#"{"locale":"en","orderRef":"O-1"}"#);
+    f.fill_cn();
+    let err = f.form.seal().unwrap_err();
+    assert_eq!(
+        Reflect::get(&err, &"code".into())
+            .unwrap()
+            .as_string()
+            .unwrap(),
+        "invalid_recipients"
+    );
+    assert_eq!(f.events("error").len(), 1);
+    assert!(f
+        .q(".status")
+        .unwrap()
+        .text_content()
+        .unwrap()
+        .contains("not set up correctly"));
+    // a bad key, and no order reference
+    f.form
+        .set_options(options(r#"{"couriers":"sp1qqqq","orderRef":"O-1"}"#))
+        .unwrap();
+    let code = |r: Result<JsValue, JsValue>| {
+        Reflect::get(&r.unwrap_err(), &"code".into())
+            .unwrap()
+            .as_string()
+            .unwrap()
+    };
+    assert_eq!(code(f.form.seal()), "invalid_public_key");
+    f.form
+        .set_options(options(&format!(
+            r#"{{"couriers":["{}"]}}"#,
+            sealpost::widget::TEST_COURIER_PUBLIC_KEY
+        )))
+        .unwrap();
+    assert_eq!(code(f.form.seal()), "invalid_order_ref");
+    // options of the wrong shape are refused
+    assert!(f.form.set_options(42.into()).is_err());
+    assert!(f
+        .form
+        .set_options(options(r#"{"couriers":[1,2]}"#))
+        .is_err());
+    // mounting twice on the same element
+    let again = mount(f.host.clone(), Object::new().into());
+    assert_eq!(
+        Reflect::get(&again.unwrap_err(), &"code".into())
+            .unwrap()
+            .as_string()
+            .unwrap(),
+        "already_mounted"
+    );
+    // calling seal() from inside a `sealed` handler is refused, not a panic
+    f.form
+        .set_options(options(r#"{"testMode":true,"orderRef":"O-2"}"#))
+        .unwrap();
+    let inner = Rc::new(RefCell::new(String::new()));
+    let (seen, form) = (inner.clone(), f.form.clone());
+    let reenter = Closure::<dyn FnMut(Event)>::new(move |_e: Event| {
+        let r = form.seal();
+        *seen.borrow_mut() = r
+            .err()
+            .and_then(|e| Reflect::get(&e, &"code".into()).ok())
+            .and_then(|c| c.as_string())
+            .unwrap_or_default();
+    });
+    f.host
+        .add_event_listener_with_callback("sealed", reenter.as_ref().unchecked_ref())
+        .unwrap();
+    assert!(f.form.seal().is_ok());
+    assert_eq!(inner.borrow().as_str(), "busy");
+    f.host
+        .remove_event_listener_with_callback("sealed", reenter.as_ref().unchecked_ref())
+        .unwrap();
+    // the module still works afterwards
+    assert!(f.form.seal().is_ok());
+}
