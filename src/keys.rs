@@ -237,38 +237,391 @@ impl fmt::Debug for Identity {
     }
 }
 
-/// Parses an identity file: one `SEALPOST-SECRET-KEY-1…` per line; blank lines and lines
-/// starting with `#` are comments. At least one identity is required.
-pub fn parse_identity_file(text: &str) -> Result<Vec<Identity>, Error> {
+/// Tag that starts a passphrase-protected identity line (SPEC.md §7).
+pub const PROTECTED_TAG: &str = "SEALPOST-PROTECTED-KEY-1";
+/// Length of the Argon2id salt of a protected identity.
+pub const SALT_LEN: usize = 16;
+/// Length of the ChaCha20-Poly1305 nonce of a protected identity.
+pub const NONCE_LEN: usize = 12;
+/// Length of a sealed private key: 32 bytes of key and a 16-byte tag.
+pub const SEALED_KEY_LEN: usize = 48;
+
+/// Argon2id cost parameters (RFC 9106) of a protected identity, stored in the file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KdfParams {
+    /// Memory in KiB (`m`).
+    pub memory_kib: u32,
+    /// Passes over the memory (`t`).
+    pub iterations: u32,
+    /// Lanes (`p`).
+    pub parallelism: u32,
+}
+
+impl KdfParams {
+    /// Least memory a file may ask for: 8 MiB (weaker files are refused).
+    pub const MIN_MEMORY_KIB: u32 = 8 * 1024;
+    /// Most memory a file may ask for: 1 GiB (so a crafted file cannot exhaust the host).
+    pub const MAX_MEMORY_KIB: u32 = 1024 * 1024;
+    /// Most passes or lanes a file may ask for.
+    pub const MAX_ITERATIONS_OR_LANES: u32 = 16;
+
+    /// Whether the parameters are within the bounds above.
+    pub fn check(&self) -> Result<(), Error> {
+        let ok = (Self::MIN_MEMORY_KIB..=Self::MAX_MEMORY_KIB).contains(&self.memory_kib)
+            && (1..=Self::MAX_ITERATIONS_OR_LANES).contains(&self.iterations)
+            && (1..=Self::MAX_ITERATIONS_OR_LANES).contains(&self.parallelism);
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::InvalidIdentity(
+                "Argon2id parameters out of range (m 8192-1048576 KiB, t and p 1-16)",
+            ))
+        }
+    }
+}
+
+/// A UTC instant with one-second resolution, written `YYYY-MM-DDTHH:MM:SSZ` (RFC 3339).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct UtcSeconds(pub u64);
+
+impl UtcSeconds {
+    /// Parses exactly `YYYY-MM-DDTHH:MM:SSZ` (years 1970-9999).
+    pub fn parse(text: &str) -> Option<UtcSeconds> {
+        let b = text.as_bytes();
+        if b.len() != 20
+            || b.get(4) != Some(&b'-')
+            || b.get(7) != Some(&b'-')
+            || b.get(10) != Some(&b'T')
+            || b.get(13) != Some(&b':')
+            || b.get(16) != Some(&b':')
+            || b.get(19) != Some(&b'Z')
+        {
+            return None;
+        }
+        let num = |from: usize, to: usize| -> Option<u64> {
+            let digits = text.get(from..to)?;
+            if !digits.bytes().all(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            digits.parse().ok()
+        };
+        let (y, m, d) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
+        let (hh, mm, ss) = (num(11, 13)?, num(14, 16)?, num(17, 19)?);
+        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+        let month_days = match m {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        if y < 1970 || d == 0 || d > month_days || hh > 23 || mm > 59 || ss > 59 {
+            return None;
+        }
+        Some(UtcSeconds(
+            days_from_civil(y, m, d) * 86_400 + hh * 3600 + mm * 60 + ss,
+        ))
+    }
+}
+
+impl fmt::Display for UtcSeconds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let days = self.0 / 86_400;
+        let secs = self.0 % 86_400;
+        let (y, m, d) = civil_from_days(days);
+        write!(
+            f,
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+            secs / 3600,
+            secs / 60 % 60,
+            secs % 60
+        )
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm), for
+/// years >= 1970.
+fn days_from_civil(y: u64, m: u64, d: u64) -> u64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y / 400;
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(days: u64) -> (u64, u64, u64) {
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + u64::from(m <= 2);
+    (y, m, d)
+}
+
+/// A private key sealed under a passphrase (SPEC.md §7): the KDF and AEAD run in the CLI, this
+/// type only carries the fields and the exact associated data.
+#[derive(Clone)]
+pub struct ProtectedIdentity {
+    /// Argon2id cost.
+    pub kdf: KdfParams,
+    /// Argon2id salt.
+    pub salt: [u8; SALT_LEN],
+    /// ChaCha20-Poly1305 nonce.
+    pub nonce: [u8; NONCE_LEN],
+    /// ChaCha20-Poly1305 ciphertext of the 32-byte private key, with its tag.
+    pub sealed_key: [u8; SEALED_KEY_LEN],
+    aad: String,
+}
+
+impl ProtectedIdentity {
+    /// The associated data of the sealed key: the line's text before ` ct=`, which binds the
+    /// public key, the not-after date and the KDF parameters.
+    pub fn aad(&self) -> &[u8] {
+        self.aad.as_bytes()
+    }
+}
+
+impl fmt::Debug for ProtectedIdentity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProtectedIdentity")
+            .field("kdf", &self.kdf)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The private half of an identity-file entry.
+#[derive(Clone, Debug)]
+pub enum EntrySecret {
+    /// `SEALPOST-SECRET-KEY-1…`: usable as is.
+    Plain(Identity),
+    /// `SEALPOST-PROTECTED-KEY-1 …`: needs the passphrase.
+    Protected(ProtectedIdentity),
+}
+
+/// One identity of an identity file, with what can be known without a passphrase.
+#[derive(Clone, Debug)]
+pub struct IdentityEntry {
+    /// The public key (in clear even for a protected identity).
+    pub public_key: PublicKey,
+    /// After this instant the identity should be retired (`open` warns).
+    pub not_after: Option<UtcSeconds>,
+    /// The private key, plain or protected.
+    pub secret: EntrySecret,
+}
+
+impl IdentityEntry {
+    /// The key id of the entry's public key.
+    pub fn key_id(&self) -> KeyId {
+        self.public_key.key_id()
+    }
+}
+
+/// Parses an identity file into its entries (SPEC.md §2.3 and §7). Lines are trimmed; blank
+/// lines and lines starting with `#` are comments; every other line is one identity:
+/// `SEALPOST-SECRET-KEY-1… [not-after=…]` or `SEALPOST-PROTECTED-KEY-1 …`.
+pub fn parse_identity_entries(text: &str) -> Result<Vec<IdentityEntry>, Error> {
     let mut out = Vec::new();
     for line in text.lines() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        out.push(Identity::from_secret_str(line)?);
+        out.push(if line.starts_with(PROTECTED_TAG) {
+            parse_protected_line(line)?
+        } else {
+            parse_plain_line(line)?
+        });
     }
     if out.is_empty() {
         return Err(Error::InvalidIdentity(
-            "the file holds no SEALPOST-SECRET-KEY-1 line",
+            "the file holds no SEALPOST-SECRET-KEY-1 or SEALPOST-PROTECTED-KEY-1 line",
         ));
     }
     Ok(out)
 }
 
+fn parse_not_after(field: &str) -> Result<UtcSeconds, Error> {
+    field
+        .strip_prefix("not-after=")
+        .and_then(UtcSeconds::parse)
+        .ok_or(Error::InvalidIdentity(
+            "expected not-after=YYYY-MM-DDTHH:MM:SSZ after the key",
+        ))
+}
+
+fn parse_plain_line(line: &str) -> Result<IdentityEntry, Error> {
+    let mut fields = line.split(' ');
+    let identity = Identity::from_secret_str(fields.next().unwrap_or(""))?;
+    let not_after = fields.next().map(parse_not_after).transpose()?;
+    if fields.next().is_some() {
+        return Err(Error::InvalidIdentity("unexpected text after the key"));
+    }
+    Ok(IdentityEntry {
+        public_key: identity.public_key().clone(),
+        not_after,
+        secret: EntrySecret::Plain(identity),
+    })
+}
+
+fn parse_protected_line(line: &str) -> Result<IdentityEntry, Error> {
+    const BAD: Error = Error::InvalidIdentity(
+        "a SEALPOST-PROTECTED-KEY-1 line must read: pk=… [not-after=…] kdf=argon2id m=… t=… p=… salt=… nonce=… ct=…",
+    );
+    let (aad, ct) = line.rsplit_once(" ct=").ok_or(BAD)?;
+    let mut fields = aad.split(' ').peekable();
+    let mut field = |name: &str| -> Result<&str, Error> {
+        fields.next().and_then(|f| f.strip_prefix(name)).ok_or(BAD)
+    };
+    if !field(PROTECTED_TAG)?.is_empty() {
+        return Err(BAD);
+    }
+    let public_key: PublicKey = field("pk=")?.parse()?;
+    let not_after = match fields.peek() {
+        Some(f) if f.starts_with("not-after=") => {
+            Some(parse_not_after(fields.next().unwrap_or(""))?)
+        }
+        _ => None,
+    };
+    let mut field = |name: &str| -> Result<&str, Error> {
+        fields.next().and_then(|f| f.strip_prefix(name)).ok_or(BAD)
+    };
+    if field("kdf=")? != "argon2id" {
+        return Err(Error::InvalidIdentity(
+            "unknown key derivation (expected kdf=argon2id)",
+        ));
+    }
+    let number = |text: &str| -> Result<u32, Error> {
+        if text.is_empty() || !text.bytes().all(|c| c.is_ascii_digit()) || text.starts_with('0') {
+            return Err(BAD);
+        }
+        text.parse().map_err(|_| BAD)
+    };
+    let kdf = KdfParams {
+        memory_kib: number(field("m=")?)?,
+        iterations: number(field("t=")?)?,
+        parallelism: number(field("p=")?)?,
+    };
+    kdf.check()?;
+    let salt = b64_array::<SALT_LEN>(field("salt=")?).ok_or(BAD)?;
+    let nonce = b64_array::<NONCE_LEN>(field("nonce=")?).ok_or(BAD)?;
+    if fields.next().is_some() {
+        return Err(BAD);
+    }
+    let sealed_key = b64_array::<SEALED_KEY_LEN>(ct).ok_or(BAD)?;
+    Ok(IdentityEntry {
+        public_key,
+        not_after,
+        secret: EntrySecret::Protected(ProtectedIdentity {
+            kdf,
+            salt,
+            nonce,
+            sealed_key,
+            aad: aad.to_owned(),
+        }),
+    })
+}
+
+fn b64_array<const N: usize>(text: &str) -> Option<[u8; N]> {
+    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
+    let bytes = Zeroizing::new(URL_SAFE_NO_PAD.decode(text).ok()?);
+    bytes.as_slice().try_into().ok()
+}
+
+/// Parses an identity file into usable identities: one `SEALPOST-SECRET-KEY-1…` per line
+/// (optionally followed by ` not-after=…`); blank lines and lines starting with `#` are
+/// comments. At least one identity is required. A passphrase-protected identity is refused here:
+/// unlock it with the CLI.
+pub fn parse_identity_file(text: &str) -> Result<Vec<Identity>, Error> {
+    parse_identity_entries(text)?
+        .into_iter()
+        .map(|entry| match entry.secret {
+            EntrySecret::Plain(identity) => Ok(identity),
+            EntrySecret::Protected(_) => Err(Error::InvalidIdentity(
+                "the identity is protected with a passphrase",
+            )),
+        })
+        .collect()
+}
+
 /// Writes the identity file text for one identity. `created` is a timestamp shown as a comment.
 pub fn identity_file_text(identity: &Identity, created: &str) -> Zeroizing<String> {
+    identity_file_text_with(identity, created, None)
+}
+
+/// [`identity_file_text`] with an optional not-after date.
+pub fn identity_file_text_with(
+    identity: &Identity,
+    created: &str,
+    not_after: Option<UtcSeconds>,
+) -> Zeroizing<String> {
     let secret = identity.to_secret_string();
+    let (comment, attribute) = match not_after {
+        Some(t) => (format!("# not after: {t}\n"), format!(" not-after={t}")),
+        None => (String::new(), String::new()),
+    };
     Zeroizing::new(format!(
         "# sealpost identity (X25519 courier key). Keep this file secret.\n\
          # created: {created}\n\
          # key id: {}\n\
          # public key: {}\n\
-         {}\n",
+         {comment}{}{attribute}\n",
         identity.key_id(),
         identity.public_key(),
         secret.as_str()
     ))
+}
+
+/// The associated data (and first part) of a protected identity line: everything before
+/// ` ct=` (SPEC.md §7).
+pub fn protected_line_prefix(
+    public_key: &PublicKey,
+    not_after: Option<UtcSeconds>,
+    kdf: KdfParams,
+    salt: &[u8; SALT_LEN],
+    nonce: &[u8; NONCE_LEN],
+) -> String {
+    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
+    let not_after = not_after
+        .map(|t| format!(" not-after={t}"))
+        .unwrap_or_default();
+    format!(
+        "{PROTECTED_TAG} pk={public_key}{not_after} kdf=argon2id m={} t={} p={} salt={} nonce={}",
+        kdf.memory_kib,
+        kdf.iterations,
+        kdf.parallelism,
+        URL_SAFE_NO_PAD.encode(salt),
+        URL_SAFE_NO_PAD.encode(nonce),
+    )
+}
+
+/// The text of an identity file holding one protected identity: comments, then
+/// `prefix || " ct=" || base64url(sealed_key)`.
+pub fn protected_identity_file_text(
+    public_key: &PublicKey,
+    created: &str,
+    not_after: Option<UtcSeconds>,
+    prefix: &str,
+    sealed_key: &[u8; SEALED_KEY_LEN],
+) -> String {
+    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
+    let not_after = not_after
+        .map(|t| format!("# not after: {t}\n"))
+        .unwrap_or_default();
+    format!(
+        "# sealpost identity (X25519 courier key), protected with a passphrase.\n\
+         # created: {created}\n\
+         # key id: {}\n\
+         # public key: {public_key}\n\
+         {not_after}{prefix} ct={}\n",
+        public_key.key_id(),
+        URL_SAFE_NO_PAD.encode(sealed_key)
+    )
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
@@ -349,5 +702,91 @@ mod tests {
         let dbg = format!("{id:?}");
         let raw_hex = hex(id.to_raw().as_ref());
         assert!(!dbg.contains(&raw_hex) && !dbg.contains("SECRET"), "{dbg}");
+    }
+
+    #[test]
+    fn utc_seconds_parse_and_format() {
+        let t = UtcSeconds::parse("2027-02-28T23:59:59Z").unwrap();
+        assert_eq!(t.to_string(), "2027-02-28T23:59:59Z");
+        assert_eq!(
+            UtcSeconds::parse("1970-01-01T00:00:00Z"),
+            Some(UtcSeconds(0))
+        );
+        assert_eq!(
+            UtcSeconds::parse("2000-03-01T00:00:00Z"),
+            Some(UtcSeconds(951_868_800))
+        );
+        assert_eq!(
+            UtcSeconds::parse("2024-02-29T12:00:00Z")
+                .unwrap()
+                .to_string(),
+            "2024-02-29T12:00:00Z"
+        );
+        for bad in [
+            "2027-02-29T00:00:00Z",
+            "2027-13-01T00:00:00Z",
+            "2027-01-01T24:00:00Z",
+            "2027-01-01 00:00:00Z",
+            "2027-01-01T00:00:00",
+            "1969-12-31T23:59:59Z",
+            "+027-01-01T00:00:00Z",
+        ] {
+            assert_eq!(UtcSeconds::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn identity_file_entries_plain_not_after_and_protected() {
+        let id = Identity::derive(&[7u8; 32]).unwrap();
+        let not_after = UtcSeconds::parse("2027-06-30T00:00:00Z");
+        let plain = identity_file_text_with(&id, "2026-01-01T00:00:00Z", not_after);
+        let entries = parse_identity_entries(&plain).unwrap();
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].not_after, not_after);
+        assert_eq!(entries[0].key_id(), id.key_id());
+        assert_eq!(parse_identity_file(&plain).unwrap().len(), 1);
+
+        let kdf = KdfParams {
+            memory_kib: 8192,
+            iterations: 2,
+            parallelism: 1,
+        };
+        let prefix = protected_line_prefix(id.public_key(), not_after, kdf, &[1; 16], &[2; 12]);
+        let text = protected_identity_file_text(
+            id.public_key(),
+            "2026-01-01T00:00:00Z",
+            not_after,
+            &prefix,
+            &[3; 48],
+        );
+        let both = format!("{text}{}", plain.as_str());
+        let entries = parse_identity_entries(&both).unwrap();
+        assert_eq!(entries.len(), 2);
+        match &entries[0].secret {
+            EntrySecret::Protected(p) => {
+                assert_eq!(p.kdf, kdf);
+                assert_eq!(p.salt, [1; 16]);
+                assert_eq!(p.nonce, [2; 12]);
+                assert_eq!(p.sealed_key, [3; 48]);
+                assert_eq!(p.aad(), prefix.as_bytes());
+            }
+            EntrySecret::Plain(_) => panic!("expected a protected entry"),
+        }
+        assert_eq!(entries[0].not_after, not_after);
+        assert_eq!(
+            parse_identity_file(&text).unwrap_err().code(),
+            "invalid_identity"
+        );
+        // out-of-range cost, a stray field, a bad tag: refused
+        for bad in [
+            text.replace("m=8192", "m=1024"),
+            text.replace("m=8192", "m=08192"),
+            text.replace(" kdf=", " x=1 kdf="),
+            text.replace("SEALPOST-PROTECTED-KEY-1 ", "SEALPOST-PROTECTED-KEY-1X "),
+            text.replace("not-after=2027-06-30", "not-after=2027-06-31"),
+            plain.replace(" not-after=", " not_after="),
+        ] {
+            assert!(parse_identity_entries(&bad).is_err(), "{bad}");
+        }
     }
 }

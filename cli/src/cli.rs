@@ -2,35 +2,67 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// The courier's companion CLI for sealpost envelopes.
 ///
-/// Exit codes: 0 success; 1 bad input (malformed envelope, key or address); 2 usage error;
-/// 3 this identity cannot open the envelope; 4 the envelope was moved to another order or its
-/// disclosed region was changed; 5 a file could not be read or written.
+/// Exit codes: 0 success; 1 bad input (malformed envelope, key, address, weak passphrase);
+/// 2 usage error; 3 this identity cannot open the envelope; 4 the envelope was moved to another
+/// order or its disclosed region was changed; 5 a file could not be read or written (including
+/// the audit log); 6 an identity cannot be used (wrong or missing passphrase, file readable by
+/// others); 7 `open --batch` completed but rejected records; 8 `audit verify` found the audit log
+/// altered.
 #[derive(Debug, Parser)]
-#[command(name = "sealpost", version, about, long_about = None, max_term_width = 100)]
+#[command(
+    name = "sealpost",
+    version,
+    about,
+    long_about = None,
+    after_help = EXIT_CODES,
+    max_term_width = 100
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
 
+const EXIT_CODES: &str = "Exit codes: 0 success; 1 bad input (malformed envelope, key, address, \
+weak passphrase); 2 usage error; 3 this identity cannot open the envelope; 4 the envelope was \
+moved to another order or its disclosed region was changed; 5 a file could not be read or written \
+(including the audit log); 6 an identity cannot be used (wrong or missing passphrase, file \
+readable by others); 7 `open --batch` completed but rejected records; 8 `audit verify` found \
+the audit log altered.";
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Generate a courier identity (X25519 key pair); print its public key.
+    /// Generate a courier identity (X25519 key pair), protected with a passphrase; print its
+    /// public key.
     Keygen(KeygenArgs),
-    /// Print the public key of an identity file, or convert a raw hex public key.
+    /// Print the public key(s) of an identity file (no passphrase needed), or convert a raw hex
+    /// public key.
     Pubkey(PubkeyArgs),
     /// Manage identity files.
     #[command(subcommand)]
     Identity(IdentityCommand),
     /// Seal an address (JSON on stdin) to courier public keys; print the envelope.
     Seal(SealArgs),
-    /// Open an envelope (stdin or FILE) with an identity; print the address as JSON.
+    /// Open an envelope (stdin or FILE), or a whole manifest with --batch; every opening is
+    /// recorded in the audit log.
     Open(OpenArgs),
     /// Print what anyone can see in an envelope (stdin or FILE), as JSON. Needs no key.
     Inspect(InspectArgs),
+    /// Check or list the audit log of openings.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+/// Where a passphrase comes from (otherwise: the terminal, or $SEALPOST_PASSPHRASE).
+#[derive(Debug, Args)]
+pub struct PassphraseArgs {
+    /// Read the passphrase from the first line of FILE (mode 0600) instead of the terminal or
+    /// $SEALPOST_PASSPHRASE.
+    #[arg(long, value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -38,6 +70,26 @@ pub struct KeygenArgs {
     /// Write the identity to FILE (created with mode 0600; never overwritten).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Store the private key in clear (only for keys kept in an HSM-like place anyway).
+    #[arg(long, conflicts_with = "passphrase_file")]
+    pub unencrypted: bool,
+    #[command(flatten)]
+    pub passphrase: PassphraseArgs,
+    /// Last day (YYYY-MM-DD, UTC) or instant (YYYY-MM-DDTHH:MM:SSZ) the key is meant for;
+    /// `open` warns and `open --batch` refuses after it.
+    #[arg(long, value_name = "DATE")]
+    pub not_after: Option<String>,
+    /// Argon2id memory in KiB (8192-1048576).
+    #[arg(
+        long,
+        value_name = "KIB",
+        default_value_t = 32768,
+        hide_short_help = true
+    )]
+    pub kdf_memory: u32,
+    /// Argon2id passes (1-16).
+    #[arg(long, value_name = "N", default_value_t = 3, hide_short_help = true)]
+    pub kdf_passes: u32,
 }
 
 #[derive(Debug, Args)]
@@ -55,6 +107,9 @@ pub struct PubkeyArgs {
 pub enum IdentityCommand {
     /// Print the raw X25519 private key(s) as hex, for an HSM or another RFC 9180 implementation.
     ExportRaw(ExportRawArgs),
+    /// Write a passphrase-protected copy of an identity file (to protect an old plain file, or
+    /// to change the passphrase).
+    Protect(ProtectArgs),
 }
 
 #[derive(Debug, Args)]
@@ -62,6 +117,36 @@ pub struct ExportRawArgs {
     /// Identity file.
     #[arg(short, long, value_name = "FILE")]
     pub identity: PathBuf,
+    #[command(flatten)]
+    pub passphrase: PassphraseArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ProtectArgs {
+    /// Identity file to read (plain or protected).
+    #[arg(short, long, value_name = "FILE")]
+    pub identity: PathBuf,
+    /// The new, protected identity file (mode 0600; never overwritten).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Read the current passphrase from FILE (for a protected input).
+    #[arg(long, value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
+    /// Read the new passphrase from FILE (default: asked twice on the terminal, or
+    /// $SEALPOST_NEW_PASSPHRASE).
+    #[arg(long, value_name = "FILE")]
+    pub new_passphrase_file: Option<PathBuf>,
+    /// Argon2id memory in KiB (8192-1048576).
+    #[arg(
+        long,
+        value_name = "KIB",
+        default_value_t = 32768,
+        hide_short_help = true
+    )]
+    pub kdf_memory: u32,
+    /// Argon2id passes (1-16).
+    #[arg(long, value_name = "N", default_value_t = 3, hide_short_help = true)]
+    pub kdf_passes: u32,
 }
 
 #[derive(Debug, Args)]
@@ -77,17 +162,113 @@ pub struct SealArgs {
     pub disclose: String,
 }
 
+/// Who opens, and where the trace goes.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Audit log to append to [env: SEALPOST_AUDIT_LOG; default:
+    /// $XDG_STATE_HOME/sealpost/audit.log or ~/.local/state/sealpost/audit.log].
+    #[arg(long, value_name = "FILE")]
+    pub audit_log: Option<PathBuf>,
+    /// Who is opening, for the audit log [env: SEALPOST_OPERATOR; default: $USER].
+    #[arg(long, value_name = "NAME")]
+    pub operator: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// One JSON object per line.
+    Ndjson,
+    /// Comma-separated values with a header row (RFC 4180).
+    Csv,
+}
+
 #[derive(Debug, Args)]
 pub struct OpenArgs {
-    /// Identity file; repeat to try several (key rotation).
+    /// Identity file; repeat for several (key rotation): each envelope is opened by the identity
+    /// whose key id it names.
     #[arg(short, long, value_name = "FILE", required = true)]
     pub identity: Vec<PathBuf>,
     /// Refuse the envelope unless it is bound to this order reference.
-    #[arg(long, value_name = "REF")]
+    #[arg(long, value_name = "REF", conflicts_with = "batch")]
     pub order: Option<String>,
-    /// Envelope file (default: stdin).
+    /// Envelope file, or with --batch the manifest (default: stdin).
     #[arg(value_name = "FILE")]
     pub input: Option<PathBuf>,
+    #[command(flatten)]
+    pub passphrase: PassphraseArgs,
+    #[command(flatten)]
+    pub audit: AuditArgs,
+
+    /// Open every record of a platform manifest (NDJSON or CSV) into --output.
+    #[arg(long, help_heading = "Batch")]
+    pub batch: bool,
+    /// Opened addresses: written to a 0600 temporary file, renamed to FILE when complete.
+    #[arg(
+        short,
+        long,
+        value_name = "FILE",
+        requires = "batch",
+        help_heading = "Batch"
+    )]
+    pub output: Option<PathBuf>,
+    /// Records that could not be opened, with line number and error code (NDJSON) [default:
+    /// OUTPUT.rejects.ndjson].
+    #[arg(long, value_name = "FILE", requires = "batch", help_heading = "Batch")]
+    pub rejects: Option<PathBuf>,
+    /// Manifest format [default: csv for a *.csv file, else ndjson].
+    #[arg(
+        long,
+        value_name = "FORMAT",
+        requires = "batch",
+        help_heading = "Batch"
+    )]
+    pub format: Option<Format>,
+    /// Output format [default: csv for a *.csv output, ndjson for *.ndjson/*.jsonl, else the
+    /// manifest's format].
+    #[arg(
+        long,
+        value_name = "FORMAT",
+        requires = "batch",
+        help_heading = "Batch"
+    )]
+    pub output_format: Option<Format>,
+    /// Column (CSV) or field (NDJSON) holding the envelope.
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "envelope",
+        requires = "batch",
+        help_heading = "Batch"
+    )]
+    pub envelope_column: String,
+    /// Column (CSV) or field (NDJSON) holding the order reference each envelope must be bound to.
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "orderRef",
+        requires = "batch",
+        help_heading = "Batch"
+    )]
+    pub order_column: String,
+    /// Worker threads [default: all cores].
+    #[arg(
+        short,
+        long,
+        value_name = "N",
+        requires = "batch",
+        help_heading = "Batch"
+    )]
+    pub jobs: Option<usize>,
+    /// Replace OUTPUT and the reject file if they exist.
+    #[arg(long, requires = "batch", help_heading = "Batch")]
+    pub force: bool,
+    /// Open records whose only matching identity is past its not-after date (otherwise they are
+    /// rejected with key_expired).
+    #[arg(long, requires = "batch", help_heading = "Batch")]
+    pub allow_expired: bool,
+    /// No progress bar.
+    #[arg(short, long, requires = "batch", help_heading = "Batch")]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -95,4 +276,40 @@ pub struct InspectArgs {
     /// Envelope file (default: stdin).
     #[arg(value_name = "FILE")]
     pub input: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the hash chain: detects edited, deleted, reordered and truncated records.
+    Verify(AuditFileArgs),
+    /// List records (never addresses), optionally filtered.
+    Show(AuditShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuditFileArgs {
+    /// Audit log [env: SEALPOST_AUDIT_LOG; default: ~/.local/state/sealpost/audit.log].
+    #[arg(long, value_name = "FILE")]
+    pub audit_log: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditShowArgs {
+    #[command(flatten)]
+    pub file: AuditFileArgs,
+    /// Only records for this order reference.
+    #[arg(long, value_name = "REF")]
+    pub order: Option<String>,
+    /// Only records by this operator.
+    #[arg(long, value_name = "NAME")]
+    pub operator: Option<String>,
+    /// Only records at or after DATE (YYYY-MM-DD or RFC 3339, UTC).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Only records before the end of DATE (YYYY-MM-DD) or before an RFC 3339 instant.
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Print the matching records as they are stored (NDJSON) instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }

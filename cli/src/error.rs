@@ -9,8 +9,15 @@ pub const EXIT_INPUT: u8 = 1;
 pub const EXIT_CANNOT_OPEN: u8 = 3;
 /// Exit code when the envelope's order or disclosed region was changed.
 pub const EXIT_MISMATCH: u8 = 4;
-/// Exit code for a file that cannot be read or written.
+/// Exit code for a file that cannot be read or written (including the audit log).
 pub const EXIT_IO: u8 = 5;
+/// Exit code when an identity cannot be used: wrong or missing passphrase, or a file that
+/// other users can read.
+pub const EXIT_IDENTITY: u8 = 6;
+/// Exit code of `open --batch` when it completed but some records were rejected.
+pub const EXIT_REJECTED: u8 = 7;
+/// Exit code of `audit verify` when the audit log was altered.
+pub const EXIT_TAMPERED: u8 = 8;
 
 #[derive(Debug)]
 pub struct CliError {
@@ -32,6 +39,12 @@ impl CliError {
 
     pub fn io(code: &'static str, path: &Path, err: &std::io::Error) -> Self {
         CliError::new(code, format!("{}: {err}", path.display()), EXIT_IO)
+    }
+
+    /// The stable machine code.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub fn code(&self) -> &'static str {
+        self.code
     }
 
     pub fn hint(mut self, hint: impl Display) -> Self {

@@ -1,17 +1,27 @@
-//! Reading inputs: stdin or a file with a size cap, and identity files.
+//! Reading inputs: stdin or a file with a size cap, and identity files (permissions checked,
+//! protected identities unlocked with a passphrase).
 
 use std::{
     io::Read,
     path::{Path, PathBuf},
 };
 
-use sealpost::Identity;
+use sealpost::{
+    keys::{EntrySecret, IdentityEntry, UtcSeconds},
+    Identity, KeyId,
+};
 use zeroize::Zeroizing;
 
-use crate::error::{CliError, Result, EXIT_INPUT, EXIT_IO};
+use crate::{
+    error::{CliError, Result, EXIT_IDENTITY, EXIT_INPUT, EXIT_IO},
+    passphrase,
+    protect::{self, UnlockError},
+};
 
 /// Largest input accepted on stdin or from a file (an envelope is at most ~55 KB of text).
 const MAX_INPUT: u64 = 1 << 20;
+/// Largest identity file read.
+const MAX_IDENTITY_FILE: u64 = 1 << 20;
 
 /// Reads all of `path` (or stdin for `None` or `-`) as UTF-8 text.
 pub fn read_text(path: Option<&Path>, what: &str) -> Result<Zeroizing<String>> {
@@ -50,18 +60,170 @@ pub fn read_text(path: Option<&Path>, what: &str) -> Result<Zeroizing<String>> {
     Ok(buf)
 }
 
-/// Reads every identity from every file, in order.
-pub fn read_identities(paths: &[PathBuf]) -> Result<Vec<Identity>> {
+/// Refuses a secret file that users other than its owner may read or write (as ssh does for
+/// private keys).
+pub fn check_private(path: &Path, what: &str) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let meta = std::fs::metadata(path).map_err(|e| {
+            CliError::io(
+                if what == "identity file" {
+                    "unreadable_identity"
+                } else {
+                    "unreadable_passphrase_file"
+                },
+                path,
+                &e,
+            )
+        })?;
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(CliError::new(
+                "insecure_permissions",
+                format!(
+                    "{what} {} can be read by other users (mode {mode:04o})",
+                    path.display()
+                ),
+                EXIT_IDENTITY,
+            )
+            .hint(format!(
+                "run `chmod 600 {}`; if others may have copied it, retire the key",
+                path.display()
+            )));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, what);
+    Ok(())
+}
+
+/// One identity as found in a file, before any passphrase.
+#[derive(Debug)]
+pub struct Found {
+    pub path: PathBuf,
+    pub entry: IdentityEntry,
+}
+
+impl Found {
+    /// `courier.key (key id 7ff4…)`, for messages.
+    pub fn describe(&self) -> String {
+        format!("{} (key id {})", self.path.display(), self.entry.key_id())
+    }
+}
+
+/// An identity ready to open envelopes.
+#[derive(Debug)]
+pub struct Usable {
+    pub identity: Identity,
+    pub not_after: Option<UtcSeconds>,
+    pub path: PathBuf,
+}
+
+impl Usable {
+    pub fn key_id(&self) -> KeyId {
+        self.identity.key_id()
+    }
+
+    /// Whether the identity is past its not-after date at `now`.
+    pub fn expired_at(&self, now: UtcSeconds) -> bool {
+        self.not_after.is_some_and(|t| now > t)
+    }
+}
+
+/// Reads every identity entry from every file, in order, checking each file's permissions.
+pub fn find_identities(paths: &[PathBuf]) -> Result<Vec<Found>> {
     let mut out = Vec::new();
     for path in paths {
-        let text = std::fs::read_to_string(path)
-            .map(Zeroizing::new)
+        check_private(path, "identity file")?;
+        let mut text = Zeroizing::new(String::new());
+        std::fs::File::open(path)
+            .and_then(|f| f.take(MAX_IDENTITY_FILE).read_to_string(&mut text))
             .map_err(|e| CliError::io("unreadable_identity", path, &e))?;
-        let ids = sealpost::keys::parse_identity_file(&text).map_err(|e| {
+        let entries = sealpost::keys::parse_identity_entries(&text).map_err(|e| {
             CliError::new(e.code(), format!("{}: {e}", path.display()), EXIT_INPUT)
                 .hint("an identity file is what `sealpost keygen -o FILE` wrote")
         })?;
-        out.extend(ids);
+        out.extend(entries.into_iter().map(|entry| Found {
+            path: path.clone(),
+            entry,
+        }));
     }
     Ok(out)
+}
+
+/// Unlocks the entries `wanted` selects. A passphrase is read once per file (the terminal asks
+/// once per file; a passphrase file or the environment gives one passphrase for all files).
+pub fn unlock(
+    found: Vec<Found>,
+    wanted: impl Fn(&KeyId) -> bool,
+    source: &passphrase::Source,
+) -> Result<Vec<Usable>> {
+    let mut out = Vec::new();
+    let mut cached: Option<(PathBuf, Zeroizing<String>)> = None;
+    for f in found {
+        if !wanted(&f.entry.key_id()) {
+            continue;
+        }
+        let describe = f.describe();
+        let identity = match f.entry.secret {
+            EntrySecret::Plain(identity) => identity,
+            EntrySecret::Protected(protected) => {
+                let same_file = cached.as_ref().is_some_and(|(p, _)| *p == f.path);
+                let mut attempts = if source.is_terminal() { 3 } else { 1 };
+                loop {
+                    let pass = match (&cached, same_file) {
+                        (Some((_, pass)), true) => pass.clone(),
+                        _ => {
+                            let pass =
+                                source.read(&format!("Passphrase for {}: ", f.path.display()))?;
+                            cached = Some((f.path.clone(), pass.clone()));
+                            pass
+                        }
+                    };
+                    match protect::unlock(&protected, &f.entry.public_key, &pass)? {
+                        Ok(identity) => break identity,
+                        Err(UnlockError::Corrupt) => {
+                            return Err(CliError::new(
+                                "invalid_identity",
+                                format!(
+                                    "{describe}: the protected key is not the key its line names"
+                                ),
+                                EXIT_INPUT,
+                            ));
+                        }
+                        Err(UnlockError::WrongPassphrase) => {
+                            attempts -= 1;
+                            cached = None;
+                            if attempts == 0 || same_file {
+                                return Err(protect::wrong_passphrase(&describe, source));
+                            }
+                            eprintln!("sealpost: wrong passphrase, try again");
+                        }
+                    }
+                }
+            }
+        };
+        out.push(Usable {
+            identity,
+            not_after: f.entry.not_after,
+            path: f.path,
+        });
+    }
+    Ok(out)
+}
+
+/// Reads and unlocks every identity of every file (for commands that need all of them).
+pub fn read_identities(paths: &[PathBuf], source: &passphrase::Source) -> Result<Vec<Usable>> {
+    unlock(find_identities(paths)?, |_| true, source)
+}
+
+/// The current time, as the identity files write it.
+pub fn now() -> UtcSeconds {
+    UtcSeconds(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0),
+    )
 }

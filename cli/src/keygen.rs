@@ -1,50 +1,55 @@
-//! `sealpost keygen [-o FILE]`
+//! `sealpost keygen [-o FILE] [--unencrypted | --passphrase-file FILE] [--not-after DATE]`
 
 use std::{
     fs::OpenOptions,
     io::{IsTerminal, Write},
+    path::Path,
 };
 
-use sealpost::Identity;
+use sealpost::{
+    keys::{KdfParams, UtcSeconds},
+    Identity,
+};
+use zeroize::Zeroizing;
 
 use crate::{
     cli::KeygenArgs,
     error::{CliError, Result, EXIT_INPUT, EXIT_IO},
+    passphrase, protect,
 };
 
 pub fn run(args: KeygenArgs) -> Result<()> {
+    let not_after = args.not_after.as_deref().map(parse_not_after).transpose()?;
+    let kdf = KdfParams {
+        memory_kib: args.kdf_memory,
+        iterations: args.kdf_passes,
+        parallelism: 1,
+    };
+    kdf.check()?;
+    let mut stdout = std::io::stdout();
+    if args.output.is_none() && stdout.is_terminal() {
+        return Err(CliError::new(
+            "secret_to_terminal",
+            "refusing to print a new private key to the terminal",
+            EXIT_INPUT,
+        )
+        .hint("use `sealpost keygen -o FILE`, or redirect stdout to a file"));
+    }
     let identity = Identity::generate()?;
     let created = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
-    let text = sealpost::keys::identity_file_text(&identity, &created);
+    let text = if args.unencrypted {
+        sealpost::keys::identity_file_text_with(&identity, &created, not_after)
+    } else {
+        let source = passphrase::Source::new(args.passphrase.passphrase_file, passphrase::ENV);
+        let pass = source.read_new(&identity.key_id().to_hex())?;
+        protect::seal(&identity, &pass, kdf, not_after, &created)?
+    };
     match args.output {
         Some(path) => {
-            let mut options = OpenOptions::new();
-            options.write(true).create_new(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            let mut file = options.open(&path).map_err(|e| {
-                let err = CliError::io("cannot_write_identity", &path, &e);
-                if e.kind() == std::io::ErrorKind::AlreadyExists {
-                    err.hint("sealpost never overwrites an identity; choose another file name")
-                } else {
-                    err
-                }
-            })?;
-            file.write_all(text.as_bytes())
-                .and_then(|()| file.sync_all())
-                .map_err(|e| CliError::io("cannot_write_identity", &path, &e))?;
+            write_new_secret_file(&path, &text)?;
             println!("{}", identity.public_key());
         }
         None => {
-            let mut stdout = std::io::stdout();
-            if stdout.is_terminal() {
-                return Err(CliError::new(
-                    "secret_to_terminal",
-                    "refusing to print a new private key to the terminal",
-                    EXIT_INPUT,
-                )
-                .hint("use `sealpost keygen -o FILE`, or redirect stdout to a file"));
-            }
             stdout
                 .write_all(text.as_bytes())
                 .and_then(|()| stdout.flush())
@@ -55,4 +60,41 @@ pub fn run(args: KeygenArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `YYYY-MM-DD` (the key may be used through the end of that day, UTC) or
+/// `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn parse_not_after(text: &str) -> Result<UtcSeconds> {
+    let full = if text.len() == 10 {
+        format!("{text}T23:59:59Z")
+    } else {
+        text.to_owned()
+    };
+    UtcSeconds::parse(&full).ok_or_else(|| {
+        CliError::new(
+            "invalid_date",
+            format!("--not-after {text:?} is not a date"),
+            EXIT_INPUT,
+        )
+        .hint("write YYYY-MM-DD (UTC, through the end of that day) or YYYY-MM-DDTHH:MM:SSZ")
+    })
+}
+
+/// Creates `path` with mode 0600, refusing to replace an existing file, and syncs it.
+pub fn write_new_secret_file(path: &Path, text: &Zeroizing<String>) -> Result<()> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).map_err(|e| {
+        let err = CliError::io("cannot_write_identity", path, &e);
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            err.hint("sealpost never overwrites an identity; choose another file name")
+        } else {
+            err
+        }
+    })?;
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(|e| CliError::io("cannot_write_identity", path, &e))
 }

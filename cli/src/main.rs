@@ -1,6 +1,9 @@
-//! `sealpost`, the courier's companion CLI: keys, seal, open, inspect.
+//! `sealpost`, the courier's companion CLI: keys, seal, open (single or batch), inspect, audit.
 //! One file per command; `cli.rs` holds the arguments, `error.rs` how failures are shown.
 
+mod audit;
+mod auditlog;
+mod batch;
 mod cli;
 mod error;
 mod identity;
@@ -8,6 +11,8 @@ mod input;
 mod inspect;
 mod keygen;
 mod open;
+mod passphrase;
+mod protect;
 mod pubkey;
 mod seal;
 
@@ -21,9 +26,12 @@ fn main() -> ExitCode {
         cli::Command::Keygen(a) => keygen::run(a),
         cli::Command::Pubkey(a) => pubkey::run(a),
         cli::Command::Identity(cli::IdentityCommand::ExportRaw(a)) => identity::export_raw(a),
+        cli::Command::Identity(cli::IdentityCommand::Protect(a)) => identity::protect(a),
         cli::Command::Seal(a) => seal::run(a),
         cli::Command::Open(a) => open::run(a),
         cli::Command::Inspect(a) => inspect::run(a),
+        cli::Command::Audit(cli::AuditCommand::Verify(a)) => audit::verify(a),
+        cli::Command::Audit(cli::AuditCommand::Show(a)) => audit::show(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

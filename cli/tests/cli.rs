@@ -14,8 +14,28 @@ use std::{
 
 use serde_json::Value;
 
+/// The binary with a test audit log and operator, and no passphrase from the caller's
+/// environment.
 fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_sealpost"))
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sealpost"));
+    cmd.env(
+        "SEALPOST_AUDIT_LOG",
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-tests-audit.log"),
+    )
+    .env("SEALPOST_OPERATOR", "cli-tests")
+    .env_remove("SEALPOST_PASSPHRASE");
+    cmd
+}
+
+/// Writes a vector's identity the way keygen would: mode 0600.
+fn write_identity(path: &Path, text: &str) {
+    let _ = std::fs::remove_file(path);
+    std::fs::write(path, text).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
 }
 
 fn run(args: &[&str], stdin: &str) -> Output {
@@ -26,12 +46,8 @@ fn run(args: &[&str], stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
+    // a process that fails early (bad identity, …) may exit before reading its stdin
+    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
     child.wait_with_output().unwrap()
 }
 
@@ -52,7 +68,10 @@ const ADDRESS: &str = r#"{"name":"张三","phone":"13812345678","country":"CN","
 
 fn keygen(dir: &Path, name: &str) -> (String, String) {
     let path = dir.join(name);
-    let out = run(&["keygen", "-o", path.to_str().unwrap()], "");
+    let out = run(
+        &["keygen", "--unencrypted", "-o", path.to_str().unwrap()],
+        "",
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     (
         path.to_str().unwrap().to_owned(),
@@ -87,7 +106,7 @@ fn keygen_seal_open_round_trip_and_each_failure_has_its_code() {
     // pubkey -i gives the same key
     assert_eq!(text(&run(&["pubkey", "-i", &key], "").stdout).trim(), pk);
     // keygen never overwrites
-    let again = run(&["keygen", "-o", &key], "");
+    let again = run(&["keygen", "--unencrypted", "-o", &key], "");
     assert_eq!(again.status.code(), Some(5));
     assert_eq!(error_code(&again), "cannot_write_identity");
 
@@ -197,7 +216,7 @@ fn cli_opens_every_committed_vector_as_expected() {
     for path in names {
         let v: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         let key = dir.join("id.key");
-        std::fs::write(&key, v["identity"].as_str().unwrap()).unwrap();
+        write_identity(&key, v["identity"].as_str().unwrap());
         let envelope_file = dir.join("envelope.txt");
         std::fs::write(&envelope_file, v["envelope"].as_str().unwrap()).unwrap();
         let mut args = vec!["open", "-i", key.to_str().unwrap()];
@@ -226,7 +245,7 @@ fn pubkey_from_hex_export_raw_and_bad_keys() {
     let v = vector("01-cn-one-recipient.json");
     let dir = scratch("export");
     let key = dir.join("id.key");
-    std::fs::write(&key, v["identity"].as_str().unwrap()).unwrap();
+    write_identity(&key, v["identity"].as_str().unwrap());
     let raw = run(&["identity", "export-raw", "-i", key.to_str().unwrap()], "");
     assert!(raw.status.success());
     assert_eq!(
@@ -260,7 +279,7 @@ fn pubkey_from_hex_export_raw_and_bad_keys() {
     );
     assert_eq!(error_code(&bad_phone), "phone_invalid");
     let garbage_identity = dir.join("garbage.key");
-    std::fs::write(&garbage_identity, "hello\n").unwrap();
+    write_identity(&garbage_identity, "hello\n");
     let out = run(
         &["open", "-i", garbage_identity.to_str().unwrap()],
         v["envelope"].as_str().unwrap(),

@@ -12,6 +12,7 @@
 // A developer tool: indexing JSON values and argument lists reads better here.
 #![allow(clippy::indexing_slicing)]
 
+mod bench_cli;
 mod serve;
 mod setup;
 
@@ -34,8 +35,9 @@ fn main() -> ExitCode {
         // for development: no setup step
         Some("e2e") => e2e(),
         Some("pkg") => build_pkg(),
+        Some("bench") => bench(),
         _ => {
-            eprintln!("usage: cargo xtask test | demo [--port N] | setup | pkg | e2e");
+            eprintln!("usage: cargo xtask test | demo [--port N] | bench | setup | pkg | e2e");
             return ExitCode::from(2);
         }
     };
@@ -326,6 +328,7 @@ fn cli_open(
         key.display()
     );
     let mut child = Command::new(cli)
+        .env("SEALPOST_AUDIT_LOG", root().join("target/e2e/audit.log"))
         .args(["open", "-i"])
         .arg(key)
         .args(["--order", order])
@@ -380,6 +383,21 @@ fn without_empty(v: &serde_json::Value) -> serde_json::Value {
             .collect(),
         None => v.clone(),
     }
+}
+
+/// Benchmarks (figures, not pass/fail): the widget's size, time to ready and seal time in
+/// Chromium and Node. Results in target/bench/.
+fn bench() -> Result {
+    setup::all()?;
+    build_pkg()?;
+    let server = serve::start(&root(), 0)?;
+    run(Command::new("node")
+        .current_dir(root().join("tests/e2e"))
+        .arg("bench.mjs")
+        .arg(format!("http://{}/", server.addr))
+        .arg(root().join("pkg"))
+        .arg(root().join("target/bench/widget.json")))?;
+    bench_cli::run()
 }
 
 fn demo(args: &[String]) -> Result {

@@ -1,0 +1,242 @@
+//! Batch benchmark: `sealpost open --batch` (the release binary, as a hub runs it) over a
+//! generated manifest of 100,000 envelopes, on one core and on all cores, next to the cost of
+//! one raw X25519 Diffie-Hellman measured in the same run; peak RSS from getrusage.
+//!
+//! `cargo bench -p sealpost-cli --bench batch` (or `cargo xtask bench`). Set
+//! `SEALPOST_BENCH_RECORDS` for another manifest size. Figures only, no pass/fail: the machine
+//! is shared.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::{
+    io::Write,
+    path::{Path, PathBuf},
+    process::{Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use rayon::prelude::*;
+use sealpost::{Address, Disclosure, Envelope, Identity};
+
+const PASS: &str = "bench passphrase, not for real keys";
+
+fn address(n: usize) -> Address {
+    let mut a: Address = serde_json::from_str(
+        r#"{"name":"张三","phone":"13812345678","country":"CN","addressLevel1":"浙江省",
+        "addressLevel2":"杭州市","addressLevel3":"西湖区","streetLines":["文三路 90 号"],"postalCode":"310012"}"#,
+    )
+    .unwrap();
+    a.street_lines = vec![format!("文三路 {n} 号")];
+    a
+}
+
+/// Median of `runs` timings of `iters` raw X25519 DH, per DH.
+fn dh_cost() -> Duration {
+    let scalar = *Identity::derive(&[0x11; 32]).unwrap().to_raw();
+    let point = *Identity::derive(&[0x22; 32])
+        .unwrap()
+        .public_key()
+        .as_bytes();
+    let iters = 2000u32;
+    let mut runs: Vec<Duration> = (0..9)
+        .map(|_| {
+            let t = Instant::now();
+            for _ in 0..iters {
+                std::hint::black_box(x25519_dalek::x25519(
+                    std::hint::black_box(scalar),
+                    std::hint::black_box(point),
+                ));
+            }
+            t.elapsed() / iters
+        })
+        .collect();
+    runs.sort();
+    runs[runs.len() / 2]
+}
+
+fn sealpost(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sealpost"));
+    cmd.current_dir(dir)
+        .env("SEALPOST_AUDIT_LOG", dir.join("audit.log"))
+        .env("SEALPOST_OPERATOR", "bench")
+        .env("SEALPOST_PASSPHRASE", PASS);
+    cmd
+}
+
+fn keygen(dir: &Path, name: &str, protected: bool) -> String {
+    let _ = std::fs::remove_file(dir.join(name));
+    let mut cmd = sealpost(dir);
+    cmd.args(["keygen", "-o", name]);
+    if !protected {
+        cmd.arg("--unencrypted");
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+fn manifest(dir: &Path, name: &str, records: usize, pk: &str) -> PathBuf {
+    let pk: sealpost::PublicKey = pk.parse().unwrap();
+    let path = dir.join(name);
+    let lines: Vec<String> = (0..records)
+        .into_par_iter()
+        .map(|n| {
+            let order = format!("ORD-{n:08}");
+            let e = Envelope::seal(
+                &address(n),
+                std::slice::from_ref(&pk),
+                &order,
+                Disclosure::Country,
+            )
+            .unwrap();
+            format!("{{\"orderRef\":\"{order}\",\"envelope\":\"{e}\",\"sku\":\"A-{n}\"}}\n")
+        })
+        .collect();
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    for l in &lines {
+        f.write_all(l.as_bytes()).unwrap();
+    }
+    f.flush().unwrap();
+    path
+}
+
+/// CPU time (user + system) of all waited-for children so far.
+fn children_cpu() -> Duration {
+    use nix::sys::resource::{getrusage, UsageWho};
+    getrusage(UsageWho::RUSAGE_CHILDREN)
+        .map(|u| {
+            let t = |tv: nix::sys::time::TimeVal| {
+                Duration::from_secs(tv.tv_sec() as u64) + Duration::from_micros(tv.tv_usec() as u64)
+            };
+            t(u.user_time()) + t(u.system_time())
+        })
+        .unwrap_or_default()
+}
+
+/// VmHWM (peak RSS) of a running process, in KiB. Polled: after exec it covers only the
+/// `sealpost` process (getrusage would also count the pages the child shared with this
+/// benchmark before exec).
+fn vm_hwm_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+struct Run {
+    wall: Duration,
+    cpu: Duration,
+    peak_mib: f64,
+}
+
+/// Runs one batch; returns wall time, CPU time and peak RSS.
+fn batch(dir: &Path, key: &str, manifest: &Path, jobs: usize, out: &str) -> Run {
+    let _ = std::fs::remove_file(dir.join(out));
+    let _ = std::fs::remove_file(dir.join(format!("{out}.rejects.ndjson")));
+    let cpu_before = children_cpu();
+    let t = Instant::now();
+    let mut child = sealpost(dir)
+        .args(["open", "--batch", "-q", "-i", key, "-o", out, "-j"])
+        .arg(jobs.to_string())
+        .arg(manifest)
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut peak = 0u64;
+    let status = loop {
+        if let Some(kib) = vm_hwm_kib(child.id()) {
+            peak = peak.max(kib);
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let wall = t.elapsed();
+    assert!(status.success(), "batch failed: {status}");
+    Run {
+        wall,
+        cpu: children_cpu() - cpu_before,
+        peak_mib: peak as f64 / 1024.0,
+    }
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return; // `cargo bench -- --list`
+    }
+    let records: usize = std::env::var("SEALPOST_BENCH_RECORDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bench-batch");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+
+    let plain_pk = keygen(&dir, "plain.key", false);
+    let protected_pk = keygen(&dir, "protected.key", true);
+    let t = Instant::now();
+    let small = manifest(&dir, "small.ndjson", records / 10, &protected_pk);
+    let big_protected = manifest(&dir, "big-protected.ndjson", records, &protected_pk);
+    let big = manifest(&dir, "big.ndjson", records, &plain_pk);
+    eprintln!(
+        "generated manifests of {} and 2 x {records} envelopes in {:.1} s",
+        records / 10,
+        t.elapsed().as_secs_f64()
+    );
+
+    let small_run = batch(&dir, "protected.key", &small, cores, "small.out.ndjson");
+    let big_run = batch(
+        &dir,
+        "protected.key",
+        &big_protected,
+        cores,
+        "bigp.out.ndjson",
+    );
+
+    let dh = dh_cost();
+    let one = batch(&dir, "plain.key", &big, 1, "one.out.ndjson");
+    let all = batch(&dir, "plain.key", &big, cores, "all.out.ndjson");
+    let dh = dh.min(dh_cost());
+
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let rate = |d: Duration| records as f64 / d.as_secs_f64();
+    let floor = 1.0 / dh.as_secs_f64();
+    println!();
+    println!("sealpost open --batch, {records} envelopes (NDJSON, one courier), release build");
+    println!(
+        "  raw X25519 DH (same run)  {:>7.1} µs   floor {:>6.0} opens/s per core",
+        dh.as_secs_f64() * 1e6,
+        floor
+    );
+    println!(
+        "  -j 1       wall {:>6.2} s  {:>6.0} opens/s  ({:>5.1} % of the floor);  CPU {:>6.2} s = {:>6.1} µs/open ({:>5.1} % of the floor)",
+        one.wall.as_secs_f64(),
+        rate(one.wall),
+        100.0 * rate(one.wall) / floor,
+        one.cpu.as_secs_f64(),
+        one.cpu.as_secs_f64() * 1e6 / records as f64,
+        100.0 * rate(one.cpu) / floor
+    );
+    println!(
+        "  -j {cores}       wall {:>6.2} s  {:>6.0} opens/s  speed-up {:.2}x over -j 1 (CPU {:.2} s)",
+        all.wall.as_secs_f64(),
+        rate(all.wall),
+        rate(all.wall) / rate(one.wall),
+        all.cpu.as_secs_f64()
+    );
+    println!(
+        "  peak RSS, protected identity (Argon2id 32 MiB): {:.1} MiB for {} records, {:.1} MiB for {records}; plain identity: {:.1} MiB (-j 1), {:.1} MiB (-j {cores})",
+        small_run.peak_mib,
+        records / 10,
+        big_run.peak_mib,
+        one.peak_mib,
+        all.peak_mib
+    );
+    println!("  load average during the run: {}", load.trim());
+    println!("  (whole process: startup, reading, opening, audit log synced per 1024 records, output, rename)");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,935 @@
+//! `sealpost open --batch -i FILE… -o OUTPUT [MANIFEST]`: opens every record of a platform
+//! manifest (NDJSON or CSV), streaming, on all cores, keeping the input order.
+//!
+//! - A reader thread parses the manifest into chunks; each chunk is opened in parallel (rayon),
+//!   its audit records are appended and synced, then its rows are written in input order.
+//! - Addresses go to a 0600 temporary file next to OUTPUT (`.NAME.XXXXXX.partial`), renamed to
+//!   OUTPUT only when everything was read, opened, audited and synced. Rejects go the same way
+//!   to the reject file, with the manifest line and the error code.
+//! - `read = opened + rejected`; the exit code is 7 if anything was rejected.
+
+use std::{
+    borrow::Cow,
+    fs::File,
+    io::{BufRead, BufReader, BufWriter, IsTerminal, Read, Write},
+    path::{Path, PathBuf},
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        mpsc, Arc,
+    },
+};
+
+use rayon::prelude::*;
+use sealpost::{Address, Envelope};
+use serde_json::{Map, Value};
+use tempfile::NamedTempFile;
+use zeroize::Zeroizing;
+
+use crate::{
+    auditlog::{self, AuditLog, Event},
+    cli::{Format, OpenArgs},
+    error::{CliError, Result, EXIT_INPUT, EXIT_IO, EXIT_REJECTED},
+    input::{self, Usable},
+    passphrase,
+};
+
+/// Records per chunk: opened in parallel, audited and synced together.
+const CHUNK: usize = 1024;
+/// Longest manifest line (NDJSON) or field accepted.
+const MAX_LINE: usize = 256 * 1024;
+/// Address columns of CSV output, after the manifest's own columns.
+pub const ADDRESS_COLUMNS: [&str; 12] = [
+    "name",
+    "phone",
+    "country",
+    "addressLevel1",
+    "addressLevel2",
+    "addressLevel3",
+    "streetLine1",
+    "streetLine2",
+    "streetLine3",
+    "postalCode",
+    "company",
+    "deliveryNote",
+];
+
+/// One manifest record, as read.
+#[derive(Debug)]
+struct Item {
+    line: u64,
+    order: Option<String>,
+    envelope: Option<String>,
+    rest: Rest,
+    /// Set when the record itself is unreadable.
+    bad: Option<(&'static str, String)>,
+}
+
+/// The fields passed through to the output.
+#[derive(Debug)]
+enum Rest {
+    Json(Map<String, Value>),
+    Csv(Vec<String>),
+}
+
+enum Outcome {
+    Opened {
+        address: Box<Address>,
+        by: usize,
+        expired: bool,
+    },
+    Rejected {
+        code: &'static str,
+        message: String,
+    },
+}
+
+struct Done {
+    item: Item,
+    hash: [u8; 32],
+    outcome: Outcome,
+}
+
+struct Settings<'a> {
+    identities: &'a [Usable],
+    expired: Vec<bool>,
+    allow_expired: bool,
+    order_column: &'a str,
+    envelope_column: &'a str,
+}
+
+fn usage(message: impl std::fmt::Display) -> CliError {
+    CliError::new("usage", message, 2)
+}
+
+fn detect(path: Option<&Path>) -> Option<Format> {
+    let ext = path?.extension()?.to_str()?.to_ascii_lowercase();
+    match ext.as_str() {
+        "csv" => Some(Format::Csv),
+        "ndjson" | "jsonl" | "json" => Some(Format::Ndjson),
+        _ => None,
+    }
+}
+
+fn format_name(f: Format) -> &'static str {
+    match f {
+        Format::Csv => "CSV",
+        Format::Ndjson => "NDJSON",
+    }
+}
+
+pub fn run(args: OpenArgs) -> Result<()> {
+    let output = args
+        .output
+        .clone()
+        .ok_or_else(|| usage("open --batch needs --output FILE for the opened addresses"))?;
+    let input_path = args.input.clone().filter(|p| p.as_os_str() != "-");
+    let in_format = args
+        .format
+        .or_else(|| detect(input_path.as_deref()))
+        .unwrap_or(Format::Ndjson);
+    let out_format = args
+        .output_format
+        .or_else(|| detect(Some(&output)))
+        .unwrap_or(in_format);
+    let rejects = args.rejects.clone().unwrap_or_else(|| {
+        let mut name = output.as_os_str().to_owned();
+        name.push(".rejects.ndjson");
+        PathBuf::from(name)
+    });
+    if rejects == output {
+        return Err(usage("--rejects must differ from --output"));
+    }
+    for path in [&output, &rejects] {
+        if !args.force && path.exists() {
+            return Err(CliError::new(
+                "output_exists",
+                format!("{} exists", path.display()),
+                EXIT_IO,
+            )
+            .hint("choose another name, or pass --force to replace it when the batch completes"));
+        }
+    }
+
+    let found = input::find_identities(&args.identity)?;
+    let source = passphrase::Source::new(args.passphrase.passphrase_file.clone(), passphrase::ENV);
+    let identities = input::unlock(found, |_| true, &source)?;
+    let now = input::now();
+    let expired: Vec<bool> = identities.iter().map(|u| u.expired_at(now)).collect();
+    for u in identities.iter().filter(|u| u.expired_at(now)) {
+        eprintln!(
+            "sealpost: warning: identity {} (key id {}) is past its not-after date {}{}",
+            u.path.display(),
+            u.key_id(),
+            u.not_after.map(|t| t.to_string()).unwrap_or_default(),
+            if args.allow_expired {
+                ""
+            } else {
+                "; records only it can open are rejected (key_expired)"
+            }
+        );
+    }
+    let operator = auditlog::operator(args.audit.operator.clone())?;
+    let mut log = AuditLog::open(
+        auditlog::resolve_path(args.audit.audit_log.clone())?,
+        operator,
+        "open --batch",
+    )?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.jobs.unwrap_or(0))
+        .build()
+        .map_err(|e| CliError::new("internal_error", e, EXIT_IO))?;
+
+    // the manifest, counted for the progress bar
+    let input_name = input_path
+        .as_ref()
+        .map_or_else(|| "stdin".to_owned(), |p| p.display().to_string());
+    let (reader, total): (Box<dyn Read + Send>, Option<u64>) = match &input_path {
+        Some(p) => {
+            let file = File::open(p).map_err(|e| CliError::io("unreadable_input", p, &e))?;
+            let len = file.metadata().ok().map(|m| m.len());
+            (Box::new(file), len)
+        }
+        None => (Box::new(std::io::stdin()), None),
+    };
+    let consumed = Arc::new(AtomicU64::new(0));
+    let reader = BufReader::with_capacity(
+        256 * 1024,
+        Counting {
+            inner: reader,
+            count: Arc::clone(&consumed),
+        },
+    );
+    let settings = Settings {
+        identities: &identities,
+        expired,
+        allow_expired: args.allow_expired,
+        order_column: &args.order_column,
+        envelope_column: &args.envelope_column,
+    };
+    let (header, chunks) = match in_format {
+        Format::Ndjson => (None, spawn_ndjson(reader, &settings)),
+        Format::Csv => {
+            let (header, rx) = spawn_csv(reader, &settings, &input_name)?;
+            (Some(header), rx)
+        }
+    };
+
+    let mut out = Output::create(&output, out_format, &settings, header.as_deref())?;
+    let mut rej = TempOut::create(&rejects)?;
+    let progress = progress_bar(args.quiet, total);
+    let (mut read, mut opened, mut rejected, mut expired_opened) = (0u64, 0u64, 0u64, 0u64);
+    for chunk in chunks {
+        let chunk = chunk?;
+        let done: Vec<Done> = pool.install(|| {
+            chunk
+                .into_par_iter()
+                .map(|item| process(item, &settings))
+                .collect()
+        });
+        let events: Vec<Event> = done.iter().map(|d| event(d, &identities)).collect();
+        log.append(&events)?;
+        for d in &done {
+            read += 1;
+            match &d.outcome {
+                Outcome::Opened {
+                    address, expired, ..
+                } => {
+                    opened += 1;
+                    expired_opened += u64::from(*expired);
+                    out.write(&d.item, address)?;
+                }
+                Outcome::Rejected { code, message } => {
+                    rejected += 1;
+                    rej.write_reject(&d.item, code, message)?;
+                }
+            }
+        }
+        if let Some(bar) = &progress {
+            bar.set_position(consumed.load(Ordering::Relaxed));
+            let rate = read as f64 / bar.elapsed().as_secs_f64().max(0.001);
+            bar.set_message(format!("{read} records, {rate:.0}/s, {rejected} rejected"));
+        }
+    }
+    if let Some(bar) = &progress {
+        bar.finish_and_clear();
+    }
+    // every record is audited and synced; now the outputs become visible, rejects first
+    rej.finish(&rejects, args.force)?;
+    out.finish(&output, args.force)?;
+    sync_dir(&output);
+
+    eprintln!(
+        "sealpost: read {read} records from {input_name}: {opened} opened, {rejected} rejected"
+    );
+    eprintln!(
+        "sealpost: wrote {opened} addresses to {} ({}), rejects to {}; {read} audit records in {}",
+        output.display(),
+        format_name(out_format),
+        rejects.display(),
+        log.path().display()
+    );
+    if expired_opened > 0 {
+        eprintln!(
+            "sealpost: warning: {expired_opened} records were opened with an identity past its \
+             not-after date (--allow-expired)"
+        );
+    }
+    if rejected > 0 {
+        return Err(CliError::new(
+            "records_rejected",
+            format!("{rejected} of {read} records could not be opened"),
+            EXIT_REJECTED,
+        )
+        .hint(format!(
+            "{} lists each with its manifest line and error code",
+            rejects.display()
+        )));
+    }
+    Ok(())
+}
+
+fn event(d: &Done, identities: &[Usable]) -> Event {
+    let (key_id, outcome) = match &d.outcome {
+        Outcome::Opened { by, expired, .. } => (
+            identities.get(*by).map(Usable::key_id),
+            if *expired {
+                "opened_expired_key"
+            } else {
+                "opened"
+            },
+        ),
+        Outcome::Rejected { code, .. } => (None, *code),
+    };
+    Event {
+        line: Some(d.item.line),
+        order: d.item.order.clone().unwrap_or_default(),
+        key_id,
+        envelope: d.hash,
+        outcome,
+    }
+}
+
+fn process(item: Item, s: &Settings<'_>) -> Done {
+    let hash = auditlog::envelope_hash(item.envelope.as_deref().unwrap_or(""));
+    let outcome = open_item(&item, s);
+    Done {
+        item,
+        hash,
+        outcome,
+    }
+}
+
+fn reject(code: &'static str, message: impl Into<String>) -> Outcome {
+    Outcome::Rejected {
+        code,
+        message: message.into(),
+    }
+}
+
+fn open_item(item: &Item, s: &Settings<'_>) -> Outcome {
+    if let Some((code, message)) = &item.bad {
+        return reject(code, message.clone());
+    }
+    let Some(text) = item.envelope.as_deref().filter(|t| !t.trim().is_empty()) else {
+        return reject(
+            "missing_envelope",
+            format!("no envelope in {:?}", s.envelope_column),
+        );
+    };
+    let Some(order) = item.order.as_deref().filter(|o| !o.is_empty()) else {
+        return reject(
+            "missing_order",
+            format!("no order reference in {:?}", s.order_column),
+        );
+    };
+    let envelope: Envelope = match text.parse() {
+        Ok(e) => e,
+        Err(e) => return reject(e.code(), e.to_string()),
+    };
+    if envelope.order_ref() != order {
+        let e = sealpost::Error::OrderMismatch {
+            sealed: envelope.order_ref().to_owned(),
+            presented: order.to_owned(),
+        };
+        return reject(e.code(), e.to_string());
+    }
+    let mut first_error = None;
+    let mut expired_match = None;
+    for (i, usable) in s.identities.iter().enumerate() {
+        let key_id = usable.key_id();
+        if !envelope.recipients().iter().any(|r| r.key_id == key_id) {
+            continue;
+        }
+        let expired = s.expired.get(i).copied().unwrap_or(false);
+        if expired && !s.allow_expired {
+            expired_match.get_or_insert(usable);
+            continue;
+        }
+        match envelope.open(std::slice::from_ref(&usable.identity), Some(order)) {
+            Ok(address) => {
+                return Outcome::Opened {
+                    address: Box::new(address),
+                    by: i,
+                    expired,
+                }
+            }
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    match (first_error, expired_match) {
+        (Some(e), _) => reject(e.code(), e.to_string()),
+        (None, Some(usable)) => reject(
+            "key_expired",
+            format!(
+                "only key id {} can open it, and it is past its not-after date {}; \
+                 rerun with --allow-expired to open it anyway",
+                usable.key_id(),
+                usable.not_after.map(|t| t.to_string()).unwrap_or_default()
+            ),
+        ),
+        (None, None) => {
+            let e = sealpost::Error::NotARecipient;
+            reject(e.code(), e.to_string())
+        }
+    }
+}
+
+/// Counts the bytes read, for the progress bar.
+struct Counting<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+type Chunks = mpsc::Receiver<Result<Vec<Item>>>;
+
+fn read_failed(e: &std::io::Error) -> CliError {
+    CliError::new("unreadable_input", format!("manifest: {e}"), EXIT_IO)
+}
+
+/// Reads NDJSON on a thread, in chunks; at most two chunks wait in the channel.
+fn spawn_ndjson<R: BufRead + Send + 'static>(mut reader: R, s: &Settings<'_>) -> Chunks {
+    let (tx, rx) = mpsc::sync_channel(2);
+    let order_field = s.order_column.to_owned();
+    let envelope_field = s.envelope_column.to_owned();
+    std::thread::spawn(move || {
+        let mut chunk = Vec::with_capacity(CHUNK);
+        let mut buf = Vec::new();
+        let mut line = 0u64;
+        loop {
+            buf.clear();
+            let n = match (&mut reader)
+                .take(MAX_LINE as u64 + 1)
+                .read_until(b'\n', &mut buf)
+            {
+                Ok(n) => n,
+                Err(e) => {
+                    let _ = tx.send(Err(read_failed(&e)));
+                    return;
+                }
+            };
+            if n == 0 {
+                break;
+            }
+            line += 1;
+            let item = if buf.len() > MAX_LINE && !buf.ends_with(b"\n") {
+                // skip the rest of the over-long line
+                let mut skipped = Vec::new();
+                if let Err(e) = reader.read_until(b'\n', &mut skipped) {
+                    let _ = tx.send(Err(read_failed(&e)));
+                    return;
+                }
+                bad_item(
+                    line,
+                    "record_too_large",
+                    format!("line is longer than {MAX_LINE} bytes"),
+                )
+            } else if buf.iter().all(u8::is_ascii_whitespace) {
+                bad_item(line, "malformed_record", "blank line (not a JSON object)")
+            } else {
+                ndjson_item(line, &buf, &order_field, &envelope_field)
+            };
+            chunk.push(item);
+            if chunk.len() == CHUNK {
+                let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
+                if tx.send(Ok(full)).is_err() {
+                    return;
+                }
+            }
+        }
+        if !chunk.is_empty() {
+            let _ = tx.send(Ok(chunk));
+        }
+    });
+    rx
+}
+
+fn bad_item(line: u64, code: &'static str, message: impl Into<String>) -> Item {
+    Item {
+        line,
+        order: None,
+        envelope: None,
+        rest: Rest::Json(Map::new()),
+        bad: Some((code, message.into())),
+    }
+}
+
+fn ndjson_item(line: u64, bytes: &[u8], order_field: &str, envelope_field: &str) -> Item {
+    let mut object = match serde_json::from_slice::<Value>(bytes) {
+        Ok(Value::Object(o)) => o,
+        Ok(_) => return bad_item(line, "malformed_record", "not a JSON object"),
+        Err(e) => {
+            return bad_item(
+                line,
+                "malformed_record",
+                format!("not valid JSON (column {})", e.column()),
+            )
+        }
+    };
+    let envelope = object.remove(envelope_field);
+    let order = match object.get(order_field) {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    let bad = match &envelope {
+        None | Some(Value::String(_)) => None,
+        Some(_) => Some((
+            "malformed_record",
+            format!("{envelope_field:?} is not a string"),
+        )),
+    };
+    Item {
+        line,
+        order,
+        envelope: match envelope {
+            Some(Value::String(s)) => Some(s),
+            _ => None,
+        },
+        rest: Rest::Json(object),
+        bad,
+    }
+}
+
+/// Reads the CSV header here (to fail early on a missing column), the records on a thread.
+fn spawn_csv<R: Read + Send + 'static>(
+    reader: R,
+    s: &Settings<'_>,
+    input_name: &str,
+) -> Result<(Vec<String>, Chunks)> {
+    let lines = Arc::new(std::sync::Mutex::new(LineIndex::default()));
+    let mut csv = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(LineCounter {
+            inner: reader,
+            offset: 0,
+            index: Arc::clone(&lines),
+        });
+    let header: Vec<String> = csv
+        .byte_headers()
+        .map_err(|e| CliError::new("unreadable_input", format!("{input_name}: {e}"), EXIT_IO))?
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let h = String::from_utf8_lossy(h);
+            let h = if i == 0 {
+                h.trim_start_matches('\u{feff}')
+            } else {
+                &h
+            };
+            h.to_owned()
+        })
+        .collect();
+    let position = |name: &str| header.iter().position(|h| h == name);
+    let (Some(envelope_at), Some(order_at)) =
+        (position(s.envelope_column), position(s.order_column))
+    else {
+        return Err(CliError::new(
+            "missing_column",
+            format!(
+                "{input_name}: the header has no {:?} or no {:?} column",
+                s.envelope_column, s.order_column
+            ),
+            EXIT_INPUT,
+        )
+        .hint(format!(
+            "the header is: {}; name the columns with --envelope-column and --order-column",
+            header.join(",")
+        )));
+    };
+    let width = header.len();
+    let (tx, rx) = mpsc::sync_channel(2);
+    std::thread::spawn(move || {
+        let mut chunk = Vec::with_capacity(CHUNK);
+        let mut record = csv::ByteRecord::new();
+        loop {
+            let item = match csv.read_byte_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {
+                    let line = physical_line(&lines, record.position());
+                    csv_item(line, &record, width, envelope_at, order_at)
+                }
+                Err(e) => match e.kind() {
+                    csv::ErrorKind::Io(io) => {
+                        let _ = tx.send(Err(read_failed(io)));
+                        return;
+                    }
+                    _ => {
+                        let line = physical_line(&lines, e.position());
+                        bad_item(line, "malformed_record", format!("not valid CSV: {e}"))
+                    }
+                },
+            };
+            chunk.push(item);
+            if chunk.len() == CHUNK {
+                let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
+                if tx.send(Ok(full)).is_err() {
+                    return;
+                }
+            }
+        }
+        if !chunk.is_empty() {
+            let _ = tx.send(Ok(chunk));
+        }
+    });
+    Ok((header, rx))
+}
+
+/// Newline offsets not yet passed by the CSV reader, to turn a record's byte offset into the
+/// physical line it starts on (the csv crate counts records, not line breaks inside quotes).
+#[derive(Debug, Default)]
+struct LineIndex {
+    pending: std::collections::VecDeque<u64>,
+    lines_before: u64,
+}
+
+struct LineCounter<R> {
+    inner: R,
+    offset: u64,
+    index: Arc<std::sync::Mutex<LineIndex>>,
+}
+
+impl<R: Read> Read for LineCounter<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let (Some(read), Ok(mut index)) = (buf.get(..n), self.index.lock()) {
+            let offset = self.offset;
+            index.pending.extend(
+                read.iter()
+                    .enumerate()
+                    .filter(|(_, b)| **b == b'\n')
+                    .map(|(i, _)| offset + i as u64),
+            );
+        }
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
+fn physical_line(index: &std::sync::Mutex<LineIndex>, at: Option<&csv::Position>) -> u64 {
+    let (Some(at), Ok(mut index)) = (at, index.lock()) else {
+        return 0;
+    };
+    // `<=`: after a CRLF the csv reader places the next record at the `\n`
+    while index.pending.front().is_some_and(|nl| *nl <= at.byte()) {
+        index.pending.pop_front();
+        index.lines_before += 1;
+    }
+    index.lines_before + 1
+}
+
+fn csv_item(
+    line: u64,
+    record: &csv::ByteRecord,
+    width: usize,
+    envelope_at: usize,
+    order_at: usize,
+) -> Item {
+    if record.len() != width {
+        return bad_item(
+            line,
+            "malformed_record",
+            format!("expected {width} fields, found {}", record.len()),
+        );
+    }
+    let mut fields = Vec::with_capacity(width);
+    for (i, field) in record.iter().enumerate() {
+        if field.len() > MAX_LINE {
+            return bad_item(
+                line,
+                "record_too_large",
+                format!("field {} is too long", i + 1),
+            );
+        }
+        match std::str::from_utf8(field) {
+            Ok(f) => fields.push(f.to_owned()),
+            Err(_) => {
+                return bad_item(
+                    line,
+                    "malformed_record",
+                    format!("field {} is not UTF-8", i + 1),
+                )
+            }
+        }
+    }
+    let envelope = fields.get(envelope_at).cloned();
+    let order = fields.get(order_at).cloned();
+    let rest = fields
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| *i != envelope_at)
+        .map(|(_, f)| f)
+        .collect();
+    Item {
+        line,
+        order,
+        envelope,
+        rest: Rest::Csv(rest),
+        bad: None,
+    }
+}
+
+/// A 0600 temporary file next to its final path, deleted if dropped before `finish`.
+struct TempOut {
+    writer: BufWriter<NamedTempFile>,
+}
+
+fn temp_next_to(path: &Path) -> Result<NamedTempFile> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".partial")
+        .tempfile_in(dir) // mode 0600 on unix
+        .map_err(|e| CliError::io("cannot_write_output", path, &e))
+}
+
+/// Syncs the temporary file and renames it to `path` (refusing to replace a file that
+/// appeared meanwhile, unless `force`).
+fn persist(file: NamedTempFile, path: &Path, force: bool) -> Result<()> {
+    file.as_file()
+        .sync_all()
+        .map_err(|e| CliError::io("cannot_write_output", path, &e))?;
+    let result = if force {
+        file.persist(path).map(|_| ())
+    } else {
+        file.persist_noclobber(path).map(|_| ())
+    };
+    result.map_err(|e| CliError::io("cannot_write_output", path, &e.error))
+}
+
+fn sync_dir(path: &Path) {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    // makes the renames durable; a failure here loses nothing already written
+    let _ = File::open(dir).and_then(|d| d.sync_all());
+}
+
+fn io_err(path: &Path) -> impl Fn(std::io::Error) -> CliError + '_ {
+    move |e| CliError::io("cannot_write_output", path, &e)
+}
+
+impl TempOut {
+    fn create(path: &Path) -> Result<TempOut> {
+        Ok(TempOut {
+            writer: BufWriter::with_capacity(64 * 1024, temp_next_to(path)?),
+        })
+    }
+
+    /// `{"line":N,"order":"…"|null,"code":"…","message":"…"}`, fields in this order.
+    fn write_reject(&mut self, item: &Item, code: &str, message: &str) -> Result<()> {
+        let json = |s: &str| serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_owned());
+        let order = item
+            .order
+            .as_deref()
+            .map_or_else(|| "null".to_owned(), json);
+        let line = format!(
+            "{{\"line\":{},\"order\":{order},\"code\":{},\"message\":{}}}\n",
+            item.line,
+            json(code),
+            json(message)
+        );
+        self.writer
+            .write_all(line.as_bytes())
+            .map_err(|e| CliError::new("cannot_write_output", format!("rejects: {e}"), EXIT_IO))
+    }
+
+    fn finish(self, path: &Path, force: bool) -> Result<()> {
+        let file = self
+            .writer
+            .into_inner()
+            .map_err(|e| io_err(path)(e.into_error()))?;
+        persist(file, path, force)
+    }
+}
+
+/// The opened addresses, NDJSON or CSV.
+enum Output {
+    Ndjson(TempOut),
+    Csv {
+        writer: Box<csv::Writer<NamedTempFile>>,
+        /// NDJSON manifest → CSV output: only the order column is passed through.
+        from_json: bool,
+    },
+}
+
+impl Output {
+    fn create(
+        path: &Path,
+        format: Format,
+        s: &Settings<'_>,
+        csv_header: Option<&[String]>,
+    ) -> Result<Output> {
+        match format {
+            Format::Ndjson => Ok(Output::Ndjson(TempOut::create(path)?)),
+            Format::Csv => {
+                let mut writer = csv::WriterBuilder::new()
+                    .buffer_capacity(64 * 1024)
+                    .from_writer(temp_next_to(path)?);
+                let passthrough: Vec<String> = match csv_header {
+                    Some(h) => h
+                        .iter()
+                        .filter(|c| *c != s.envelope_column)
+                        .cloned()
+                        .collect(),
+                    None => vec![s.order_column.to_owned()],
+                };
+                let mut row: Vec<&str> = passthrough.iter().map(String::as_str).collect();
+                row.extend(ADDRESS_COLUMNS);
+                writer
+                    .write_record(&row)
+                    .map_err(|e| CliError::new("cannot_write_output", e, EXIT_IO))?;
+                Ok(Output::Csv {
+                    writer: Box::new(writer),
+                    from_json: csv_header.is_none(),
+                })
+            }
+        }
+    }
+
+    fn write(&mut self, item: &Item, address: &Address) -> Result<()> {
+        let failed = |e: std::io::Error| {
+            CliError::new("cannot_write_output", format!("output: {e}"), EXIT_IO)
+        };
+        match self {
+            Output::Ndjson(out) => {
+                // the manifest's fields (without the envelope), then "address"
+                let mut line = Zeroizing::new(Vec::with_capacity(1024));
+                let mut object = match &item.rest {
+                    Rest::Json(o) => o.clone(),
+                    Rest::Csv(_) => Map::new(),
+                };
+                object.remove("address");
+                serde_json::to_writer(&mut *line, &object)
+                    .map_err(std::io::Error::from)
+                    .map_err(failed)?;
+                line.pop();
+                if !object.is_empty() {
+                    line.push(b',');
+                }
+                line.extend_from_slice(b"\"address\":");
+                serde_json::to_writer(&mut *line, address)
+                    .map_err(std::io::Error::from)
+                    .map_err(failed)?;
+                line.extend_from_slice(b"}\n");
+                out.writer.write_all(&line).map_err(failed)
+            }
+            Output::Csv { writer, from_json } => {
+                let passthrough: Vec<&str> = match (&item.rest, *from_json) {
+                    (Rest::Csv(fields), false) => fields.iter().map(String::as_str).collect(),
+                    _ => vec![item.order.as_deref().unwrap_or("")],
+                };
+                let street = |i: usize| address.street_lines.get(i).map_or("", String::as_str);
+                let cells = [
+                    address.name.as_str(),
+                    address.phone.as_str(),
+                    address.country.as_str(),
+                    address.address_level1.as_str(),
+                    address.address_level2.as_str(),
+                    address.address_level3.as_str(),
+                    street(0),
+                    street(1),
+                    street(2),
+                    address.postal_code.as_str(),
+                    address.company.as_str(),
+                    address.delivery_note.as_str(),
+                ];
+                let row = passthrough
+                    .iter()
+                    .map(|c| Cow::Borrowed(*c))
+                    .chain(cells.iter().map(|c| formula_guard(c)));
+                writer
+                    .write_record(row.map(|c| c.into_owned().into_bytes()))
+                    .map_err(|e| CliError::new("cannot_write_output", e, EXIT_IO))
+            }
+        }
+    }
+
+    fn finish(self, path: &Path, force: bool) -> Result<()> {
+        match self {
+            Output::Ndjson(out) => out.finish(path, force),
+            Output::Csv { writer, .. } => {
+                let file = writer
+                    .into_inner()
+                    .map_err(|e| io_err(path)(std::io::Error::other(e.to_string())))?;
+                persist(file, path, force)
+            }
+        }
+    }
+}
+
+/// A spreadsheet runs a cell starting with `=`, `+`, `-`, `@` (or a tab/CR) as a formula: such
+/// address cells get a leading `'` (OWASP "CSV injection"). Phone-like values (`+86 138…`,
+/// `-`-separated digits) are left alone.
+pub fn formula_guard(cell: &str) -> Cow<'_, str> {
+    let risky = match cell.chars().next() {
+        Some('=' | '@' | '\t' | '\r') => true,
+        Some('+' | '-') => !cell
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-().".contains(c)),
+        _ => false,
+    };
+    if risky {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
+}
+
+fn progress_bar(quiet: bool, total: Option<u64>) -> Option<indicatif::ProgressBar> {
+    if quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = match total {
+        Some(len) => indicatif::ProgressBar::new(len).with_style(
+            indicatif::ProgressStyle::with_template(
+                "{elapsed_precise} [{wide_bar}] {percent:>3}% ETA {eta} {msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        ),
+        None => indicatif::ProgressBar::new_spinner().with_style(
+            indicatif::ProgressStyle::with_template("{spinner} {elapsed_precise} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        ),
+    };
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    Some(bar)
+}

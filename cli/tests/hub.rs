@@ -1,0 +1,905 @@
+//! The hub features as an operator meets them: protected identities, key rotation, batch open,
+//! the audit trail. Real `sealpost` processes on real files; each case checks the exact exit
+//! code, stdout and stderr where they are deterministic.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::{
+    io::Write,
+    path::{Path, PathBuf},
+    process::{Command, Stdio},
+};
+
+use serde_json::Value;
+
+const PASS: &str = "correct horse battery staple";
+
+const ADDRESS: &str = r#"{"name":"张三","phone":"13812345678","country":"CN","addressLevel1":"浙江省",
+  "addressLevel2":"杭州市","addressLevel3":"西湖区","streetLines":["文三路 90 号"],"postalCode":"310012"}"#;
+
+/// A scratch directory; commands run inside it, so messages show relative names.
+struct Hub {
+    dir: PathBuf,
+}
+
+#[derive(Debug, PartialEq)]
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Hub {
+    fn new(name: &str) -> Hub {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join("hub")
+            .join(name);
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Hub { dir }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    fn cmd(&self, args: &[&str], env: &[(&str, &str)]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_sealpost"));
+        cmd.current_dir(&self.dir)
+            .args(args)
+            .env("SEALPOST_AUDIT_LOG", "audit.log")
+            .env("SEALPOST_OPERATOR", "alice")
+            .env_remove("SEALPOST_PASSPHRASE")
+            .env_remove("SEALPOST_NEW_PASSPHRASE");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd
+    }
+
+    fn run(&self, args: &[&str], env: &[(&str, &str)], stdin: &str) -> Out {
+        let mut child = self
+            .cmd(args, env)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // a process that fails early may not read its stdin
+        let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
+        let out = child.wait_with_output().unwrap();
+        Out {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// A protected identity with a cheap KDF (tests run the debug build); returns the public key.
+    fn keygen(&self, name: &str, extra: &[&str]) -> String {
+        let mut args = vec![
+            "keygen",
+            "-o",
+            name,
+            "--kdf-memory",
+            "8192",
+            "--kdf-passes",
+            "1",
+        ];
+        args.extend(extra);
+        let out = self.run(&args, &[("SEALPOST_PASSPHRASE", PASS)], "");
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        out.stdout.trim().to_owned()
+    }
+
+    fn seal(&self, pk: &str, order: &str) -> String {
+        let out = self.run(&["seal", "--to", pk, "--order", order], &[], ADDRESS);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        out.stdout.trim().to_owned()
+    }
+
+    fn write(&self, name: &str, text: &str) {
+        std::fs::write(self.path(name), text).unwrap();
+    }
+
+    fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.path(name)).unwrap()
+    }
+
+    fn mode(&self, name: &str) -> u32 {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(self.path(name))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    }
+
+    fn files(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(&self.dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+fn key_id_of(hub: &Hub, key: &str) -> String {
+    hub.read(key)
+        .lines()
+        .find_map(|l| l.strip_prefix("# key id: "))
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn keygen_protects_by_default_and_refuses_weak_passphrases() {
+    let hub = Hub::new("keygen");
+    let pk = hub.keygen("courier.key", &[]);
+    assert!(pk.starts_with("sp1"));
+    assert_eq!(hub.mode("courier.key"), 0o600);
+    let text = hub.read("courier.key");
+    assert!(text.contains("SEALPOST-PROTECTED-KEY-1 pk="), "{text}");
+    assert!(!text.contains("SEALPOST-SECRET-KEY-1"), "{text}");
+    // the public key is readable without the passphrase
+    assert_eq!(
+        hub.run(&["pubkey", "-i", "courier.key"], &[], ""),
+        Out {
+            code: 0,
+            stdout: format!("{pk}\n"),
+            stderr: String::new()
+        }
+    );
+
+    let hint = "sealpost: hint: use at least 12 characters that are not a number, an order \
+                reference or the key id: e.g. four random words, or one from a password manager\n";
+    for (pass, why) in [
+        ("hunter2", "shorter than 12 characters (7)"),
+        (
+            "ORD-20261126-0042",
+            "it looks like an order or phone number",
+        ),
+        ("aaaaaaaaaaaaaaaaaaaa", "fewer than 5 different characters"),
+    ] {
+        let out = hub.run(
+            &["keygen", "-o", "weak.key"],
+            &[("SEALPOST_PASSPHRASE", pass)],
+            "",
+        );
+        assert_eq!(
+            out,
+            Out {
+                code: 1,
+                stdout: String::new(),
+                stderr: format!(
+                    "sealpost: error: weak_passphrase: passphrase refused: {why}\n{hint}"
+                ),
+            },
+            "{pass}"
+        );
+        assert!(!hub.path("weak.key").exists());
+    }
+
+    // no terminal and no passphrase: refused, pointing at the automated options
+    let out = hub.run(&["keygen", "-o", "x.key"], &[], "");
+    assert_eq!(out.code, 6, "{}", out.stderr);
+    assert!(out.stderr.starts_with(
+        "sealpost: error: passphrase_required: cannot ask for a passphrase on the terminal"
+    ));
+    assert!(out.stderr.ends_with(
+        "sealpost: hint: on an automated hub, set $SEALPOST_PASSPHRASE or pass --passphrase-file FILE\n"
+    ));
+
+    // --unencrypted is explicit and still 0600
+    let out = hub.run(&["keygen", "--unencrypted", "-o", "plain.key"], &[], "");
+    assert_eq!(out.code, 0);
+    assert!(hub.read("plain.key").contains("SEALPOST-SECRET-KEY-1"));
+    assert_eq!(hub.mode("plain.key"), 0o600);
+}
+
+#[test]
+fn wrong_passphrase_and_readable_identity_are_refused_with_hints() {
+    let hub = Hub::new("refusals");
+    let pk = hub.keygen("courier.key", &[]);
+    let id = key_id_of(&hub, "courier.key");
+    let envelope = hub.seal(&pk, "ORD-1");
+
+    let out = hub.run(
+        &["open", "-i", "courier.key"],
+        &[("SEALPOST_PASSPHRASE", "not the right passphrase")],
+        &envelope,
+    );
+    assert_eq!(
+        out,
+        Out {
+            code: 6,
+            stdout: String::new(),
+            stderr: format!(
+                "sealpost: error: wrong_passphrase: courier.key (key id {id}): the passphrase does \
+                 not unlock this identity\nsealpost: hint: $SEALPOST_PASSPHRASE is not the \
+                 passphrase set at `sealpost keygen` (or the file was edited)\n"
+            ),
+        }
+    );
+
+    // a passphrase file works, and must itself be private
+    hub.write("pass.txt", &format!("{PASS}\n"));
+    set_mode(&hub.path("pass.txt"), 0o644);
+    let out = hub.run(
+        &["open", "-i", "courier.key", "--passphrase-file", "pass.txt"],
+        &[],
+        &envelope,
+    );
+    assert_eq!(out.code, 6, "{}", out.stderr);
+    assert!(out
+        .stderr
+        .starts_with("sealpost: error: insecure_permissions: passphrase file pass.txt can be read by other users (mode 0644)\n"));
+    set_mode(&hub.path("pass.txt"), 0o600);
+    let out = hub.run(
+        &["open", "-i", "courier.key", "--passphrase-file", "pass.txt"],
+        &[],
+        &envelope,
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let got: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(got, serde_json::from_str::<Value>(ADDRESS).unwrap());
+
+    set_mode(&hub.path("courier.key"), 0o644);
+    let out = hub.run(
+        &["open", "-i", "courier.key"],
+        &[("SEALPOST_PASSPHRASE", PASS)],
+        &envelope,
+    );
+    assert_eq!(
+        out,
+        Out {
+            code: 6,
+            stdout: String::new(),
+            stderr: "sealpost: error: insecure_permissions: identity file courier.key can be read \
+                     by other users (mode 0644)\nsealpost: hint: run `chmod 600 courier.key`; if \
+                     others may have copied it, retire the key\n"
+                .to_owned(),
+        }
+    );
+    set_mode(&hub.path("courier.key"), 0o640);
+    assert_eq!(
+        hub.run(&["pubkey", "-i", "courier.key"], &[], "").code,
+        6,
+        "group-readable is refused too"
+    );
+}
+
+fn set_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+#[test]
+fn key_rotation_opens_with_the_matching_identity_and_warns_after_not_after() {
+    let hub = Hub::new("rotation");
+    let old_pk = hub.keygen("old.key", &["--not-after", "2020-06-30"]);
+    let new_pk = hub.keygen("new.key", &["--not-after", "2099-12-31"]);
+    assert!(hub
+        .read("old.key")
+        .contains(" not-after=2020-06-30T23:59:59Z kdf=argon2id "));
+    let old_id = key_id_of(&hub, "old.key");
+    let old_env = hub.seal(&old_pk, "ORD-OLD");
+    let new_env = hub.seal(&new_pk, "ORD-NEW");
+    let pass = [("SEALPOST_PASSPHRASE", PASS)];
+
+    let out = hub.run(&["open", "-i", "new.key", "-i", "old.key"], &pass, &new_env);
+    assert_eq!((out.code, out.stderr.as_str()), (0, ""));
+    let out = hub.run(&["open", "-i", "new.key", "-i", "old.key"], &pass, &old_env);
+    assert_eq!(out.code, 0);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "sealpost: warning: identity old.key (key id {old_id}) is past its not-after date \
+             2020-06-30T23:59:59Z; ask shops to seal to your new key and retire this one\n"
+        )
+    );
+    // one file holding both identities (cat old.key new.key > ring.key)
+    hub.write("ring.key", &(hub.read("new.key") + &hub.read("old.key")));
+    set_mode(&hub.path("ring.key"), 0o600);
+    assert_eq!(
+        hub.run(&["pubkey", "-i", "ring.key"], &[], "").stdout,
+        format!("{new_pk}\n{old_pk}\n")
+    );
+    let out = hub.run(
+        &["open", "-i", "ring.key", "--order", "ORD-OLD"],
+        &pass,
+        &old_env,
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // protect: a plain file gets a passphrase; the not-after date is kept
+    let out = hub.run(
+        &[
+            "keygen",
+            "--unencrypted",
+            "-o",
+            "plain.key",
+            "--not-after",
+            "2031-01-01",
+        ],
+        &[],
+        "",
+    );
+    assert_eq!(out.code, 0);
+    let plain_pk = out.stdout.trim().to_owned();
+    let out = hub.run(
+        &[
+            "identity",
+            "protect",
+            "-i",
+            "plain.key",
+            "-o",
+            "locked.key",
+            "--kdf-memory",
+            "8192",
+            "--kdf-passes",
+            "1",
+        ],
+        &[("SEALPOST_NEW_PASSPHRASE", "another good passphrase")],
+        "",
+    );
+    assert_eq!(
+        (out.code, out.stdout.trim()),
+        (0, plain_pk.as_str()),
+        "{}",
+        out.stderr
+    );
+    let locked = hub.read("locked.key");
+    assert!(
+        locked.contains("SEALPOST-PROTECTED-KEY-1")
+            && locked.contains("not-after=2031-01-01T23:59:59Z")
+    );
+    let env = hub.seal(&plain_pk, "ORD-P");
+    let out = hub.run(
+        &["open", "-i", "locked.key"],
+        &[("SEALPOST_PASSPHRASE", "another good passphrase")],
+        &env,
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
+
+/// Five records: good, order swapped, corrupt, not JSON, good (and one more in CSV).
+fn manifest(hub: &Hub, pk: &str) -> (String, String) {
+    let e1 = hub.seal(pk, "ORD-1");
+    let e2 = hub.seal(pk, "ORD-2");
+    let mut corrupt = e2.clone().into_bytes();
+    let at = corrupt.len() - 20;
+    corrupt[at] = if corrupt[at] == b'A' { b'B' } else { b'A' };
+    let corrupt = String::from_utf8(corrupt).unwrap();
+    let ndjson = format!(
+        "{{\"orderRef\":\"ORD-1\",\"envelope\":\"{e1}\",\"parcel\":1}}\n\
+         {{\"orderRef\":\"ORD-9\",\"envelope\":\"{e1}\",\"parcel\":2}}\n\
+         {{\"orderRef\":\"ORD-2\",\"envelope\":\"{corrupt}\",\"parcel\":3}}\n\
+         {{\"orderRef\":\"ORD-3\",\"envelope\":\n\
+         {{\"orderRef\":\"ORD-2\",\"envelope\":\"{e2}\",\"parcel\":5}}\n"
+    );
+    // CSV: quoted fields with commas, doubled quotes and a line break; a short row
+    let csv = format!(
+        "parcel,envelope,orderRef,note\r\n\
+         1,{e1},ORD-1,\"fragile, \"\"glass\"\"\"\r\n\
+         2,\"{e2}\",ORD-2,\"two\nlines\"\r\n\
+         3,{corrupt},ORD-2,\r\n\
+         4,ORD-4\r\n\
+         5,{e2},ORD-2,=cmd|' /C calc'!A0\r\n"
+    );
+    (ndjson, csv)
+}
+
+#[test]
+fn batch_ndjson_with_corrupt_lines_in_the_middle() {
+    let hub = Hub::new("batch_ndjson");
+    let pk = hub.keygen("courier.key", &[]);
+    let (ndjson, _) = manifest(&hub, &pk);
+    hub.write("manifest.ndjson", &ndjson);
+    let out = hub.run(
+        &[
+            "open",
+            "--batch",
+            "-i",
+            "courier.key",
+            "-o",
+            "opened.ndjson",
+            "manifest.ndjson",
+        ],
+        &[("SEALPOST_PASSPHRASE", PASS)],
+        "",
+    );
+    assert_eq!(out.code, 7);
+    assert_eq!(out.stdout, "");
+    assert_eq!(
+        out.stderr,
+        "sealpost: read 5 records from manifest.ndjson: 2 opened, 3 rejected\n\
+         sealpost: wrote 2 addresses to opened.ndjson (NDJSON), rejects to \
+         opened.ndjson.rejects.ndjson; 5 audit records in audit.log\n\
+         sealpost: error: records_rejected: 3 of 5 records could not be opened\n\
+         sealpost: hint: opened.ndjson.rejects.ndjson lists each with its manifest line and \
+         error code\n"
+    );
+    let opened: Vec<Value> = hub
+        .read("opened.ndjson")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(opened.len(), 2);
+    assert_eq!(opened[0]["orderRef"], "ORD-1");
+    assert_eq!(opened[0]["parcel"], 1);
+    assert_eq!(opened[1]["parcel"], 5);
+    assert!(opened[0].get("envelope").is_none());
+    assert_eq!(opened[1]["address"]["phone"], "13812345678");
+    assert_eq!(hub.mode("opened.ndjson"), 0o600);
+    assert_eq!(
+        hub.read("opened.ndjson.rejects.ndjson"),
+        "{\"line\":2,\"order\":\"ORD-9\",\"code\":\"order_mismatch\",\"message\":\"envelope was \
+         sealed for order \\\"ORD-1\\\" but is presented as order \\\"ORD-9\\\"\"}\n\
+         {\"line\":3,\"order\":\"ORD-2\",\"code\":\"open_failed\",\"message\":\"envelope could \
+         not be opened with this key: it was altered or is corrupt\"}\n\
+         {\"line\":4,\"order\":null,\"code\":\"malformed_record\",\"message\":\"not valid JSON \
+         (column 0)\"}\n"
+    );
+    // every record left a trace, in input order, and none holds the address
+    let log = hub.read("audit.log");
+    let outcomes: Vec<(u64, String)> = log
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            (
+                v["line"].as_u64().unwrap(),
+                v["outcome"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            (1, "opened"),
+            (2, "order_mismatch"),
+            (3, "open_failed"),
+            (4, "malformed_record"),
+            (5, "opened")
+        ]
+        .map(|(n, o)| (n, o.to_owned()))
+    );
+    assert!(!log.contains("13812345678") && !log.contains("张三"));
+    // no stray temporary files; the existing output is never replaced without --force
+    assert_eq!(
+        hub.files(),
+        [
+            "audit.log",
+            "audit.log.head",
+            "courier.key",
+            "manifest.ndjson",
+            "opened.ndjson",
+            "opened.ndjson.rejects.ndjson"
+        ]
+    );
+    let again = hub.run(
+        &[
+            "open",
+            "--batch",
+            "-i",
+            "courier.key",
+            "-o",
+            "opened.ndjson",
+            "manifest.ndjson",
+        ],
+        &[("SEALPOST_PASSPHRASE", PASS)],
+        "",
+    );
+    assert_eq!(
+        (again.code, again.stderr.lines().next().unwrap()),
+        (5, "sealpost: error: output_exists: opened.ndjson exists")
+    );
+}
+
+#[test]
+fn batch_csv_quoting_edge_cases_and_formula_guard() {
+    let hub = Hub::new("batch_csv");
+    let pk = hub.keygen("courier.key", &[]);
+    let (_, csv) = manifest(&hub, &pk);
+    hub.write("manifest.csv", &csv);
+    let out = hub.run(
+        &[
+            "open",
+            "--batch",
+            "-i",
+            "courier.key",
+            "-o",
+            "opened.csv",
+            "manifest.csv",
+            "-j",
+            "2",
+        ],
+        &[("SEALPOST_PASSPHRASE", PASS)],
+        "",
+    );
+    assert_eq!(out.code, 7, "{}", out.stderr);
+    assert!(out
+        .stderr
+        .starts_with("sealpost: read 5 records from manifest.csv: 3 opened, 2 rejected\n"));
+    let tail = ",张三,13812345678,CN,浙江省,杭州市,西湖区,文三路 90 号,,,310012,,\n";
+    assert_eq!(
+        hub.read("opened.csv"),
+        format!(
+            "parcel,orderRef,note,name,phone,country,addressLevel1,addressLevel2,addressLevel3,\
+             streetLine1,streetLine2,streetLine3,postalCode,company,deliveryNote\n\
+             1,ORD-1,\"fragile, \"\"glass\"\"\"{tail}\
+             2,ORD-2,\"two\nlines\"{tail}\
+             5,ORD-2,=cmd|' /C calc'!A0{tail}"
+        )
+    );
+    // line numbers are where each record starts (record 2 spans two lines)
+    assert_eq!(
+        hub.read("opened.csv.rejects.ndjson"),
+        "{\"line\":5,\"order\":\"ORD-2\",\"code\":\"open_failed\",\"message\":\"envelope could \
+         not be opened with this key: it was altered or is corrupt\"}\n\
+         {\"line\":6,\"order\":null,\"code\":\"malformed_record\",\"message\":\"expected 4 \
+         fields, found 2\"}\n"
+    );
+    // NDJSON output from a CSV manifest; a missing column is named with the header
+    let out = hub.run(
+        &[
+            "open",
+            "--batch",
+            "-i",
+            "courier.key",
+            "-o",
+            "x.ndjson",
+            "manifest.csv",
+            "--order-column",
+            "order",
+        ],
+        &[("SEALPOST_PASSPHRASE", PASS)],
+        "",
+    );
+    assert_eq!(
+        out,
+        Out {
+            code: 1,
+            stdout: String::new(),
+            stderr:
+                "sealpost: error: missing_column: manifest.csv: the header has no \"envelope\" \
+                     or no \"order\" column\nsealpost: hint: the header is: \
+                     parcel,envelope,orderRef,note; name the columns with --envelope-column and \
+                     --order-column\n"
+                    .to_owned()
+        }
+    );
+}
+
+#[test]
+fn csv_formula_cells_from_the_sealed_address_are_neutralised() {
+    let hub = Hub::new("formula");
+    let pk = hub.keygen("courier.key", &[]);
+    let address = ADDRESS.replace(
+        "\"postalCode\"",
+        "\"company\":\"=HYPERLINK(\\\"http://x\\\")\",\"deliveryNote\":\"@SUM(1)\",\"postalCode\"",
+    );
+    let out = hub.run(&["seal", "--to", &pk, "--order", "ORD-F"], &[], &address);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    hub.write(
+        "m.ndjson",
+        &format!(
+            "{{\"orderRef\":\"ORD-F\",\"envelope\":\"{}\"}}\n",
+            out.stdout.trim()
+        ),
+    );
+    let out = hub.run(
+        &[
+            "open",
+            "--batch",
+            "-i",
+            "courier.key",
+            "-o",
+            "out.csv",
+            "m.ndjson",
+        ],
+        &[("SEALPOST_PASSPHRASE", PASS)],
+        "",
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let csv = hub.read("out.csv");
+    assert!(
+        csv.ends_with(",310012,\"'=HYPERLINK(\"\"http://x\"\")\",'@SUM(1)\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains(",13812345678,"),
+        "phone numbers are left alone: {csv}"
+    );
+}
+
+#[test]
+fn a_crash_mid_batch_leaves_no_complete_looking_output() {
+    let hub = Hub::new("crash");
+    let pk = hub.keygen("courier.key", &[]);
+    let envelope = hub.seal(&pk, "ORD-1");
+    let line = format!("{{\"orderRef\":\"ORD-1\",\"envelope\":\"{envelope}\"}}\n");
+    let mut child = hub
+        .cmd(
+            &[
+                "open",
+                "--batch",
+                "-i",
+                "courier.key",
+                "-o",
+                "opened.ndjson",
+            ],
+            &[("SEALPOST_PASSPHRASE", PASS)],
+        )
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // more than one chunk (1024 records): the first is opened, audited and written while the
+    // process waits for the rest of the manifest
+    for _ in 0..1500 {
+        stdin.write_all(line.as_bytes()).unwrap();
+    }
+    stdin.flush().unwrap();
+    let audited = |hub: &Hub| {
+        std::fs::read_to_string(hub.path("audit.log"))
+            .map(|t| t.lines().count())
+            .unwrap_or(0)
+    };
+    while audited(&hub) < 1024 {
+        assert!(child.try_wait().unwrap().is_none(), "batch ended early");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.kill().unwrap(); // SIGKILL: no destructor runs
+    child.wait().unwrap();
+    drop(stdin);
+
+    let files = hub.files();
+    assert!(!files.contains(&"opened.ndjson".to_owned()), "{files:?}");
+    assert!(!files.iter().any(|f| f.starts_with("opened")), "{files:?}");
+    let partial: Vec<&String> = files.iter().filter(|f| f.ends_with(".partial")).collect();
+    assert!(!partial.is_empty(), "{files:?}");
+    for f in partial {
+        assert!(
+            f.starts_with(".opened.ndjson.") || f.starts_with(".opened.ndjson.rejects.ndjson."),
+            "{f}"
+        );
+        assert_eq!(hub.mode(f), 0o600, "{f}");
+    }
+    // the trail of what was opened before the crash is intact
+    let out = hub.run(&["audit", "verify"], &[], "");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out
+        .stdout
+        .starts_with("audit.log: 1024 records, hash chain intact; head 1024 "));
+}
+
+/// A log of five single openings.
+fn five_records(hub: &Hub) {
+    let pk = hub.keygen("courier.key", &[]);
+    for n in 1..=5 {
+        let order = format!("ORD-{n}");
+        let envelope = hub.seal(&pk, &order);
+        let out = hub.run(
+            &["open", "-i", "courier.key", "--order", &order],
+            &[
+                ("SEALPOST_PASSPHRASE", PASS),
+                ("SEALPOST_OPERATOR", if n == 2 { "bob" } else { "alice" }),
+            ],
+            &envelope,
+        );
+        assert_eq!(out.code, 0, "{}", out.stderr);
+    }
+}
+
+#[test]
+fn audit_tampering_of_each_kind_is_detected() {
+    let hub = Hub::new("tamper");
+    five_records(&hub);
+    let log = hub.read("audit.log");
+    let head = hub.read("audit.log.head");
+    let lines: Vec<&str> = log.lines().collect();
+    assert_eq!(lines.len(), 5);
+    let out = hub.run(&["audit", "verify"], &[], "");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stdout,
+        format!("audit.log: 5 records, hash chain intact; head {head}")
+    );
+
+    let join = |ls: &[&str]| ls.iter().map(|l| format!("{l}\n")).collect::<String>();
+    let rehash = |line: &str| {
+        use sha2::Digest;
+        let at = line.rfind(",\"hash\":\"").unwrap();
+        let body = &line[..at];
+        let hash: String = sha2::Sha256::digest(body.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        format!("{body},\"hash\":\"{hash}\"}}")
+    };
+    let edited = lines[2].replace("\"operator\":\"alice\"", "\"operator\":\"carol\"");
+    let edited_rehashed = rehash(&edited);
+    let cases: Vec<(&str, String, Option<String>, String)> = vec![
+        ("edited", join(&[lines[0], lines[1], &edited, lines[3], lines[4]]), None,
+         "audit.log line 3: the record does not match its hash (edited)".into()),
+        ("edited, hash recomputed", join(&[lines[0], lines[1], &edited_rehashed, lines[3], lines[4]]), None,
+         "audit.log line 4: the record does not chain to the one before it (deleted, reordered or replaced)".into()),
+        ("deleted", join(&[lines[0], lines[1], lines[3], lines[4]]), None,
+         "audit.log line 3: records 3 to 3 are missing (deleted)".into()),
+        ("reordered", join(&[lines[0], lines[2], lines[1], lines[3], lines[4]]), None,
+         "audit.log line 2: records 2 to 2 are missing (deleted)".into()),
+        ("last record cut off", log[..log.len() - 30].to_owned(), None,
+         "audit.log line 5: the last record is cut off (truncated)".into()),
+        ("last record removed", join(&lines[..4]), None,
+         "audit.log line 5: the log ends at record 4 but its head file records 5: records were removed from the end (truncated)".into()),
+        ("head file removed", log.clone(), Some(String::new()),
+         "audit.log.head line 1: the head file is missing, so records removed from the end would go unseen".into()),
+    ];
+    for (what, text, head_text, message) in cases {
+        hub.write("audit.log", &text);
+        match &head_text {
+            Some(_) => std::fs::remove_file(hub.path("audit.log.head")).unwrap(),
+            None => hub.write("audit.log.head", &head),
+        }
+        let out = hub.run(&["audit", "verify"], &[], "");
+        assert_eq!(out.code, 8, "{what}: {}", out.stderr);
+        assert_eq!(out.stdout, "", "{what}");
+        assert_eq!(
+            out.stderr.lines().next().unwrap(),
+            format!("sealpost: error: audit_log_tampered: {message}"),
+            "{what}"
+        );
+    }
+    // a damaged log also stops new openings (fail closed): nothing is printed
+    hub.write("audit.log", &log[..log.len() - 30]);
+    hub.write("audit.log.head", &head);
+    let pk = hub.run(&["pubkey", "-i", "courier.key"], &[], "").stdout;
+    let envelope = hub.seal(pk.trim(), "ORD-6");
+    let out = hub.run(
+        &["open", "-i", "courier.key"],
+        &[("SEALPOST_PASSPHRASE", PASS)],
+        &envelope,
+    );
+    assert_eq!(out.code, 5, "{}", out.stderr);
+    assert_eq!(out.stdout, "");
+    assert!(out.stderr.starts_with(
+        "sealpost: error: audit_log_damaged: audit.log: the last record is incomplete\n"
+    ));
+}
+
+#[test]
+fn audit_show_filters_and_never_shows_addresses() {
+    let hub = Hub::new("show");
+    five_records(&hub);
+    let out = hub.run(&["audit", "show", "--operator", "bob"], &[], "");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let rows: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(rows.len(), 2, "{}", out.stdout);
+    assert!(rows[0].contains("OPERATOR") && rows[0].contains("OUTCOME"));
+    assert!(
+        rows[1].contains(" bob ") && rows[1].contains(" ORD-2 ") && rows[1].ends_with(" opened")
+    );
+    let out = hub.run(&["audit", "show", "--order", "ORD-4", "--json"], &[], "");
+    let v: Value = serde_json::from_str(out.stdout.trim()).unwrap();
+    assert_eq!(
+        (v["seq"].as_u64(), v["order"].as_str()),
+        (Some(4), Some("ORD-4"))
+    );
+    let today = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+    let today = &today[..10];
+    let out = hub.run(
+        &[
+            "audit", "show", "--since", today, "--until", today, "--json",
+        ],
+        &[],
+        "",
+    );
+    assert_eq!(out.stdout.lines().count(), 5);
+    let out = hub.run(
+        &["audit", "show", "--until", "2001-01-01", "--json"],
+        &[],
+        "",
+    );
+    assert_eq!((out.code, out.stdout.as_str()), (0, ""));
+    assert!(!hub.read("audit.log").contains("13812345678"));
+}
+
+#[test]
+fn an_unwritable_audit_log_fails_closed() {
+    let hub = Hub::new("failclosed");
+    let pk = hub.keygen("courier.key", &[]);
+    let envelope = hub.seal(&pk, "ORD-1");
+    std::fs::create_dir_all(hub.path("a-directory")).unwrap();
+    let out = hub.run(
+        &["open", "-i", "courier.key", "--audit-log", "a-directory"],
+        &[("SEALPOST_PASSPHRASE", PASS)],
+        &envelope,
+    );
+    assert_eq!(out.code, 5, "{}", out.stderr);
+    assert_eq!(out.stdout, "");
+    assert!(
+        out.stderr
+            .starts_with("sealpost: error: audit_unavailable: a-directory"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn two_batches_at_once_chain_their_records() {
+    let hub = Hub::new("concurrent");
+    let pk = hub.keygen("courier.key", &[]);
+    let envelope = hub.seal(&pk, "ORD-1");
+    let line = format!("{{\"orderRef\":\"ORD-1\",\"envelope\":\"{envelope}\"}}\n");
+    hub.write("m.ndjson", &line.repeat(3000));
+    let spawn = |out: &str| {
+        hub.cmd(
+            &[
+                "open",
+                "--batch",
+                "-q",
+                "-i",
+                "courier.key",
+                "-o",
+                out,
+                "-j",
+                "1",
+                "m.ndjson",
+            ],
+            &[("SEALPOST_PASSPHRASE", PASS)],
+        )
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+    };
+    let (mut a, mut b) = (spawn("a.ndjson"), spawn("b.ndjson"));
+    assert!(a.wait().unwrap().success());
+    assert!(b.wait().unwrap().success());
+    let out = hub.run(&["audit", "verify"], &[], "");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .starts_with("audit.log: 6000 records, hash chain intact"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(hub.read("a.ndjson").lines().count(), 3000);
+}
+
+#[test]
+fn help_lists_the_hub_options() {
+    let hub = Hub::new("help");
+    let out = hub.run(&["open", "--help"], &[], "");
+    assert_eq!(out.code, 0);
+    for flag in [
+        "--batch",
+        "--output",
+        "--rejects",
+        "--envelope-column",
+        "--order-column",
+        "--jobs",
+        "--audit-log",
+        "--operator",
+        "--passphrase-file",
+        "--allow-expired",
+    ] {
+        assert!(
+            out.stdout.contains(flag),
+            "{flag} missing from:\n{}",
+            out.stdout
+        );
+    }
+    let out = hub.run(&["--help"], &[], "");
+    assert!(out
+        .stdout
+        .contains("7 `open --batch` completed but rejected records"));
+    let out = hub.run(&["open", "-i", "k", "--output", "x"], &[], "");
+    assert_eq!(out.code, 2, "--output needs --batch");
+}
