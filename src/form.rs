@@ -409,7 +409,8 @@ impl Strings {
             .trim()
             .to_owned();
         let label = match self.locale {
-            Locale::En => label.to_lowercase(),
+            // ASCII only: Unicode case tables would add ~10 KB to the browser module
+            Locale::En => label.to_ascii_lowercase(),
             Locale::ZhCn => label,
         };
         template.replace("{label}", &label)

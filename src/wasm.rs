@@ -30,7 +30,18 @@ impl From<Error> for JsValue {
     }
 }
 
+/// Reads the address from a plain JS object field by field (no serde: its deserializer pulls
+/// float formatting and hash tables into the module, ~20 KB, for error messages we replace
+/// anyway). Unknown fields are refused so a typo cannot silently drop part of the address;
+/// messages name fields and expected types, never values.
 fn address_from_js(value: JsValue) -> Result<Address, JsValue> {
+    let shape = |msg: String| {
+        js_error(
+            "invalid_address",
+            &format!("address has the wrong shape: {msg}"),
+            None,
+        )
+    };
     if !value.is_object() || Array::is_array(&value) {
         return Err(js_error(
             "invalid_address",
@@ -38,35 +49,60 @@ fn address_from_js(value: JsValue) -> Result<Address, JsValue> {
             None,
         ));
     }
-    // serde-wasm-bindgen reads only the fields it knows, so refuse extra ones here: a typo in a
-    // shop's field name must not silently drop that part of the address.
     let object: &js_sys::Object = value.unchecked_ref();
     for key in js_sys::Object::keys(object).iter() {
-        let known = key
-            .as_string()
-            .is_some_and(|k| Address::FIELD_NAMES.contains(&k.as_str()));
-        if !known {
-            let shown = key
-                .as_string()
-                .unwrap_or_default()
-                .chars()
-                .take(40)
-                .collect::<String>();
-            return Err(js_error(
-                "invalid_address",
-                &format!("address has the wrong shape: unknown field `{shown}`"),
-                None,
-            ));
+        let key = key.as_string().unwrap_or_default();
+        if !Address::FIELD_NAMES.contains(&key.as_str()) {
+            let shown: String = key.chars().take(40).collect();
+            return Err(shape(format!("unknown field `{shown}`")));
         }
     }
-    serde_wasm_bindgen::from_value(value).map_err(|e| {
-        // serde quotes offending values; keep only field names
-        js_error(
-            "invalid_address",
-            &crate::address::shape_error_message(&e.to_string()),
-            None,
-        )
-    })
+    let text = |name: &str, required: bool| -> Result<String, JsValue> {
+        let v = Reflect::get(&value, &name.into()).unwrap_or(JsValue::UNDEFINED);
+        if v.is_undefined() || v.is_null() {
+            return if required {
+                Err(shape(format!("missing field `{name}`")))
+            } else {
+                Ok(String::new())
+            };
+        }
+        v.as_string()
+            .ok_or_else(|| shape(format!("`{name}` must be a string")))
+    };
+    let mut a = Address::default();
+    a.name = text("name", true)?;
+    a.phone = text("phone", true)?;
+    a.country = text("country", true)?;
+    a.address_level1 = text("addressLevel1", false)?;
+    a.address_level2 = text("addressLevel2", false)?;
+    a.address_level3 = text("addressLevel3", false)?;
+    a.postal_code = text("postalCode", false)?;
+    a.company = text("company", false)?;
+    a.delivery_note = text("deliveryNote", false)?;
+    let lines = Reflect::get(&value, &"streetLines".into()).unwrap_or(JsValue::UNDEFINED);
+    if lines.is_undefined() || lines.is_null() {
+        return Err(shape("missing field `streetLines`".to_owned()));
+    }
+    if !Array::is_array(&lines) {
+        return Err(shape(
+            "`streetLines` must be an array of strings".to_owned(),
+        ));
+    }
+    let lines = Array::from(&lines);
+    if lines.length() as usize > crate::address::MAX_STREET_LINES {
+        return Err(Error::from(crate::AddressError {
+            field: crate::address::Field::StreetLines,
+            problem: crate::address::Problem::TooLong,
+        })
+        .into());
+    }
+    for line in lines.iter() {
+        a.street_lines.push(
+            line.as_string()
+                .ok_or_else(|| shape("`streetLines` must be an array of strings".to_owned()))?,
+        );
+    }
+    Ok(a)
 }
 
 fn recipients_from_js(value: &JsValue) -> Result<Vec<PublicKey>, JsValue> {

@@ -35,9 +35,9 @@ fn main() -> ExitCode {
         // for development: no setup step
         Some("e2e") => e2e(),
         Some("pkg") => build_pkg(),
-        Some("bench") => bench(),
+        Some("bench") => bench(args.get(1).map(String::as_str)),
         _ => {
-            eprintln!("usage: cargo xtask test | demo [--port N] | bench | setup | pkg | e2e");
+            eprintln!("usage: cargo xtask test | demo [--port N] | bench [widget|cli] | setup | pkg | e2e");
             return ExitCode::from(2);
         }
     };
@@ -385,10 +385,13 @@ fn without_empty(v: &serde_json::Value) -> serde_json::Value {
     }
 }
 
-/// Benchmarks (figures, not pass/fail): the widget's size, time to ready and seal time in
-/// Chromium and Node. Results in target/bench/.
-fn bench() -> Result {
+/// Benchmarks (figures, not pass/fail), both by default: `widget` (size, time to ready, seal
+/// time in Chromium and Node; target/bench/widget.json) and `cli` (open throughput and memory).
+fn bench(which: Option<&str>) -> Result {
     setup::all()?;
+    if which == Some("cli") {
+        return bench_cli::run();
+    }
     build_pkg()?;
     let server = serve::start(&root(), 0)?;
     run(Command::new("node")
@@ -397,6 +400,9 @@ fn bench() -> Result {
         .arg(format!("http://{}/", server.addr))
         .arg(root().join("pkg"))
         .arg(root().join("target/bench/widget.json")))?;
+    if which == Some("widget") {
+        return Ok(());
+    }
     bench_cli::run()
 }
 
