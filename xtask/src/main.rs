@@ -239,6 +239,10 @@ fn test() -> Result {
                 ]))
             }),
         ),
+        (
+            "npm package in Node: SSR import, test mode, TypeScript types",
+            Box::new(package_checks),
+        ),
         ("end-to-end checkout", Box::new(e2e)),
     ];
     let total = steps.len();
@@ -264,6 +268,21 @@ fn test() -> Result {
     } else {
         Err(format!("failed: {}", failed.join(", ")))
     }
+}
+
+/// The built package outside a browser (node:test) and its types (tsc).
+fn package_checks() -> Result {
+    build_pkg()?;
+    let e2e = root().join("tests/e2e");
+    run(Command::new("node")
+        .current_dir(&e2e)
+        .env("SEALPOST_PKG", root().join("pkg"))
+        .args(["--test", "package.test.mjs"]))?;
+    run(Command::new("node").current_dir(&e2e).args([
+        "node_modules/typescript/bin/tsc",
+        "-p",
+        "tsconfig.json",
+    ]))
 }
 
 /// The demo page in headless Chromium seals an address (typed into the form, and a committed

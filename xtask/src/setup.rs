@@ -150,13 +150,17 @@ fn chromium() -> Result {
         .env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
-/// playwright-core for the end-to-end test, from the committed package-lock.json.
+/// playwright-core (end-to-end test) and typescript (the package's types), from the committed
+/// package-lock.json.
 fn e2e_node_modules() -> Result {
     let dir = root().join("tests/e2e");
-    if dir
-        .join("node_modules/playwright-core/package.json")
-        .is_file()
-    {
+    let present = ["playwright-core", "typescript"].iter().all(|m| {
+        dir.join("node_modules")
+            .join(m)
+            .join("package.json")
+            .is_file()
+    });
+    if present {
         eprintln!("xtask: tests/e2e node modules: present");
         return Ok(());
     }

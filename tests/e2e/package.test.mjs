@@ -1,0 +1,50 @@
+// The npm package outside a browser (`node --test package.test.mjs <pkgDir>` is run by
+// `cargo xtask test` with SEALPOST_PKG set): importing it on a server touches no browser
+// global, its functions work in Node, and test mode round-trips for a shop's own test suite.
+
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import test from 'node:test';
+
+const pkgDir = process.env.SEALPOST_PKG;
+assert.ok(pkgDir, 'set SEALPOST_PKG to the built package directory');
+
+const ADDRESS = {
+  name: '张三', phone: '13812345678', country: 'CN', addressLevel1: '浙江省', addressLevel2: '杭州市',
+  addressLevel3: '西湖区', streetLines: ['文三路 90 号'], postalCode: '310012',
+};
+
+test('importing the package on a server touches no browser global (SSR)', async () => {
+  for (const name of ['window', 'document', 'customElements', 'HTMLElement']) {
+    assert.equal(typeof globalThis[name], 'undefined', `${name} exists in this Node`);
+  }
+  const pkg = await import(path.resolve(pkgDir, 'index.js'));
+  assert.equal(typeof pkg.mount, 'function');
+  assert.equal(typeof pkg.defineElement, 'function');
+  pkg.defineElement(); // a no-op without custom elements, not a crash
+  assert.match(pkg.TEST_COURIER_PUBLIC_KEY, /^sp1/);
+});
+
+test('test mode: seal to the test key in Node, open with openTestEnvelope', async () => {
+  const pkg = await import(path.resolve(pkgDir, 'index.js'));
+  await pkg.load(await readFile(path.join(pkgDir, 'sealpost_bg.wasm')));
+  const envelope = await pkg.seal(ADDRESS, pkg.TEST_COURIER_PUBLIC_KEY, 'SHOP-TEST-1', 'country');
+  assert.match(envelope, /^spe1\./);
+  const view = await pkg.inspect(envelope);
+  assert.equal(view.orderRef, 'SHOP-TEST-1');
+  assert.deepEqual(view.disclosed, { country: 'CN' });
+  assert.equal(view.recipients[0].keyId, await pkg.keyId(pkg.TEST_COURIER_PUBLIC_KEY));
+  assert.deepEqual(await pkg.openTestEnvelope(envelope, 'SHOP-TEST-1'), ADDRESS);
+  await assert.rejects(pkg.openTestEnvelope(envelope, 'SHOP-TEST-2'), (e) => e.code === 'order_mismatch');
+  await assert.rejects(pkg.seal({ ...ADDRESS, phone: '12' }, pkg.TEST_COURIER_PUBLIC_KEY, 'X'), (e) => e.code === 'phone_invalid' && e.field === 'phone');
+});
+
+test('package.json points at the entry, the types and the files that exist', async () => {
+  const meta = JSON.parse(await readFile(path.join(pkgDir, 'package.json'), 'utf8'));
+  assert.equal(meta.name, 'sealpost');
+  assert.match(meta.version, /^\d+\.\d+\.\d+/);
+  assert.notEqual(meta.version, '0.0.0');
+  assert.equal(meta.exports['.'].types, './index.d.ts');
+  for (const file of meta.files) await readFile(path.join(pkgDir, file)); // each exists
+});
