@@ -57,7 +57,23 @@ fn address_from_js(value: JsValue) -> Result<Address, JsValue> {
             return Err(shape(format!("unknown field `{shown}`")));
         }
     }
-    let text = |name: &str, required: bool| -> Result<String, JsValue> {
+    use crate::address::{Field, Problem};
+    // A lone UTF-16 surrogate would silently become U+FFFD: refuse it as an invalid value.
+    let string = |v: &JsValue, field: Field, what: &str| -> Result<String, JsValue> {
+        let s: &js_sys::JsString = v
+            .dyn_ref()
+            .ok_or_else(|| shape(format!("`{what}` must be a string")))?;
+        if !s.is_valid_utf16() {
+            return Err(Error::from(crate::AddressError {
+                field,
+                problem: Problem::Invalid,
+            })
+            .into());
+        }
+        Ok(String::from(s))
+    };
+    let text = |field: Field, required: bool| -> Result<String, JsValue> {
+        let name = field.json_name();
         let v = Reflect::get(&value, &name.into()).unwrap_or(JsValue::UNDEFINED);
         if v.is_undefined() || v.is_null() {
             return if required {
@@ -66,19 +82,18 @@ fn address_from_js(value: JsValue) -> Result<Address, JsValue> {
                 Ok(String::new())
             };
         }
-        v.as_string()
-            .ok_or_else(|| shape(format!("`{name}` must be a string")))
+        string(&v, field, name)
     };
     let mut a = Address::default();
-    a.name = text("name", true)?;
-    a.phone = text("phone", true)?;
-    a.country = text("country", true)?;
-    a.address_level1 = text("addressLevel1", false)?;
-    a.address_level2 = text("addressLevel2", false)?;
-    a.address_level3 = text("addressLevel3", false)?;
-    a.postal_code = text("postalCode", false)?;
-    a.company = text("company", false)?;
-    a.delivery_note = text("deliveryNote", false)?;
+    a.name = text(Field::Name, true)?;
+    a.phone = text(Field::Phone, true)?;
+    a.country = text(Field::Country, true)?;
+    a.address_level1 = text(Field::AddressLevel1, false)?;
+    a.address_level2 = text(Field::AddressLevel2, false)?;
+    a.address_level3 = text(Field::AddressLevel3, false)?;
+    a.postal_code = text(Field::PostalCode, false)?;
+    a.company = text(Field::Company, false)?;
+    a.delivery_note = text(Field::DeliveryNote, false)?;
     let lines = Reflect::get(&value, &"streetLines".into()).unwrap_or(JsValue::UNDEFINED);
     if lines.is_undefined() || lines.is_null() {
         return Err(shape("missing field `streetLines`".to_owned()));
@@ -97,10 +112,8 @@ fn address_from_js(value: JsValue) -> Result<Address, JsValue> {
         .into());
     }
     for line in lines.iter() {
-        a.street_lines.push(
-            line.as_string()
-                .ok_or_else(|| shape("`streetLines` must be an array of strings".to_owned()))?,
-        );
+        a.street_lines
+            .push(string(&line, Field::StreetLines, "streetLines[]")?);
     }
     Ok(a)
 }

@@ -352,7 +352,9 @@ impl State {
                 .ok()
                 .and_then(|v| v.as_f64())
                 .unwrap_or(0.0);
-            order.partial_cmp(&0.0).unwrap_or(core::cmp::Ordering::Equal)
+            order
+                .partial_cmp(&0.0)
+                .unwrap_or(core::cmp::Ordering::Equal)
         });
         let common = COMMON_COUNTRIES.iter().map(|c| (name(c), *c));
         for (i, (label, code)) in common.chain(rest).enumerate() {
@@ -374,7 +376,8 @@ impl State {
     fn remember_values(&mut self) {
         for c in &self.controls {
             if c.touched {
-                self.touched.retain(|(f, l)| !(*f == c.spec.field && *l == c.spec.line));
+                self.touched
+                    .retain(|(f, l)| !(*f == c.spec.field && *l == c.spec.line));
                 self.touched.push((c.spec.field, c.spec.line));
             }
             if c.spec.control == Control::CountrySelect {
@@ -468,7 +471,9 @@ impl State {
     }
 
     fn show_status(&self) {
-        let text = self.status_key.map(|(key, n)| self.strings.get(key).replace("{count}", &n.to_string()));
+        let text = self
+            .status_key
+            .map(|(key, n)| self.strings.get(key).replace("{count}", &n.to_string()));
         self.status.set_text_content(text.as_deref());
     }
 

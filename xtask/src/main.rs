@@ -13,6 +13,7 @@
 #![allow(clippy::indexing_slicing)]
 
 mod bench_cli;
+mod hardening;
 mod serve;
 mod setup;
 
@@ -36,8 +37,13 @@ fn main() -> ExitCode {
         Some("e2e") => e2e(),
         Some("pkg") => build_pkg(),
         Some("bench") => bench(args.get(1).map(String::as_str)),
+        Some("fuzz") => match args.get(1).map(|s| s.parse::<u64>()) {
+            None => hardening::fuzz(60),
+            Some(Ok(seconds)) => hardening::fuzz(seconds),
+            Some(Err(_)) => Err(format!("not a number of seconds: {}", args[1])),
+        },
         _ => {
-            eprintln!("usage: cargo xtask test | demo [--port N] | bench [widget|cli] | setup | pkg | e2e");
+            eprintln!("usage: cargo xtask test | demo [--port N] | bench [widget|cli] | fuzz [SECONDS] | setup | pkg | e2e");
             return ExitCode::from(2);
         }
     };
@@ -208,6 +214,10 @@ fn test() -> Result {
                     "warnings",
                 ]))
             }),
+        ),
+        (
+            "supply chain (cargo deny, offline advisory snapshot)",
+            Box::new(hardening::deny),
         ),
         (
             "native tests",
