@@ -13,6 +13,7 @@
 #![allow(clippy::indexing_slicing)]
 
 mod bench_cli;
+mod bench_peers;
 mod hardening;
 mod serve;
 mod setup;
@@ -43,7 +44,7 @@ fn main() -> ExitCode {
             Some(Err(_)) => Err(format!("not a number of seconds: {}", args[1])),
         },
         _ => {
-            eprintln!("usage: cargo xtask test | demo [--port N] | bench [widget|cli] | fuzz [SECONDS] | setup | pkg | e2e");
+            eprintln!("usage: cargo xtask test | demo [--port N] | bench [widget|cli|peers] | fuzz [SECONDS] | setup | pkg | e2e");
             return ExitCode::from(2);
         }
     };
@@ -414,12 +415,17 @@ fn without_empty(v: &serde_json::Value) -> serde_json::Value {
     }
 }
 
-/// Benchmarks (figures, not pass/fail), both by default: `widget` (size, time to ready, seal
-/// time in Chromium and Node; target/bench/widget.json) and `cli` (open throughput and memory).
+/// Benchmarks (figures, not pass/fail): `widget` (size, time to ready, seal time in Chromium and
+/// Node; target/bench/widget.json), `cli` (open throughput and memory; both by default), and
+/// `peers` (sealpost beside the JavaScript HPKE and sealed-box libraries; target/bench/peers.json).
 fn bench(which: Option<&str>) -> Result {
     setup::all()?;
     if which == Some("cli") {
         return bench_cli::run();
+    }
+    if which == Some("peers") {
+        build_pkg()?;
+        return bench_peers::run();
     }
     build_pkg()?;
     let server = serve::start(&root(), 0)?;

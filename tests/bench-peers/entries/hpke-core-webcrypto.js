@@ -1,0 +1,18 @@
+// @hpke/core with its WebCrypto X25519 KEM (the platform's X25519) and @hpke/chacha20poly1305
+// (WebCrypto has no ChaCha20-Poly1305 in Chromium or Node 20, so the AEAD is JS either way).
+import { CipherSuite, DhkemX25519HkdfSha256, HkdfSha256 } from '@hpke/core';
+import { Chacha20Poly1305 } from '@hpke/chacha20poly1305';
+
+export const hpke = true;
+
+export async function prepare(publicKey, info) {
+  const suite = new CipherSuite({ kem: new DhkemX25519HkdfSha256(), kdf: new HkdfSha256(), aead: new Chacha20Poly1305() });
+  const recipientPublicKey = await suite.kem.deserializePublicKey(publicKey);
+  // one sender context (fresh ephemeral key) per call; messages sealed in order
+  return async (messages) => {
+    const ctx = await suite.createSenderContext({ recipientPublicKey, info });
+    const cts = [];
+    for (const [pt, aad] of messages) cts.push(new Uint8Array(await ctx.seal(pt, aad)));
+    return { enc: new Uint8Array(ctx.enc), cts };
+  };
+}

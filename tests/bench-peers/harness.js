@@ -1,0 +1,68 @@
+// Shared by Node (bench.mjs) and the Chromium page (page.js): the inputs every peer seals, the
+// cases timed, and one timed batch. Plain ES module, no dependencies.
+
+export const ADDRESS = {
+  name: '张三', phone: '13812345678', country: 'CN', addressLevel1: '浙江省', addressLevel2: '杭州市',
+  addressLevel3: '西湖区', streetLines: ['文三路 90 号东部软件园 1 幢 101 室'], postalCode: '310012',
+};
+/** sealpost's public test courier key (bech32 form; sealpost parses it on every seal). */
+export const SEALPOST_KEY = 'sp1sju5n8ppesylh285cqe6clzwm3gu0p3nhye2hekfqm9mhta509asa09mlw';
+export const PEERS = ['hpke-core-noble', 'hpke-core-webcrypto', 'hpke-panva', 'libsodium', 'tweetnacl'];
+
+const utf8 = new TextEncoder();
+/** An order reference that makes sealpost's header (its AAD) 25 bytes with disclose = country. */
+const orderRef = (i) => `ORDER-2026-${String(i % 1e6).padStart(6, '0')}`;
+
+/** The bytes the peers seal, info and AAD shaped like sealpost's (see README.md). */
+export function shapes() {
+  const keyId = Uint8Array.from([0x3a, 0x91, 0x5c, 0x07, 0xee, 0x42, 0x18, 0xd6]);
+  const info = new Uint8Array([...utf8.encode('sealpost-v1 recipient'), ...keyId]); // 29 bytes
+  // sealpost's header: "spe" 1 len order 0x01 "CN" = 25 bytes for a 17-character order reference
+  const header = new Uint8Array([...utf8.encode('spe'), 1, 17, ...utf8.encode(orderRef(1)), 1, ...utf8.encode('CN')]);
+  const record = new Uint8Array(512); // sealpost pads the address record to 512 bytes
+  record.set(utf8.encode(JSON.stringify(ADDRESS)));
+  return { info, header, record, addressBytes: utf8.encode(JSON.stringify(ADDRESS)).length };
+}
+
+/**
+ * The timed cases. `peers` maps a peer id to its bundle module; `wasm` is sealpost's loaded
+ * wasm-bindgen module (or null); `floors` the X25519 floors bundle (or null). Every case is an async function doing one full seal.
+ */
+export async function cases(peers, publicKey, wasm, floors) {
+  const { info, header, record } = shapes();
+  const out = [];
+  let i = 0;
+  if (wasm) {
+    out.push({ id: 'sealpost', peer: 'sealpost', work: 'seal', fn: async () => wasm.seal(ADDRESS, SEALPOST_KEY, orderRef(i++), 'country') });
+    out.push({ id: 'sealpost:validate', peer: 'sealpost', work: 'validate', fn: async () => wasm.validateAddress(ADDRESS) });
+  }
+  for (const [id, mod] of Object.entries(peers)) {
+    const seal = await mod.prepare(publicKey, info);
+    // bare: the address JSON (encoded in the call, as sealpost serializes in its call), AAD 25 bytes
+    out.push({ id, peer: id, work: 'bare', fn: async () => seal([[utf8.encode(JSON.stringify(ADDRESS)), header]]) });
+    if (mod.hpke) {
+      // sealpost's work: one context, Seal(header, aad = "") then Seal(512-byte record, aad = header)
+      out.push({ id: `${id}:envelope`, peer: id, work: 'envelope', fn: async () => seal([[header, new Uint8Array(0)], [record, header]]) });
+    }
+  }
+  if (floors) {
+    for (const [id, fn] of Object.entries(await floors.prepare(publicKey))) {
+      out.push({ id: `x25519:${id}`, peer: id, work: 'floor', fn });
+    }
+  }
+  return out;
+}
+
+/** ms per call over `n` sequential calls. */
+export async function batch(fn, n) {
+  const t0 = performance.now();
+  for (let k = 0; k < n; k++) await fn();
+  return (performance.now() - t0) / n;
+}
+
+/** Warm-up, then the number of calls that takes about `targetMs`. */
+export async function calibrate(fn, targetMs) {
+  for (let k = 0; k < 30; k++) await fn();
+  const per = await batch(fn, 20);
+  return Math.max(10, Math.round(targetMs / per));
+}
