@@ -189,6 +189,9 @@ struct Shown {
     order: String,
     key_id: Option<String>,
     outcome: String,
+    /// `sealpost label` records only: `masked` or `full`.
+    #[serde(default)]
+    label: Option<String>,
 }
 
 /// `YYYY-MM-DD` (start of day, or with `end_of_day` the start of the next day) or RFC 3339.
@@ -282,10 +285,11 @@ pub fn show(args: AuditShowArgs) -> Result<()> {
                 rec.order,
                 line,
                 rec.outcome,
-                if rec.command == "open" {
-                    ""
-                } else {
-                    " (batch)"
+                match (rec.command.as_str(), &rec.label) {
+                    ("open", _) => String::new(),
+                    ("open --batch", _) => " (batch)".to_owned(),
+                    (command, Some(label)) => format!(" ({command}: {label})"),
+                    (command, None) => format!(" ({command})"),
                 },
             )
             .map_err(write_err)?;

@@ -41,6 +41,9 @@ pub struct Event {
     pub envelope: [u8; 32],
     /// `opened`, `opened_expired_key`, or the error code.
     pub outcome: &'static str,
+    /// `sealpost label`: the label printed for this opening, `"masked"` or `"full"` (`None`:
+    /// no label, and no `label` key in the record).
+    pub label: Option<&'static str>,
 }
 
 /// SHA-256 of an envelope's text as recorded in the log.
@@ -146,7 +149,7 @@ fn record(
     let body = format!(
         "{{\"v\":1,\"seq\":{seq},\"time\":{},\"operator\":{},\"host\":{},\"command\":{},\
          \"line\":{line},\"order\":{},\"keyId\":{key_id},\"envelope\":\"{}\",\"outcome\":{},\
-         \"prev\":\"{prev}\"",
+         {}\"prev\":\"{prev}\"",
         json(time),
         json(operator),
         json(host),
@@ -154,6 +157,9 @@ fn record(
         json(&cut(&event.order)),
         hex(&event.envelope),
         json(event.outcome),
+        event
+            .label
+            .map_or_else(String::new, |l| format!("\"label\":{},", json(l))),
     );
     let hash = hex(&Sha256::digest(body.as_bytes()));
     (body, hash)

@@ -55,23 +55,23 @@ pub const ADDRESS_COLUMNS: [&str; 12] = [
 
 /// One manifest record, as read.
 #[derive(Debug)]
-struct Item {
-    line: u64,
-    order: Option<String>,
-    envelope: Option<String>,
-    rest: Rest,
+pub struct Item {
+    pub line: u64,
+    pub order: Option<String>,
+    pub envelope: Option<String>,
+    pub rest: Rest,
     /// Set when the record itself is unreadable.
-    bad: Option<(&'static str, String)>,
+    pub bad: Option<(&'static str, String)>,
 }
 
 /// The fields passed through to the output.
 #[derive(Debug)]
-enum Rest {
+pub enum Rest {
     Json(Map<String, Value>),
     Csv(Vec<String>),
 }
 
-enum Outcome {
+pub enum Outcome {
     Opened {
         address: Box<Address>,
         by: usize,
@@ -83,25 +83,25 @@ enum Outcome {
     },
 }
 
-struct Done {
-    item: Item,
-    hash: [u8; 32],
-    outcome: Outcome,
+pub struct Done {
+    pub item: Item,
+    pub hash: [u8; 32],
+    pub outcome: Outcome,
 }
 
-struct Settings<'a> {
-    identities: &'a [Usable],
-    expired: Vec<bool>,
-    allow_expired: bool,
-    order_column: &'a str,
-    envelope_column: &'a str,
+pub struct Settings<'a> {
+    pub identities: &'a [Usable],
+    pub expired: Vec<bool>,
+    pub allow_expired: bool,
+    pub order_column: &'a str,
+    pub envelope_column: &'a str,
 }
 
-fn usage(message: impl std::fmt::Display) -> CliError {
+pub fn usage(message: impl std::fmt::Display) -> CliError {
     CliError::new("usage", message, 2)
 }
 
-fn detect(path: Option<&Path>) -> Option<Format> {
+pub fn detect(path: Option<&Path>) -> Option<Format> {
     let ext = path?.extension()?.to_str()?.to_ascii_lowercase();
     match ext.as_str() {
         "csv" => Some(Format::Csv),
@@ -288,7 +288,7 @@ pub fn run(args: OpenArgs) -> Result<()> {
     Ok(())
 }
 
-fn event(d: &Done, identities: &[Usable]) -> Event {
+pub fn event(d: &Done, identities: &[Usable]) -> Event {
     let (key_id, outcome) = match &d.outcome {
         Outcome::Opened { by, expired, .. } => (
             identities.get(*by).map(Usable::key_id),
@@ -306,10 +306,11 @@ fn event(d: &Done, identities: &[Usable]) -> Event {
         key_id,
         envelope: d.hash,
         outcome,
+        label: None,
     }
 }
 
-fn process(item: Item, s: &Settings<'_>) -> Done {
+pub fn process(item: Item, s: &Settings<'_>) -> Done {
     let hash = auditlog::envelope_hash(item.envelope.as_deref().unwrap_or(""));
     let outcome = open_item(&item, s);
     Done {
@@ -397,9 +398,9 @@ fn open_item(item: &Item, s: &Settings<'_>) -> Outcome {
 }
 
 /// Counts the bytes read, for the progress bar.
-struct Counting<R> {
-    inner: R,
-    count: Arc<AtomicU64>,
+pub struct Counting<R> {
+    pub inner: R,
+    pub count: Arc<AtomicU64>,
 }
 
 impl<R: Read> Read for Counting<R> {
@@ -410,14 +411,14 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
-type Chunks = mpsc::Receiver<Result<Vec<Item>>>;
+pub type Chunks = mpsc::Receiver<Result<Vec<Item>>>;
 
 fn read_failed(e: &std::io::Error) -> CliError {
     CliError::new("unreadable_input", format!("manifest: {e}"), EXIT_IO)
 }
 
 /// Reads NDJSON on a thread, in chunks; at most two chunks wait in the channel.
-fn spawn_ndjson<R: BufRead + Send + 'static>(mut reader: R, s: &Settings<'_>) -> Chunks {
+pub fn spawn_ndjson<R: BufRead + Send + 'static>(mut reader: R, s: &Settings<'_>) -> Chunks {
     let (tx, rx) = mpsc::sync_channel(2);
     let order_field = s.order_column.to_owned();
     let envelope_field = s.envelope_column.to_owned();
@@ -521,7 +522,7 @@ fn ndjson_item(line: u64, bytes: &[u8], order_field: &str, envelope_field: &str)
 }
 
 /// Reads the CSV header here (to fail early on a missing column), the records on a thread.
-fn spawn_csv<R: Read + Send + 'static>(
+pub fn spawn_csv<R: Read + Send + 'static>(
     reader: R,
     s: &Settings<'_>,
     input_name: &str,
@@ -700,11 +701,11 @@ fn csv_item(
 }
 
 /// A 0600 temporary file next to its final path, deleted if dropped before `finish`.
-struct TempOut {
-    writer: BufWriter<NamedTempFile>,
+pub struct TempOut {
+    pub writer: BufWriter<NamedTempFile>,
 }
 
-fn temp_next_to(path: &Path) -> Result<NamedTempFile> {
+pub fn temp_next_to(path: &Path) -> Result<NamedTempFile> {
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -722,7 +723,7 @@ fn temp_next_to(path: &Path) -> Result<NamedTempFile> {
 
 /// Syncs the temporary file and renames it to `path` (refusing to replace a file that
 /// appeared meanwhile, unless `force`).
-fn persist(file: NamedTempFile, path: &Path, force: bool) -> Result<()> {
+pub fn persist(file: NamedTempFile, path: &Path, force: bool) -> Result<()> {
     file.as_file()
         .sync_all()
         .map_err(|e| CliError::io("cannot_write_output", path, &e))?;
@@ -734,7 +735,7 @@ fn persist(file: NamedTempFile, path: &Path, force: bool) -> Result<()> {
     result.map_err(|e| CliError::io("cannot_write_output", path, &e.error))
 }
 
-fn sync_dir(path: &Path) {
+pub fn sync_dir(path: &Path) {
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -748,14 +749,14 @@ fn io_err(path: &Path) -> impl Fn(std::io::Error) -> CliError + '_ {
 }
 
 impl TempOut {
-    fn create(path: &Path) -> Result<TempOut> {
+    pub fn create(path: &Path) -> Result<TempOut> {
         Ok(TempOut {
             writer: BufWriter::with_capacity(64 * 1024, temp_next_to(path)?),
         })
     }
 
     /// `{"line":N,"order":"…"|null,"code":"…","message":"…"}`, fields in this order.
-    fn write_reject(&mut self, item: &Item, code: &str, message: &str) -> Result<()> {
+    pub fn write_reject(&mut self, item: &Item, code: &str, message: &str) -> Result<()> {
         let json = |s: &str| serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_owned());
         let order = item
             .order
@@ -772,7 +773,7 @@ impl TempOut {
             .map_err(|e| CliError::new("cannot_write_output", format!("rejects: {e}"), EXIT_IO))
     }
 
-    fn finish(self, path: &Path, force: bool) -> Result<()> {
+    pub fn finish(self, path: &Path, force: bool) -> Result<()> {
         let file = self
             .writer
             .into_inner()
@@ -914,7 +915,7 @@ pub fn formula_guard(cell: &str) -> Cow<'_, str> {
     }
 }
 
-fn progress_bar(quiet: bool, total: Option<u64>) -> Option<indicatif::ProgressBar> {
+pub fn progress_bar(quiet: bool, total: Option<u64>) -> Option<indicatif::ProgressBar> {
     if quiet || !std::io::stderr().is_terminal() {
         return None;
     }

@@ -54,6 +54,10 @@ pub enum Command {
     /// Check or list the audit log of openings.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Open envelopes (one, or a manifest with --batch) or read opened address records, and
+    /// write shipping labels: PDF or ZPL, masked name and phone by default, QR code and Code128
+    /// of the order reference. Openings are recorded in the audit log like `open`.
+    Label(LabelArgs),
 }
 
 /// Where a passphrase comes from (otherwise: the terminal, or $SEALPOST_PASSPHRASE).
@@ -312,4 +316,123 @@ pub struct AuditShowArgs {
     /// Print the matching records as they are stored (NDJSON) instead of a table.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LabelFormat {
+    /// PDF, one label per page, the font subset embedded.
+    Pdf,
+    /// ZPL II for Zebra thermal printers (UTF-8, ^CI28), one ^XA…^XZ per label.
+    Zpl,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LabelSize {
+    /// 100 × 150 mm (4 × 6 in), the common thermal label.
+    #[value(name = "100x150")]
+    L100x150,
+    /// 76 × 130 mm, the common Chinese one-part waybill.
+    #[value(name = "76x130")]
+    L76x130,
+}
+
+#[derive(Debug, Args)]
+pub struct LabelArgs {
+    /// Identity file (repeatable, as for `open`); not needed with --opened.
+    #[arg(short, long, value_name = "FILE", required_unless_present = "opened")]
+    pub identity: Vec<PathBuf>,
+    /// Refuse the envelope unless it is bound to this order reference (single envelope); with
+    /// --opened and a single address record, the order reference printed on the label.
+    #[arg(long, value_name = "REF", conflicts_with = "batch")]
+    pub order: Option<String>,
+    /// Envelope file, or with --batch the manifest, or with --opened the opened records
+    /// (default: stdin).
+    #[arg(value_name = "FILE")]
+    pub input: Option<PathBuf>,
+    /// Labels file: written to a 0600 temporary file, renamed to FILE when complete.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Label format [default: zpl for a *.zpl output, else pdf].
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<LabelFormat>,
+    /// Label size in millimetres.
+    #[arg(long, value_name = "SIZE", default_value = "100x150")]
+    pub size: LabelSize,
+    /// Privacy waybill: name as its first character + `*` (张*), phone as 3 + **** + 4
+    /// (138****1234). On by default.
+    #[arg(long, overrides_with = "no_mask")]
+    pub mask: bool,
+    /// Print the full name and phone number (the audit record says so).
+    #[arg(long, overrides_with = "mask")]
+    pub no_mask: bool,
+    /// Sender / return line printed at the top of every label.
+    #[arg(long, value_name = "TEXT")]
+    pub sender: Option<String>,
+    /// Font for the PDF (TTF, OTF or a TTC collection) [env: SEALPOST_LABEL_FONT; default: the
+    /// first of Noto Sans CJK SC, WenQuanYi Micro Hei / Zen Hei found in /usr/share/fonts].
+    #[arg(long, value_name = "FILE")]
+    pub font: Option<PathBuf>,
+    /// Face of a TTC collection given with --font [default: the Simplified Chinese face if the
+    /// collection names one, else the first].
+    #[arg(long, value_name = "N", requires = "font")]
+    pub font_index: Option<u32>,
+    /// Printer font for ZPL text (^A@): a font stored on the printer that covers Chinese.
+    #[arg(long, value_name = "NAME", default_value = "E:ANMDS.TTF")]
+    pub zpl_font: String,
+    /// Printer resolution for ZPL, in dots per inch: 203 or 300.
+    #[arg(long, value_name = "DPI", default_value_t = 203)]
+    pub zpl_dpi: u32,
+    /// The input holds addresses already opened (`open` / `open --batch` output, NDJSON or CSV),
+    /// not envelopes; nothing is opened, so nothing is audited.
+    #[arg(long, conflicts_with_all = ["identity", "passphrase_file"])]
+    pub opened: bool,
+    #[command(flatten)]
+    pub passphrase: PassphraseArgs,
+    #[command(flatten)]
+    pub audit: AuditArgs,
+
+    /// Label every record of a platform manifest (NDJSON or CSV), in manifest order.
+    #[arg(long, help_heading = "Batch")]
+    pub batch: bool,
+    /// Records without a label, with line number and error code (NDJSON) [default:
+    /// OUTPUT.rejects.ndjson].
+    #[arg(long, value_name = "FILE", requires = "batch", help_heading = "Batch")]
+    pub rejects: Option<PathBuf>,
+    /// Manifest format [default: csv for a *.csv file, else ndjson].
+    #[arg(long, value_name = "FORMAT", help_heading = "Batch")]
+    pub manifest_format: Option<Format>,
+    /// Column (CSV) or field (NDJSON) holding the envelope.
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "envelope",
+        help_heading = "Batch"
+    )]
+    pub envelope_column: String,
+    /// Column (CSV) or field (NDJSON) holding the order reference.
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "orderRef",
+        help_heading = "Batch"
+    )]
+    pub order_column: String,
+    /// Worker threads for opening [default: all cores].
+    #[arg(
+        short,
+        long,
+        value_name = "N",
+        requires = "batch",
+        help_heading = "Batch"
+    )]
+    pub jobs: Option<usize>,
+    /// Replace OUTPUT and the reject file if they exist.
+    #[arg(long, help_heading = "Batch")]
+    pub force: bool,
+    /// Open records whose only matching identity is past its not-after date.
+    #[arg(long, requires = "batch", help_heading = "Batch")]
+    pub allow_expired: bool,
+    /// No progress bar.
+    #[arg(short, long, requires = "batch", help_heading = "Batch")]
+    pub quiet: bool,
 }

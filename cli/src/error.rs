@@ -47,6 +47,11 @@ impl CliError {
         self.code
     }
 
+    /// The message, without code and hints.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
     pub fn hint(mut self, hint: impl Display) -> Self {
         self.hints.push(hint.to_string());
         self

@@ -10,6 +10,7 @@ mod identity;
 mod input;
 mod inspect;
 mod keygen;
+mod label;
 mod open;
 mod passphrase;
 mod protect;
@@ -32,6 +33,7 @@ fn main() -> ExitCode {
         cli::Command::Inspect(a) => inspect::run(a),
         cli::Command::Audit(cli::AuditCommand::Verify(a)) => audit::verify(a),
         cli::Command::Audit(cli::AuditCommand::Show(a)) => audit::show(a),
+        cli::Command::Label(a) => label::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -35,6 +35,7 @@ pub fn run(args: OpenArgs) -> Result<()> {
         key_id: None,
         envelope: auditlog::envelope_hash(&text),
         outcome: "opened",
+        label: None,
     };
     let envelope: Envelope = match text.parse() {
         Ok(e) => e,

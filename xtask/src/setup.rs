@@ -13,7 +13,7 @@ const WASM_OPT_VERSION: &str = "0.116.1";
 pub fn all() -> Result {
     rust_components()?;
     wasm_tools()?;
-    chromium()?;
+    debian_packages()?;
     e2e_node_modules()
 }
 
@@ -119,34 +119,48 @@ fn locked_version(package: &str) -> Result<String> {
     Err(format!("{package} is not in Cargo.lock"))
 }
 
-/// Debian's chromium and chromium-driver (the test tools never download a browser), and a CJK
-/// font so screenshots of the Chinese form show characters instead of empty boxes.
-fn chromium() -> Result {
-    let cjk_font = output("fc-list", &[":lang=zh"]).is_some_and(|l| !l.trim().is_empty());
-    if cjk_font
-        && output("chromium", &["--version"]).is_some()
-        && output("chromedriver", &["--version"]).is_some()
-    {
-        eprintln!("xtask: chromium, chromedriver and a CJK font: present");
+/// Debian packages the tests use, each with the check that shows it is there: the browser and
+/// its driver (the test tools never download one), a CJK font (screenshots and label PDFs),
+/// poppler and zbar (labels are rendered and their codes scanned back), and DejaVu (a
+/// Latin-only font the label tests expect to be refused for a Chinese address).
+fn debian_packages() -> Result {
+    let has_font =
+        |pattern: &str| output("fc-list", &[pattern]).is_some_and(|l| !l.trim().is_empty());
+    let packages: [(&str, bool); 6] = [
+        ("chromium", output("chromium", &["--version"]).is_some()),
+        (
+            "chromium-driver",
+            output("chromedriver", &["--version"]).is_some(),
+        ),
+        ("fonts-noto-cjk", has_font(":lang=zh")),
+        (
+            "poppler-utils",
+            output("pdftoppm", &["-v"]).is_some() || output("pdftotext", &["-v"]).is_some(),
+        ),
+        ("zbar-tools", output("zbarimg", &["--version"]).is_some()),
+        ("fonts-dejavu-core", has_font("DejaVu Sans")),
+    ];
+    let missing: Vec<&str> = packages
+        .iter()
+        .filter(|(_, present)| !present)
+        .map(|(p, _)| *p)
+        .collect();
+    if missing.is_empty() {
+        eprintln!("xtask: Debian packages (chromium, fonts, poppler, zbar): present");
         return Ok(());
     }
     let is_root = output("id", &["-u"]).is_some_and(|u| u.trim() == "0");
     if !is_root {
-        return Err("chromium, chromium-driver or a CJK font is missing; install them: \
-                    sudo apt-get install -y --no-install-recommends chromium chromium-driver fonts-noto-cjk"
-            .into());
+        return Err(format!(
+            "missing Debian packages; install them: sudo apt-get install -y --no-install-recommends {}",
+            missing.join(" ")
+        ));
     }
-    eprintln!("xtask: installing Debian's chromium, chromium-driver and fonts-noto-cjk");
+    eprintln!("xtask: installing Debian packages: {}", missing.join(" "));
     run(Command::new("apt-get").arg("update"))?;
     run(Command::new("apt-get")
-        .args([
-            "install",
-            "-y",
-            "--no-install-recommends",
-            "chromium",
-            "chromium-driver",
-            "fonts-noto-cjk",
-        ])
+        .args(["install", "-y", "--no-install-recommends"])
+        .args(&missing)
         .env("DEBIAN_FRONTEND", "noninteractive"))
 }
 

@@ -1,0 +1,751 @@
+//! `sealpost label -i FILE… [--batch] -o LABELS [FILE]`: shipping labels from envelopes (opened
+//! and audited as `open` does) or from already-opened address records (`--opened`).
+//!
+//! - Each label is rendered in memory first (font coverage and fit checked), then the opening
+//!   is appended to the audit log with `"label":"masked"` or `"full"`, and only then written.
+//! - The output goes to a 0600 temporary file next to OUTPUT, renamed when complete, like
+//!   `open --batch`; records without a label go to the reject file with their manifest line.
+//! - Batch: the manifest is read and opened in chunks (`batch.rs`), labels are laid out in
+//!   manifest order.
+
+mod codes;
+mod content;
+mod font;
+mod mask;
+mod pdf;
+mod zpl;
+
+use std::{
+    fs::File,
+    io::{BufRead, BufReader, Read, Write},
+    path::{Path, PathBuf},
+    sync::{atomic::AtomicU64, Arc},
+};
+
+use sealpost::{Address, Envelope, KeyId};
+use serde_json::{Map, Value};
+
+use crate::{
+    auditlog::{self, AuditLog, Event},
+    batch::{self, Done, Item, Outcome, Rest, Settings, TempOut},
+    cli::{Format, LabelArgs, LabelFormat, LabelSize},
+    error::{CliError, Result, EXIT_INPUT, EXIT_IO, EXIT_REJECTED},
+    input::{self, Usable},
+    open, passphrase,
+};
+
+pub use content::Label;
+
+/// A label size.
+#[derive(Debug, Clone, Copy)]
+pub struct Dimensions {
+    pub name: &'static str,
+    pub width_mm: f32,
+    pub height_mm: f32,
+}
+
+impl From<LabelSize> for Dimensions {
+    fn from(size: LabelSize) -> Self {
+        match size {
+            LabelSize::L100x150 => Dimensions {
+                name: "100x150",
+                width_mm: 100.0,
+                height_mm: 150.0,
+            },
+            LabelSize::L76x130 => Dimensions {
+                name: "76x130",
+                width_mm: 76.0,
+                height_mm: 130.0,
+            },
+        }
+    }
+}
+
+/// Whether a line may break before `c` that follows `prev`: after a space, or next to a Han /
+/// kana / hangul character (Chinese breaks between any two characters).
+fn may_break(prev: char, c: char) -> bool {
+    prev == ' ' || is_cjk(prev) || is_cjk(c)
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x2E80..=0x9FFF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFF00..=0xFFEF
+        | 0x20000..=0x3FFFD)
+}
+
+/// Greedy line breaking of `text` into lines no wider than `max` as `measure` sees them;
+/// breaks at a space or between CJK characters, and inside a word only if it alone is too wide.
+pub fn wrap_with(text: &str, max: f32, measure: impl Fn(&str) -> f32) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    // byte offset in `line` of the last place it may break
+    let mut last_break: Option<usize> = None;
+    let mut prev = None;
+    for c in text.trim().chars() {
+        if let Some(p) = prev {
+            if may_break(p, c) {
+                last_break = Some(line.len());
+            }
+        }
+        line.push(c);
+        prev = Some(c);
+        if measure(&line) > max && line.chars().count() > 1 {
+            let at = last_break
+                .filter(|at| *at > 0)
+                .unwrap_or(line.len() - c.len_utf8());
+            let rest = line.split_off(at);
+            lines.push(line.trim_end().to_owned());
+            line = rest.trim_start().to_owned();
+            last_break = None;
+        }
+    }
+    if !line.trim().is_empty() || lines.is_empty() {
+        lines.push(line.trim_end().to_owned());
+    }
+    lines
+}
+
+/// [`wrap_with`] measured in a font at a size.
+pub fn wrap(font: &font::LabelFont, text: &str, size: f32, max: f32) -> Vec<String> {
+    wrap_with(text, max, |s| font.width(s, size))
+}
+
+/// Where labels go.
+enum Sink {
+    Pdf(Box<pdf::Pdf>),
+    Zpl { zpl: zpl::Zpl, out: TempOut },
+}
+
+/// A label rendered in memory, not yet written.
+enum Rendered {
+    /// Already on a page of the in-memory PDF.
+    Pdf,
+    Zpl(String),
+}
+
+impl Sink {
+    fn create(args: &LabelArgs, format: LabelFormat) -> Result<Sink> {
+        let size = Dimensions::from(args.size);
+        match format {
+            LabelFormat::Pdf => {
+                let font = font::LabelFont::find(args.font.as_deref(), args.font_index)?;
+                Ok(Sink::Pdf(Box::new(pdf::Pdf::new(font, size))))
+            }
+            LabelFormat::Zpl => {
+                let dpmm = match args.zpl_dpi {
+                    203 => 8,
+                    300 => 12,
+                    other => {
+                        return Err(batch::usage(format!("--zpl-dpi {other}: use 203 or 300")))
+                    }
+                };
+                if args.zpl_font.is_empty()
+                    || args
+                        .zpl_font
+                        .chars()
+                        .any(|c| c.is_control() || "^~,".contains(c))
+                {
+                    return Err(batch::usage(
+                        "--zpl-font must name a printer font, such as E:ANMDS.TTF or 0",
+                    ));
+                }
+                Ok(Sink::Zpl {
+                    zpl: zpl::Zpl {
+                        size,
+                        dpmm,
+                        font: args.zpl_font.clone(),
+                    },
+                    out: TempOut::create(&args.output)?,
+                })
+            }
+        }
+    }
+
+    /// Checks and lays out one label in memory.
+    fn render(&mut self, label: &Label) -> Result<Rendered> {
+        match self {
+            Sink::Pdf(pdf) => {
+                if let Some((field, c)) = label
+                    .texts()
+                    .find_map(|(f, t)| pdf.font().missing(t).map(|c| (f, c)))
+                {
+                    return Err(CliError::new(
+                        "missing_glyph",
+                        format!(
+                            "order {:?}: the font {} has no glyph for U+{:04X} in the {field}",
+                            label.order,
+                            pdf.font().path.display(),
+                            c as u32
+                        ),
+                        EXIT_INPUT,
+                    )
+                    .hint("pass --font with a font that covers it (Noto Sans CJK covers Chinese, Latin, Cyrillic and Greek)"));
+                }
+                pdf.add(label)?;
+                Ok(Rendered::Pdf)
+            }
+            Sink::Zpl { zpl, .. } => Ok(Rendered::Zpl(zpl.label(label)?)),
+        }
+    }
+
+    fn write(&mut self, rendered: Rendered) -> Result<()> {
+        match (self, rendered) {
+            (Sink::Zpl { out, .. }, Rendered::Zpl(text)) => out
+                .writer
+                .write_all(text.as_bytes())
+                .map_err(|e| CliError::new("cannot_write_output", format!("output: {e}"), EXIT_IO)),
+            _ => Ok(()),
+        }
+    }
+
+    fn finish(self, path: &Path, force: bool) -> Result<()> {
+        match self {
+            Sink::Pdf(pdf) => {
+                let bytes = pdf.finish()?;
+                let mut out = TempOut::create(path)?;
+                out.writer
+                    .write_all(&bytes)
+                    .map_err(|e| CliError::io("cannot_write_output", path, &e))?;
+                out.finish(path, force)
+            }
+            Sink::Zpl { out, .. } => out.finish(path, force),
+        }
+    }
+}
+
+fn mask_name(masked: bool) -> &'static str {
+    if masked {
+        "masked"
+    } else {
+        "full"
+    }
+}
+
+pub fn run(args: LabelArgs) -> Result<()> {
+    let format = args.format.unwrap_or_else(|| {
+        let zpl = args
+            .output
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("zpl"));
+        if zpl {
+            LabelFormat::Zpl
+        } else {
+            LabelFormat::Pdf
+        }
+    });
+    if let Some(bad) = args
+        .sender
+        .as_deref()
+        .filter(|s| s.chars().count() > 120 || s.chars().any(|c| c.is_control() || c == '\u{2028}'))
+    {
+        return Err(CliError::new(
+            "invalid_sender",
+            format!(
+                "--sender must be at most 120 characters without control characters ({} given)",
+                bad.chars().count()
+            ),
+            EXIT_INPUT,
+        ));
+    }
+    if !args.force && args.output.exists() {
+        return Err(CliError::new(
+            "output_exists",
+            format!("{} exists", args.output.display()),
+            EXIT_IO,
+        )
+        .hint("choose another name, or pass --force to replace it"));
+    }
+    let masked = !args.no_mask;
+    let sender = args.sender.clone().unwrap_or_default();
+    match (args.opened, args.batch) {
+        (false, false) => single(&args, format, masked, &sender),
+        (false, true) => from_manifest(&args, format, masked, &sender),
+        (true, _) => from_opened(&args, format, masked, &sender),
+    }
+}
+
+/// One envelope: opened, audited and labelled like `sealpost open`.
+fn single(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &str) -> Result<()> {
+    let found = input::find_identities(&args.identity)?;
+    let operator = auditlog::operator(args.audit.operator.clone())?;
+    let mut log = AuditLog::open(
+        auditlog::resolve_path(args.audit.audit_log.clone())?,
+        operator,
+        "label",
+    )?;
+    let mut sink = Sink::create(args, format)?;
+    let text = input::read_text(args.input.as_deref(), "envelope")?;
+    let mut event = Event {
+        line: None,
+        order: args.order.clone().unwrap_or_default(),
+        key_id: None,
+        envelope: auditlog::envelope_hash(&text),
+        outcome: "opened",
+        label: None,
+    };
+    let envelope: Envelope = match text.parse() {
+        Ok(e) => e,
+        Err(e) => {
+            event.outcome = e.code();
+            log.append(&[event])?;
+            return Err(e.into());
+        }
+    };
+    if args.order.is_none() {
+        event.order = envelope.order_ref().to_owned();
+    }
+    let named: Vec<KeyId> = envelope.recipients().iter().map(|r| r.key_id).collect();
+    let mine: Vec<String> = found.iter().map(|f| f.entry.key_id().to_hex()).collect();
+    let source = passphrase::Source::new(args.passphrase.passphrase_file.clone(), passphrase::ENV);
+    let identities = input::unlock(found, |id| named.contains(id), &source)?;
+    let result = open::open_with(&envelope, &identities, args.order.as_deref());
+    event.key_id = result
+        .as_ref()
+        .ok()
+        .and_then(|(_, by)| identities.get(*by))
+        .map(Usable::key_id);
+    event.outcome = match &result {
+        Ok(_) => "opened",
+        Err(e) => e.code(),
+    };
+    let rendered = match &result {
+        Ok((address, _)) => {
+            let label = Label::new(address, envelope.order_ref(), sender, masked);
+            Some(sink.render(&label))
+        }
+        Err(_) => None,
+    };
+    if matches!(rendered, Some(Ok(_))) {
+        event.label = Some(mask_name(masked));
+    }
+    log.append(&[event])?;
+    result.map_err(|e| {
+        let not_recipient = matches!(e, sealpost::Error::NotARecipient);
+        let err = CliError::from(e);
+        if not_recipient {
+            let ids: Vec<String> = named.iter().map(KeyId::to_hex).collect();
+            err.hint(format!(
+                "envelope key ids: {}; your key ids: {}",
+                ids.join(", "),
+                mine.join(", ")
+            ))
+        } else {
+            err
+        }
+    })?;
+    if let Some(rendered) = rendered {
+        sink.write(rendered?)?;
+    }
+    sink.finish(&args.output, args.force)?;
+    eprintln!(
+        "sealpost: wrote 1 {} label for order {} to {}; audit record in {}",
+        mask_name(masked),
+        envelope.order_ref(),
+        args.output.display(),
+        log.path().display()
+    );
+    Ok(())
+}
+
+fn rejects_path(args: &LabelArgs) -> PathBuf {
+    args.rejects.clone().unwrap_or_else(|| {
+        let mut name = args.output.as_os_str().to_owned();
+        name.push(".rejects.ndjson");
+        PathBuf::from(name)
+    })
+}
+
+/// Counts and the reject file of a batch.
+struct Tally {
+    read: u64,
+    labelled: u64,
+    rejected: u64,
+    rejects: TempOut,
+    path: PathBuf,
+}
+
+impl Tally {
+    fn new(args: &LabelArgs) -> Result<Tally> {
+        let path = rejects_path(args);
+        if path == args.output {
+            return Err(batch::usage("--rejects must differ from --output"));
+        }
+        if !args.force && path.exists() {
+            return Err(CliError::new(
+                "output_exists",
+                format!("{} exists", path.display()),
+                EXIT_IO,
+            )
+            .hint("choose another name, or pass --force to replace it"));
+        }
+        Ok(Tally {
+            read: 0,
+            labelled: 0,
+            rejected: 0,
+            rejects: TempOut::create(&path)?,
+            path,
+        })
+    }
+
+    fn reject(&mut self, item: &Item, e: &CliError) -> Result<()> {
+        self.rejected += 1;
+        self.rejects.write_reject(item, e.code(), e.message())
+    }
+
+    /// Makes the outputs visible (rejects first) and reports; exit 7 if anything was rejected.
+    fn finish(
+        self,
+        sink: Sink,
+        args: &LabelArgs,
+        masked: bool,
+        input_name: &str,
+        audit: Option<&Path>,
+    ) -> Result<()> {
+        self.rejects.finish(&self.path, args.force)?;
+        sink.finish(&args.output, args.force)?;
+        batch::sync_dir(&args.output);
+        eprintln!(
+            "sealpost: read {} records from {input_name}: {} labelled, {} rejected",
+            self.read, self.labelled, self.rejected
+        );
+        eprintln!(
+            "sealpost: wrote {} {} labels to {}, rejects to {}{}",
+            self.labelled,
+            mask_name(masked),
+            args.output.display(),
+            self.path.display(),
+            audit.map_or_else(
+                || "; nothing opened, nothing audited".to_owned(),
+                |p| format!("; {} audit records in {}", self.read, p.display())
+            )
+        );
+        if self.rejected > 0 {
+            return Err(CliError::new(
+                "records_rejected",
+                format!("{} of {} records have no label", self.rejected, self.read),
+                EXIT_REJECTED,
+            )
+            .hint(format!(
+                "{} lists each with its manifest line and error code",
+                self.path.display()
+            )));
+        }
+        Ok(())
+    }
+}
+
+fn manifest_reader(path: Option<&Path>) -> Result<(Box<dyn Read + Send>, String)> {
+    match path.filter(|p| p.as_os_str() != "-") {
+        Some(p) => {
+            let file = File::open(p).map_err(|e| CliError::io("unreadable_input", p, &e))?;
+            Ok((Box::new(file), p.display().to_string()))
+        }
+        None => Ok((Box::new(std::io::stdin()), "stdin".to_owned())),
+    }
+}
+
+/// A manifest of envelopes: opened in parallel per chunk by `batch.rs`, audited per chunk,
+/// labelled in manifest order.
+fn from_manifest(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &str) -> Result<()> {
+    let mut tally = Tally::new(args)?;
+    let found = input::find_identities(&args.identity)?;
+    let source = passphrase::Source::new(args.passphrase.passphrase_file.clone(), passphrase::ENV);
+    let identities = input::unlock(found, |_| true, &source)?;
+    let now = input::now();
+    let expired: Vec<bool> = identities.iter().map(|u| u.expired_at(now)).collect();
+    let operator = auditlog::operator(args.audit.operator.clone())?;
+    let mut log = AuditLog::open(
+        auditlog::resolve_path(args.audit.audit_log.clone())?,
+        operator,
+        "label --batch",
+    )?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.jobs.unwrap_or(0))
+        .build()
+        .map_err(|e| CliError::new("internal_error", e, EXIT_IO))?;
+    let mut sink = Sink::create(args, format)?;
+    let (reader, input_name) = manifest_reader(args.input.as_deref())?;
+    let consumed = Arc::new(AtomicU64::new(0));
+    let reader = BufReader::with_capacity(
+        256 * 1024,
+        batch::Counting {
+            inner: reader,
+            count: Arc::clone(&consumed),
+        },
+    );
+    let settings = Settings {
+        identities: &identities,
+        expired,
+        allow_expired: args.allow_expired,
+        order_column: &args.order_column,
+        envelope_column: &args.envelope_column,
+    };
+    let in_format = args
+        .manifest_format
+        .or_else(|| batch::detect(args.input.as_deref()))
+        .unwrap_or(Format::Ndjson);
+    let chunks = match in_format {
+        Format::Ndjson => batch::spawn_ndjson(reader, &settings),
+        Format::Csv => batch::spawn_csv(reader, &settings, &input_name)?.1,
+    };
+    let progress = batch::progress_bar(args.quiet, None);
+    for chunk in chunks {
+        let chunk = chunk?;
+        let done: Vec<Done> = pool.install(|| {
+            use rayon::prelude::*;
+            chunk
+                .into_par_iter()
+                .map(|item| batch::process(item, &settings))
+                .collect()
+        });
+        // lay out every opened record in memory, then audit the chunk, then write
+        let mut rendered = Vec::with_capacity(done.len());
+        let mut events = Vec::with_capacity(done.len());
+        for d in &done {
+            let mut event = batch::event(d, &identities);
+            let r = match &d.outcome {
+                Outcome::Opened { address, .. } => {
+                    let order = d.item.order.as_deref().unwrap_or_default();
+                    let r = sink.render(&Label::new(address, order, sender, masked));
+                    if r.is_ok() {
+                        event.label = Some(mask_name(masked));
+                    }
+                    Some(r)
+                }
+                Outcome::Rejected { .. } => None,
+            };
+            events.push(event);
+            rendered.push(r);
+        }
+        log.append(&events)?;
+        for (d, r) in done.iter().zip(rendered) {
+            tally.read += 1;
+            match (r, &d.outcome) {
+                (Some(Ok(r)), _) => {
+                    sink.write(r)?;
+                    tally.labelled += 1;
+                }
+                (Some(Err(e)), _) => tally.reject(&d.item, &e)?,
+                (None, Outcome::Rejected { code, message }) => {
+                    tally.rejected += 1;
+                    tally.rejects.write_reject(&d.item, code, message)?;
+                }
+                (None, Outcome::Opened { .. }) => {}
+            }
+        }
+        if let Some(bar) = &progress {
+            bar.set_message(format!(
+                "{} records, {} labelled, {} rejected",
+                tally.read, tally.labelled, tally.rejected
+            ));
+        }
+    }
+    if let Some(bar) = &progress {
+        bar.finish_and_clear();
+    }
+    let audit = log.path().to_path_buf();
+    tally.finish(sink, args, masked, &input_name, Some(&audit))
+}
+
+fn plain_item(line: u64, order: Option<String>) -> Item {
+    Item {
+        line,
+        order,
+        envelope: None,
+        rest: Rest::Json(Map::new()),
+        bad: None,
+    }
+}
+
+fn bad_record(code: &'static str, message: impl std::fmt::Display) -> CliError {
+    CliError::new(code, message, EXIT_INPUT)
+}
+
+/// An opened address record: validated as a sealed one would have been.
+fn checked(address: Address, order: &str) -> Result<Address> {
+    sealpost::envelope::validate_order_ref(order).map_err(CliError::from)?;
+    address
+        .validate()
+        .map_err(|e| bad_record("invalid_address", format!("{}: {e}", e.code())))?;
+    Ok(address)
+}
+
+/// Addresses already opened: `open` output (one JSON object, with --order), or `open --batch`
+/// output (NDJSON with an `address` object, or CSV with the address columns).
+fn from_opened(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &str) -> Result<()> {
+    if !args.batch {
+        let order = args.order.clone().ok_or_else(|| {
+            batch::usage("label --opened without --batch needs --order REF for the label")
+        })?;
+        let text = input::read_text(args.input.as_deref(), "address")?;
+        let address: Address = serde_json::from_str(&text)
+            .map_err(|e| bad_record("invalid_address", format!("not an address record: {e}")))?;
+        let address = checked(address, &order)?;
+        let mut sink = Sink::create(args, format)?;
+        let rendered = sink.render(&Label::new(&address, &order, sender, masked))?;
+        sink.write(rendered)?;
+        sink.finish(&args.output, args.force)?;
+        eprintln!(
+            "sealpost: wrote 1 {} label for order {order} to {}",
+            mask_name(masked),
+            args.output.display()
+        );
+        return Ok(());
+    }
+    let mut tally = Tally::new(args)?;
+    let mut sink = Sink::create(args, format)?;
+    let (reader, input_name) = manifest_reader(args.input.as_deref())?;
+    let in_format = args
+        .manifest_format
+        .or_else(|| batch::detect(args.input.as_deref()))
+        .unwrap_or(Format::Ndjson);
+    let mut label_one = |tally: &mut Tally, item: Item, parsed: Result<Address>| -> Result<()> {
+        tally.read += 1;
+        let order = item.order.clone().unwrap_or_default();
+        let result = parsed
+            .and_then(|a| checked(a, &order))
+            .and_then(|a| sink.render(&Label::new(&a, &order, sender, masked)));
+        match result {
+            Ok(r) => {
+                sink.write(r)?;
+                tally.labelled += 1;
+                Ok(())
+            }
+            Err(e) => tally.reject(&item, &e),
+        }
+    };
+    match in_format {
+        Format::Ndjson => {
+            let mut reader = BufReader::new(reader);
+            let mut buf = String::new();
+            let mut line = 0u64;
+            loop {
+                buf.clear();
+                let n = reader
+                    .read_line(&mut buf)
+                    .map_err(|e| CliError::new("unreadable_input", e, EXIT_IO))?;
+                if n == 0 {
+                    break;
+                }
+                line += 1;
+                let mut object = match serde_json::from_str::<Value>(&buf) {
+                    Ok(Value::Object(o)) => o,
+                    _ => Map::new(),
+                };
+                let order = match object.get(&args.order_column) {
+                    Some(Value::String(s)) => Some(s.clone()),
+                    _ => None,
+                };
+                let parsed = match object.remove("address") {
+                    Some(a) => serde_json::from_value::<Address>(a).map_err(|e| {
+                        bad_record("invalid_address", format!("not an address record: {e}"))
+                    }),
+                    None => Err(bad_record(
+                        "malformed_record",
+                        "not a JSON object with an \"address\" field",
+                    )),
+                };
+                label_one(&mut tally, plain_item(line, order), parsed)?;
+            }
+        }
+        Format::Csv => {
+            let mut csv = csv::ReaderBuilder::new().from_reader(reader);
+            let header = csv
+                .headers()
+                .map_err(|e| CliError::new("unreadable_input", e, EXIT_IO))?
+                .clone();
+            let at = |name: &str| {
+                header
+                    .iter()
+                    .position(|h| h.trim_start_matches('\u{feff}') == name)
+            };
+            let Some(order_at) = at(&args.order_column) else {
+                return Err(CliError::new(
+                    "missing_column",
+                    format!("{input_name}: no {:?} column", args.order_column),
+                    EXIT_INPUT,
+                ));
+            };
+            let columns: Vec<Option<usize>> =
+                batch::ADDRESS_COLUMNS.iter().map(|c| at(c)).collect();
+            for record in csv.records() {
+                let record = record.map_err(|e| CliError::new("unreadable_input", e, EXIT_IO))?;
+                let line = record.position().map_or(0, csv::Position::line);
+                let get = |i: usize| {
+                    columns
+                        .get(i)
+                        .copied()
+                        .flatten()
+                        .and_then(|at| record.get(at))
+                        .map(|v| unguard(v).to_owned())
+                        .unwrap_or_default()
+                };
+                let street: Vec<String> = (6..9).map(get).filter(|s| !s.is_empty()).collect();
+                let address = Address {
+                    name: get(0),
+                    phone: get(1),
+                    country: get(2),
+                    address_level1: get(3),
+                    address_level2: get(4),
+                    address_level3: get(5),
+                    street_lines: street,
+                    postal_code: get(9),
+                    company: get(10),
+                    delivery_note: get(11),
+                };
+                let order = record.get(order_at).map(str::to_owned);
+                label_one(&mut tally, plain_item(line, order), Ok(address))?;
+            }
+        }
+    }
+    tally.finish(sink, args, masked, &input_name, None)
+}
+
+/// Undoes `open --batch`'s spreadsheet guard (a `'` before a cell starting `=`, `+`, `-`, `@`).
+fn unguard(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if batch::formula_guard(rest).starts_with('\'') => rest,
+        _ => cell,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mono(s: &str) -> f32 {
+        s.chars().map(|c| if is_cjk(c) { 2.0 } else { 1.0 }).sum()
+    }
+
+    #[test]
+    fn wraps_latin_at_spaces() {
+        assert_eq!(
+            wrap_with("Unter den Linden 5", 10.0, mono),
+            ["Unter den", "Linden 5"]
+        );
+    }
+
+    #[test]
+    fn wraps_chinese_between_characters() {
+        assert_eq!(
+            wrap_with("浙江省杭州市西湖区文三路", 10.0, mono),
+            ["浙江省杭州", "市西湖区文", "三路"]
+        );
+    }
+
+    #[test]
+    fn breaks_a_word_only_when_it_alone_is_too_wide() {
+        assert_eq!(
+            wrap_with("ABCDEFGHIJKL", 5.0, mono),
+            ["ABCDE", "FGHIJ", "KL"]
+        );
+        assert_eq!(wrap_with("", 5.0, mono), [""]);
+    }
+
+    #[test]
+    fn unguards_formula_cells_only() {
+        assert_eq!(unguard("'=SUM(A1)"), "=SUM(A1)");
+        assert_eq!(unguard("'-x"), "-x");
+        assert_eq!(unguard("O'Brien"), "O'Brien");
+        assert_eq!(unguard("'Quoted"), "'Quoted");
+    }
+}

@@ -1,0 +1,285 @@
+//! PDF labels with krilla: one label per page, text in the chosen font (krilla embeds a subset
+//! of it: the glyphs used, not the 20 MB collection), the QR code and the Code128 barcode drawn
+//! as filled rectangles.
+
+use krilla::{
+    geom::{PathBuilder, Point, Rect},
+    page::PageSettings,
+    paint::Fill,
+    text::TextDirection,
+    Document,
+};
+
+use super::{codes, content::Label, font::LabelFont, wrap, Dimensions};
+use crate::error::{CliError, Result, EXIT_INPUT, EXIT_IO};
+
+const PT_PER_MM: f32 = 72.0 / 25.4;
+
+fn mm(v: f32) -> f32 {
+    v * PT_PER_MM
+}
+
+/// A PDF being written, one page per label.
+pub struct Pdf {
+    doc: Document,
+    font: LabelFont,
+    size: Dimensions,
+    pages: usize,
+}
+
+impl std::fmt::Debug for Pdf {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pdf")
+            .field("font", &self.font)
+            .field("pages", &self.pages)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Text placed on the page: lines top to bottom.
+struct Cursor<'s, 'f> {
+    surface: krilla::surface::Surface<'s>,
+    font: &'f LabelFont,
+}
+
+impl Cursor<'_, '_> {
+    fn text(&mut self, x: f32, top: f32, size: f32, text: &str) {
+        // the baseline sits one ascent (~0.88 em for CJK fonts) below the top of the line
+        self.surface.draw_text(
+            Point::from_xy(x, top + size * 0.88),
+            self.font.pdf.clone(),
+            size,
+            text,
+            false,
+            TextDirection::Auto,
+        );
+    }
+
+    fn rects(&mut self, rects: impl IntoIterator<Item = Option<Rect>>) {
+        let mut path = PathBuilder::new();
+        for rect in rects.into_iter().flatten() {
+            path.push_rect(rect);
+        }
+        if let Some(path) = path.finish() {
+            self.surface.draw_path(&path);
+        }
+    }
+
+    fn rule(&mut self, x: f32, y: f32, width: f32) {
+        self.rects([Rect::from_xywh(x, y, width, 0.8)]);
+    }
+}
+
+/// Line height as a multiple of the font size.
+const LEADING: f32 = 1.22;
+
+impl Pdf {
+    pub fn new(font: LabelFont, size: Dimensions) -> Pdf {
+        Pdf {
+            doc: Document::new(),
+            font,
+            size,
+            pages: 0,
+        }
+    }
+
+    /// Draws one label on a new page.
+    pub fn add(&mut self, label: &Label) -> Result<()> {
+        let (w, h) = (mm(self.size.width_mm), mm(self.size.height_mm));
+        let m = mm(4.0);
+        let inner = w - 2.0 * m;
+        let font = &self.font;
+
+        // bottom block, from the bottom up: QR code with the order reference beside it, then
+        // the Code128 barcode with its human-readable line
+        let qr = codes::qr(&label.order)?;
+        let bars = codes::code128(&label.order)?;
+        let qr_side = mm(26.0).min(inner * 0.42);
+        let qr_top = h - m - qr_side;
+        let bar_h = mm(15.0);
+        let bar_text = 9.0;
+        let bar_top = qr_top - mm(3.0) - bar_text * LEADING - bar_h;
+        let block_top = bar_top - mm(2.5);
+
+        // top block: sender, recipient, address, at the largest size that fits above
+        let sender = if label.sender.is_empty() {
+            Vec::new()
+        } else {
+            wrap(font, &format!("寄件 From: {}", label.sender), 8.0, inner)
+        };
+        let mut top = m;
+        let header_h = sender.len() as f32 * 8.0 * LEADING;
+        let fitted = [18.0f32, 16.0, 14.0, 13.0, 12.0, 11.0, 10.0, 9.0, 8.0, 7.0]
+            .into_iter()
+            .map(|s| (s, recipient_lines(font, label, s, inner)))
+            .find(|(_, lines)| {
+                top + header_h + mm(2.0) + lines.iter().map(|l| l.1 * LEADING).sum::<f32>()
+                    <= block_top
+            })
+            .ok_or_else(|| {
+                CliError::new(
+                    "address_does_not_fit",
+                    format!(
+                        "order {:?}: the address does not fit on a {} label",
+                        label.order, self.size.name
+                    ),
+                    EXIT_INPUT,
+                )
+                .hint("use --size 100x150")
+            })?;
+
+        let mut page = self
+            .doc
+            .start_page_with(PageSettings::from_wh(w, h).ok_or_else(|| bad_size(w, h))?);
+        let mut c = Cursor {
+            surface: page.surface(),
+            font,
+        };
+        c.surface.set_fill(Some(Fill::default()));
+        for line in &sender {
+            c.text(m, top, 8.0, line);
+            top += 8.0 * LEADING;
+        }
+        if !sender.is_empty() {
+            c.rule(m, top + mm(0.5), inner);
+            top += mm(2.0);
+        }
+        for (text, size) in &fitted.1 {
+            c.text(m, top, *size, text);
+            top += size * LEADING;
+        }
+        if !label.is_china() {
+            // destination country, large, top right, for sorting
+            let cw = font.width(&label.country, 22.0);
+            c.text(w - m - cw, m + header_h + mm(2.0), 22.0, &label.country);
+        }
+        c.rule(m, block_top, inner);
+
+        // Code128: module width from the room available, 10-module quiet zones
+        let module = inner / (bars.len() + 20) as f32;
+        let x0 = m + 10.0 * module;
+        c.rects(
+            bars.iter()
+                .enumerate()
+                .filter(|(_, b)| **b == 1)
+                .map(|(i, _)| Rect::from_xywh(x0 + i as f32 * module, bar_top, module, bar_h)),
+        );
+        let tw = font.width(&label.order, bar_text);
+        c.text(
+            m + (inner - tw) / 2.0,
+            bar_top + bar_h + mm(0.5),
+            bar_text,
+            &label.order,
+        );
+
+        // QR code, runs of dark modules merged into one rectangle each
+        let unit = qr_side / (qr.width + 8) as f32; // 4-module quiet zone
+        let qx = m;
+        let qy = qr_top;
+        let mut rects = Vec::new();
+        for (row, cells) in qr.dark.chunks(qr.width.max(1)).enumerate() {
+            let mut col = 0;
+            while col < cells.len() {
+                let run = cells
+                    .get(col..)
+                    .unwrap_or_default()
+                    .iter()
+                    .take_while(|d| **d)
+                    .count();
+                if run > 0 {
+                    rects.push(Rect::from_xywh(
+                        qx + (4 + col) as f32 * unit,
+                        qy + (4 + row) as f32 * unit,
+                        run as f32 * unit,
+                        unit,
+                    ));
+                    col += run;
+                } else {
+                    col += 1;
+                }
+            }
+        }
+        c.rects(rects);
+        let tx = m + qr_side + mm(3.0);
+        let tw = w - m - tx;
+        let mut ty = qr_top + mm(2.0);
+        c.text(tx, ty, 8.0, "订单 Order");
+        ty += 8.0 * LEADING;
+        // one line if it fits at a smaller size, wrapped otherwise
+        let size = if font.width(&label.order, 12.0) <= tw {
+            12.0
+        } else {
+            9.0
+        };
+        for line in wrap(font, &label.order, size, tw) {
+            c.text(tx, ty, size, &line);
+            ty += size * LEADING;
+        }
+        ty += mm(1.0);
+        let privacy = if label.masked {
+            "隐私面单 Privacy label"
+        } else {
+            "完整信息 Full details"
+        };
+        c.text(tx, ty, 8.0, privacy);
+        drop(c);
+        page.finish();
+        self.pages += 1;
+        Ok(())
+    }
+
+    pub fn font(&self) -> &LabelFont {
+        &self.font
+    }
+
+    pub fn finish(self) -> Result<Vec<u8>> {
+        self.doc
+            .finish()
+            .map_err(|e| CliError::new("cannot_write_output", format!("PDF: {e:?}"), EXIT_IO))
+    }
+}
+
+fn bad_size(w: f32, h: f32) -> CliError {
+    CliError::new("usage", format!("bad page size {w} x {h} pt"), 2)
+}
+
+/// The recipient block at `size`: (text, font size) per line.
+fn recipient_lines(font: &LabelFont, label: &Label, size: f32, width: f32) -> Vec<(String, f32)> {
+    let small = (size * 0.62).max(7.0);
+    let big = size * 1.3;
+    let mut out = vec![("收件人 To".to_owned(), small)];
+    let who = format!("{}  {}", label.name, label.phone);
+    let name_width = width - if label.is_china() { 0.0 } else { mm(14.0) };
+    if font.width(&who, big) <= name_width {
+        out.push((who, big));
+    } else {
+        out.extend(
+            wrap(font, &label.name, big, name_width)
+                .into_iter()
+                .map(|l| (l, big)),
+        );
+        out.push((label.phone.clone(), big));
+    }
+    if !label.company.is_empty() {
+        out.extend(
+            wrap(font, &label.company, size, width)
+                .into_iter()
+                .map(|l| (l, size)),
+        );
+    }
+    for line in &label.lines {
+        out.extend(wrap(font, line, size, width).into_iter().map(|l| (l, size)));
+    }
+    if label.is_china() && !label.postal_code.is_empty() {
+        out.push((format!("邮编 {}", label.postal_code), size));
+    }
+    if !label.note.is_empty() {
+        let note = format!("备注 Note: {}", label.note);
+        out.extend(
+            wrap(font, &note, small, width)
+                .into_iter()
+                .map(|l| (l, small)),
+        );
+    }
+    out
+}
