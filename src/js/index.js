@@ -96,9 +96,14 @@ export function defineElement(name = 'sealpost-address') {
 
     connectedCallback() {
       if (this.#mounting) return;
-      this.#mounting = load()
-        .then(() => {
-          this.#form = wasm.mount(this, this.#collect());
+      const o = this.#collect();
+      // Isolation mode (SPEC §10): the form lives in a cross-origin iframe; no wasm on this page.
+      const start = o.isolated || o.frameUrl
+        ? import('./isolated.js').then((m) => m.mountIsolated(this, () => this.#collect()))
+        : load().then(() => wasm.mount(this, this.#collect()));
+      this.#mounting = start
+        .then((form) => {
+          this.#form = form;
         })
         .catch((err) => {
           this.#mounting = null;
@@ -134,6 +139,8 @@ export function defineElement(name = 'sealpost-address') {
       if (attr('country') !== null) o.country = attr('country');
       if (this.hasAttribute('test-mode')) o.testMode = true;
       if (this.hasAttribute('no-button')) o.button = false;
+      if (this.hasAttribute('isolated')) o.isolated = true;
+      if (attr('frame-url') !== null) o.frameUrl = attr('frame-url');
       return o;
     }
 

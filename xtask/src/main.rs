@@ -15,6 +15,7 @@
 mod bench_cli;
 mod bench_peers;
 mod hardening;
+mod isolation;
 mod serve;
 mod setup;
 
@@ -36,6 +37,7 @@ fn main() -> ExitCode {
         Some("setup") => setup::all(),
         // for development: no setup step
         Some("e2e") => e2e(),
+        Some("e2e-isolation") => build_pkg().and_then(|()| isolation::e2e()),
         Some("pkg") => build_pkg(),
         Some("bench") => bench(args.get(1).map(String::as_str)),
         Some("fuzz") => match args.get(1).map(|s| s.parse::<u64>()) {
@@ -44,7 +46,7 @@ fn main() -> ExitCode {
             Some(Err(_)) => Err(format!("not a number of seconds: {}", args[1])),
         },
         _ => {
-            eprintln!("usage: cargo xtask test | demo [--port N] | bench [widget|cli|peers] | fuzz [SECONDS] | setup | pkg | e2e");
+            eprintln!("usage: cargo xtask test | demo [--port N] | bench [widget|cli|peers] | fuzz [SECONDS] | setup | pkg | e2e | e2e-isolation");
             return ExitCode::from(2);
         }
     };
@@ -144,7 +146,13 @@ fn build_pkg() -> Result {
         eprintln!("xtask: wasm-opt not installed: the package is not size-optimized");
     }
     let version = package_version()?;
-    for file in ["index.js", "index.d.ts", "README.md", "package.json"] {
+    for file in [
+        "index.js",
+        "isolated.js",
+        "index.d.ts",
+        "README.md",
+        "package.json",
+    ] {
         let text = std::fs::read_to_string(root().join("src/js").join(file))
             .map_err(|e| format!("src/js/{file}: {e}"))?;
         let text = if file == "package.json" {
@@ -255,6 +263,13 @@ fn test() -> Result {
             Box::new(package_checks),
         ),
         ("end-to-end checkout", Box::new(e2e)),
+        (
+            "end-to-end isolation mode (cross-origin frame, hostile host script)",
+            Box::new(|| {
+                build_pkg()?;
+                isolation::e2e()
+            }),
+        ),
     ];
     let total = steps.len();
     let mut failed = Vec::new();
@@ -453,13 +468,12 @@ fn demo(args: &[String]) -> Result {
     build_pkg()?;
     build_cli()?;
     private(&root().join("www/demo-courier.key"))?;
-    let server = serve::start(&root(), port)?;
-    println!("\nsealpost demo shop: http://{}/", server.addr);
+    let servers = isolation::demo(port)?; // prints both URLs; the frame is on port + 1
     println!(
         "Seal an address there, then open it as the courier would (the page shows the command):"
     );
     println!("  target/debug/sealpost open -i www/demo-courier.key --order <ORDER> < envelope.txt");
     println!("Ctrl-C to stop.");
-    server.wait();
+    servers.wait();
     Ok(())
 }
