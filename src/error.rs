@@ -53,6 +53,43 @@ pub enum Error {
     AddressTooLong,
     /// The platform's random number generator failed.
     RandomnessUnavailable,
+    /// A courier directory (or a directory entry being added) breaks the format of SPEC.md §9.
+    InvalidDirectory(&'static str),
+    /// A platform signing key (`spp1…`) or platform key file is not valid, or none is given.
+    InvalidPlatformKey(&'static str),
+    /// The directory names another platform key than the pinned one.
+    DirectoryWrongKey {
+        /// Key id of the platform key the directory says signed it.
+        signer: String,
+        /// Key id of the pinned platform key.
+        pinned: String,
+    },
+    /// The directory's signature does not verify with the pinned platform key: it was altered.
+    DirectorySignatureInvalid,
+    /// The directory is older (lower serial) than one already seen: a rollback.
+    DirectoryRollback {
+        /// The highest serial seen before.
+        seen: u64,
+        /// The serial of the directory presented.
+        got: u64,
+    },
+    /// The directory is past its expiry time: the platform has published a newer one.
+    DirectoryExpired {
+        /// The directory's expiry time.
+        expired: crate::keys::UtcSeconds,
+    },
+    /// Every key of the allowed couriers has expired.
+    DirectoryKeyExpired {
+        /// The latest valid-until among those keys.
+        last: crate::keys::UtcSeconds,
+    },
+    /// No key of the allowed couriers is valid yet.
+    DirectoryKeyNotYetValid {
+        /// The earliest valid-from among those keys.
+        first: crate::keys::UtcSeconds,
+    },
+    /// The directory lists no courier the shop allows with a key valid now.
+    NoUsableCourier,
 }
 
 impl Error {
@@ -76,6 +113,15 @@ impl Error {
             Error::InvalidAddress(e) => e.code(),
             Error::AddressTooLong => "address_too_long",
             Error::RandomnessUnavailable => "randomness_unavailable",
+            Error::InvalidDirectory(_) => "invalid_directory",
+            Error::InvalidPlatformKey(_) => "invalid_platform_key",
+            Error::DirectoryWrongKey { .. } => "directory_wrong_key",
+            Error::DirectorySignatureInvalid => "directory_signature_invalid",
+            Error::DirectoryRollback { .. } => "directory_rollback",
+            Error::DirectoryExpired { .. } => "directory_expired",
+            Error::DirectoryKeyExpired { .. } => "directory_key_expired",
+            Error::DirectoryKeyNotYetValid { .. } => "directory_key_not_yet_valid",
+            Error::NoUsableCourier => "no_usable_courier",
         }
     }
 }
@@ -107,6 +153,34 @@ impl fmt::Display for Error {
             Error::InvalidAddress(e) => write!(f, "invalid address: {e}"),
             Error::AddressTooLong => f.write_str("address is too long to seal"),
             Error::RandomnessUnavailable => f.write_str("the system random number generator failed"),
+            Error::InvalidDirectory(why) => write!(f, "invalid courier directory: {why}"),
+            Error::InvalidPlatformKey(why) => write!(f, "invalid platform key: {why}"),
+            Error::DirectoryWrongKey { signer, pinned } => write!(
+                f,
+                "courier directory signed by platform key {signer}, not by the pinned key {pinned}"
+            ),
+            Error::DirectorySignatureInvalid => f.write_str(
+                "courier directory signature does not verify: the directory was altered",
+            ),
+            Error::DirectoryRollback { seen, got } => write!(
+                f,
+                "courier directory serial {got} is older than serial {seen} already seen (rollback)"
+            ),
+            Error::DirectoryExpired { expired } => write!(
+                f,
+                "courier directory expired on {expired}: fetch the current one from the platform"
+            ),
+            Error::DirectoryKeyExpired { last } => write!(
+                f,
+                "every key of the allowed couriers has expired (the last on {last})"
+            ),
+            Error::DirectoryKeyNotYetValid { first } => write!(
+                f,
+                "no key of the allowed couriers is valid yet (the first from {first})"
+            ),
+            Error::NoUsableCourier => f.write_str(
+                "the courier directory lists no allowed courier with a key valid now",
+            ),
         }
     }
 }

@@ -29,6 +29,7 @@
 
 pub mod address;
 pub mod countries;
+pub mod directory;
 pub mod envelope;
 mod error;
 pub mod form;

@@ -23,8 +23,10 @@ use web_sys::{
 
 use crate::{
     address::{check_text, Address, AddressError, Field},
+    directory::{check_rollback, PlatformPublicKey, SignedDirectory},
     envelope::{Disclosed, Disclosure},
     form::{layout, Control, FieldSpec, Locale, Strings, COMMON_COUNTRIES},
+    keys::UtcSeconds,
     Envelope, Error, PublicKey,
 };
 
@@ -48,6 +50,12 @@ struct Options {
     country: Option<String>,
     test_mode: bool,
     button: bool,
+    /// A signed courier directory (`spdir1.…`, SPEC.md §9), used instead of `couriers`.
+    directory: Option<String>,
+    /// The platform key (`spp1…`) the directory must be signed with, pinned by the shop.
+    platform_key: Option<PlatformPublicKey>,
+    /// Ids of the certified couriers the shop works with (`None`: every one).
+    allowed_couriers: Option<Vec<String>>,
 }
 
 /// One rendered input with its error line.
@@ -180,6 +188,7 @@ impl Options {
             .as_string()
             .filter(|c| crate::is_iso_alpha2(c));
         o.test_mode = get(js, "testMode").as_bool().unwrap_or(false);
+        o.parse_directory(js)?;
         o.button = get(js, "button").as_bool().unwrap_or(true);
         let strings = get(js, "strings");
         if strings.is_object() {
@@ -195,16 +204,121 @@ impl Options {
         Ok(o)
     }
 
-    /// The keys to seal to: the test key in test mode, else the shop's couriers.
+    /// `directory`, `platformKey` and `allowedCouriers`: shapes only; the directory itself is
+    /// checked when sealing (`recipients`), against the clock and the serial last seen.
+    fn parse_directory(&mut self, js: &JsValue) -> Result<(), Error> {
+        let directory = get(js, "directory");
+        if !directory.is_undefined() && !directory.is_null() {
+            let text = directory.as_string().ok_or(Error::InvalidDirectory(
+                "directory must be the signed text \"spdir1.…\"",
+            ))?;
+            if !self.couriers.is_empty() {
+                return Err(Error::InvalidRecipients(
+                    "give either couriers or a directory, not both",
+                ));
+            }
+            self.directory = Some(text);
+        }
+        let pinned = get(js, "platformKey");
+        if let Some(text) = pinned.as_string() {
+            self.platform_key = Some(text.parse()?);
+        } else if !pinned.is_undefined() && !pinned.is_null() {
+            return Err(Error::InvalidPlatformKey("platformKey must be a string"));
+        }
+        if self.directory.is_some() && self.platform_key.is_none() {
+            return Err(Error::InvalidPlatformKey(
+                "a directory needs the platform key (platformKey: \"spp1…\") pinned in the page",
+            ));
+        }
+        let allowed = get(js, "allowedCouriers");
+        if Array::is_array(&allowed) {
+            let list = Array::from(&allowed);
+            let mut ids = Vec::new();
+            for id in list.iter() {
+                ids.push(id.as_string().ok_or(Error::InvalidRecipients(
+                    "allowedCouriers must be an array of courier ids",
+                ))?);
+            }
+            self.allowed_couriers = Some(ids);
+        } else if !allowed.is_undefined() && !allowed.is_null() {
+            return Err(Error::InvalidRecipients(
+                "allowedCouriers must be an array of courier ids",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The keys of the signed directory to seal to: verified with the pinned platform key,
+    /// not older than the last issue this browser saw, valid now, allowed by the shop.
+    fn directory_recipients(
+        &self,
+        text: &str,
+        pinned: &PlatformPublicKey,
+    ) -> Result<Vec<PublicKey>, Error> {
+        let signed: SignedDirectory = text.parse()?;
+        let directory = signed.verify(pinned)?;
+        let seen = seen_serial(pinned);
+        check_rollback(directory.serial, seen)?;
+        let now = UtcSeconds((js_sys::Date::now() / 1000.0) as u64);
+        let chosen = directory.recipients(now, self.allowed_couriers.as_deref())?;
+        if seen.is_none_or(|s| directory.serial > s) {
+            remember_serial(pinned, directory.serial);
+        }
+        Ok(chosen.into_iter().map(|r| r.public_key).collect())
+    }
+
+    /// The keys to seal to: the test key in test mode, else the signed directory's, else the
+    /// shop's couriers.
     fn recipients(&self) -> Result<Vec<PublicKey>, Error> {
         if self.test_mode {
             return Ok(vec![TEST_COURIER_PUBLIC_KEY.parse()?]);
+        }
+        if let Some(text) = &self.directory {
+            let pinned = self.platform_key.as_ref().ok_or(Error::InvalidPlatformKey(
+                "a directory needs the platform key pinned in the page",
+            ))?;
+            return self.directory_recipients(text, pinned);
         }
         if self.couriers.is_empty() {
             return Err(Error::InvalidRecipients("no courier key configured"));
         }
         self.couriers.iter().map(|k| k.parse()).collect()
     }
+}
+
+/// Where the highest directory serial seen is kept: one `localStorage` entry per platform key.
+pub const SEEN_SERIAL_PREFIX: &str = "sealpost.directory.serial.";
+
+/// The page's `localStorage`, if it has one it may use: reading the property throws in opaque
+/// origins and when storage is blocked, so it goes through `Reflect` (an `Err`, not a trap).
+fn local_storage() -> Option<JsValue> {
+    let storage = Reflect::get(&js_sys::global(), &"localStorage".into()).ok()?;
+    (storage.is_object()).then_some(storage)
+}
+
+fn storage_call(name: &str, args: &Array) -> Option<JsValue> {
+    let storage = local_storage()?;
+    let f: Function = get(&storage, name).dyn_into().ok()?;
+    Reflect::apply(&f, &storage, args).ok()
+}
+
+/// The highest serial this browser saw for `pinned`. Without storage (blocked, private mode),
+/// `None`: the signature and validity checks still apply, only rollback goes unnoticed.
+fn seen_serial(pinned: &PlatformPublicKey) -> Option<u64> {
+    let key = format!("{SEEN_SERIAL_PREFIX}{pinned}");
+    storage_call("getItem", &Array::of1(&key.into()))?
+        .as_string()?
+        .parse()
+        .ok()
+}
+
+/// Records `serial` as seen; a full or blocked storage is ignored.
+fn remember_serial(pinned: &PlatformPublicKey, serial: u64) {
+    let key = format!("{SEEN_SERIAL_PREFIX}{pinned}");
+    let _ = storage_call(
+        "setItem",
+        &Array::of2(&key.into(), &serial.to_string().into()),
+    );
 }
 
 /// The page's language: the host's closest `lang`, else the document's.
@@ -806,7 +920,8 @@ impl AddressForm {
 ///
 /// `options`: `{ couriers: string | string[], orderRef: string, disclose: 'none' | 'country' |
 /// 'province', locale: 'zh-CN' | 'en', strings: { key: text }, country: 'CN', testMode: bool,
-/// button: bool, shadow: 'closed' | 'open' }`. Fires `ready` on `element` when rendered.
+/// button: bool, shadow: 'closed' | 'open', directory: 'spdir1.…', platformKey: 'spp1…',
+/// allowedCouriers: string[] }`. Fires `ready` on `element` when rendered.
 #[wasm_bindgen]
 pub fn mount(element: HtmlElement, options: JsValue) -> Result<AddressForm, JsValue> {
     let parsed = Options::parse(&options).map_err(JsValue::from)?;

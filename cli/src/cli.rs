@@ -58,6 +58,10 @@ pub enum Command {
     /// write shipping labels: PDF or ZPL, masked name and phone by default, QR code and Code128
     /// of the order reference. Openings are recorded in the audit log like `open`.
     Label(LabelArgs),
+    /// The platform's certified courier directory: signing key, couriers, keys, signed issues;
+    /// checks for shops and couriers.
+    #[command(subcommand)]
+    Directory(crate::directory::args::DirectoryCommand),
 }
 
 /// Where a passphrase comes from (otherwise: the terminal, or $SEALPOST_PASSPHRASE).

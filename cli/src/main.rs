@@ -5,6 +5,7 @@ mod audit;
 mod auditlog;
 mod batch;
 mod cli;
+mod directory;
 mod error;
 mod identity;
 mod input;
@@ -34,6 +35,7 @@ fn main() -> ExitCode {
         cli::Command::Audit(cli::AuditCommand::Verify(a)) => audit::verify(a),
         cli::Command::Audit(cli::AuditCommand::Show(a)) => audit::show(a),
         cli::Command::Label(a) => label::run(a),
+        cli::Command::Directory(c) => directory::run(c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -45,27 +45,10 @@ pub fn seal(
     not_after: Option<UtcSeconds>,
     created: &str,
 ) -> Result<Zeroizing<String>> {
-    kdf.check()?;
-    let mut salt = [0u8; SALT_LEN];
-    let mut nonce = [0u8; NONCE_LEN];
-    sealpost::random::fill(&mut salt)?;
-    sealpost::random::fill(&mut nonce)?;
-    let key = derive_key(pass, &salt, kdf)?;
-    let prefix = protected_line_prefix(identity.public_key(), not_after, kdf, &salt, &nonce);
     let raw = identity.to_raw();
-    let sealed = ChaCha20Poly1305::new(&Key::from(*key))
-        .encrypt(
-            &Nonce::from(nonce),
-            Payload {
-                msg: raw.as_ref(),
-                aad: prefix.as_bytes(),
-            },
-        )
-        .map_err(|_| CliError::new("internal_error", "sealing the key failed", EXIT_INPUT))?;
-    let sealed: [u8; SEALED_KEY_LEN] = sealed
-        .as_slice()
-        .try_into()
-        .map_err(|_| CliError::new("internal_error", "sealed key length", EXIT_INPUT))?;
+    let (prefix, sealed) = seal_secret(&raw, pass, kdf, |salt, nonce| {
+        protected_line_prefix(identity.public_key(), not_after, kdf, salt, nonce)
+    })?;
     Ok(Zeroizing::new(protected_identity_file_text(
         identity.public_key(),
         created,
@@ -75,23 +58,72 @@ pub fn seal(
     )))
 }
 
+/// Seals a 32-byte secret under `pass` with fresh salt and nonce; `prefix` builds the line's
+/// associated data from them. Returns the prefix and the sealed secret. Shared by identities
+/// and the platform's directory signing key.
+pub fn seal_secret(
+    secret: &[u8; 32],
+    pass: &str,
+    kdf: KdfParams,
+    prefix: impl FnOnce(&[u8; SALT_LEN], &[u8; NONCE_LEN]) -> String,
+) -> Result<(String, [u8; SEALED_KEY_LEN])> {
+    kdf.check()?;
+    let mut salt = [0u8; SALT_LEN];
+    let mut nonce = [0u8; NONCE_LEN];
+    sealpost::random::fill(&mut salt)?;
+    sealpost::random::fill(&mut nonce)?;
+    let key = derive_key(pass, &salt, kdf)?;
+    let prefix = prefix(&salt, &nonce);
+    let sealed = ChaCha20Poly1305::new(&Key::from(*key))
+        .encrypt(
+            &Nonce::from(nonce),
+            Payload {
+                msg: secret,
+                aad: prefix.as_bytes(),
+            },
+        )
+        .map_err(|_| CliError::new("internal_error", "sealing the key failed", EXIT_INPUT))?;
+    let sealed: [u8; SEALED_KEY_LEN] = sealed
+        .as_slice()
+        .try_into()
+        .map_err(|_| CliError::new("internal_error", "sealed key length", EXIT_INPUT))?;
+    Ok((prefix, sealed))
+}
+
+/// Opens a secret sealed by [`seal_secret`]; `None` if the tag does not verify (wrong
+/// passphrase or an edited line).
+pub fn open_secret(
+    pass: &str,
+    kdf: KdfParams,
+    salt: &[u8; SALT_LEN],
+    nonce: &[u8; NONCE_LEN],
+    aad: &[u8],
+    sealed: &[u8; SEALED_KEY_LEN],
+) -> Result<Option<Zeroizing<Vec<u8>>>> {
+    let key = derive_key(pass, salt, kdf)?;
+    Ok(ChaCha20Poly1305::new(&Key::from(*key))
+        .decrypt(&Nonce::from(*nonce), Payload { msg: sealed, aad })
+        .ok()
+        .map(Zeroizing::new))
+}
+
 /// Unlocks a protected identity and checks that it is the key its line names.
 pub fn unlock(
     protected: &ProtectedIdentity,
     public_key: &PublicKey,
     pass: &str,
 ) -> Result<std::result::Result<Identity, UnlockError>> {
-    let key = derive_key(pass, &protected.salt, protected.kdf)?;
-    let Ok(raw) = ChaCha20Poly1305::new(&Key::from(*key)).decrypt(
-        &Nonce::from(protected.nonce),
-        Payload {
-            msg: &protected.sealed_key,
-            aad: protected.aad(),
-        },
-    ) else {
+    let Some(raw) = open_secret(
+        pass,
+        protected.kdf,
+        &protected.salt,
+        &protected.nonce,
+        protected.aad(),
+        &protected.sealed_key,
+    )?
+    else {
         return Ok(Err(UnlockError::WrongPassphrase));
     };
-    let raw = Zeroizing::new(raw);
     match Identity::from_bytes(&raw) {
         Ok(identity) if identity.public_key() == public_key => Ok(Ok(identity)),
         _ => Ok(Err(UnlockError::Corrupt)),

@@ -24,10 +24,14 @@ export type Disclose = 'none' | 'country' | 'province' | 'region';
 
 /** Stable error codes (`error.code`). Address field errors are `<field>_<problem>`. */
 export type ErrorCode =
+  | IsolationErrorCode
   | 'unknown_format' | 'unsupported_version' | 'truncated' | 'trailing_data' | 'malformed_envelope'
   | 'not_a_recipient' | 'open_failed' | 'order_mismatch' | 'disclosure_mismatch'
   | 'invalid_public_key' | 'invalid_identity' | 'invalid_order_ref' | 'invalid_disclosure'
   | 'invalid_recipients' | 'invalid_address' | 'address_too_long' | 'randomness_unavailable'
+  | 'invalid_directory' | 'invalid_platform_key' | 'directory_wrong_key' | 'directory_signature_invalid'
+  | 'directory_rollback' | 'directory_expired' | 'directory_key_expired' | 'directory_key_not_yet_valid'
+  | 'no_usable_courier'
   | 'already_mounted' | 'busy' | 'not_connected' | 'load_failed'
   | `${'name' | 'phone' | 'country' | 'address_level1' | 'address_level2' | 'address_level3'
       | 'street' | 'postal_code' | 'company' | 'delivery_note'}_${'missing' | 'too_long'
@@ -50,9 +54,26 @@ export type StringKey =
   | 'error.postal_code_invalid.CN' | 'error.country_invalid' | 'error.address_too_long'
   | 'error.config' | 'submit' | 'status.invalid' | 'status.sealed' | 'test_mode';
 
+/** Theme custom properties (`--sealpost-<key>`) that isolation mode passes into the frame. */
+export type ThemeKey =
+  | 'accent' | 'on-accent' | 'bg' | 'text' | 'muted' | 'border' | 'error' | 'font' | 'radius' | 'gap';
+
+/** Error codes of isolation mode (`error.code`; see SPEC §10). */
+export type IsolationErrorCode = 'invalid_frame_url' | 'frame_timeout' | 'config_locked' | 'protocol_error';
+
 export interface FormOptions {
   /** Courier public keys (`sp1…`): one, several space-separated, or an array (at most 16). */
   couriers?: string | string[];
+  /**
+   * A signed courier directory (`spdir1.…`, SPEC §9) instead of `couriers`: the form verifies it
+   * with `platformKey` and seals to the current key of every certified courier in
+   * `allowedCouriers`. A bad directory is an `error` event (`directory_*`, `no_usable_courier`).
+   */
+  directory?: string;
+  /** The platform's directory signing key (`spp1…`), pinned in the page. Required with `directory`. */
+  platformKey?: string;
+  /** Ids of the certified couriers this shop works with (default: every courier of the directory). */
+  allowedCouriers?: string[];
   /** The order the address is sealed for (1–64 printable ASCII characters). */
   orderRef?: string;
   /** Default 'none'. 'province' (= 'region') shows country and province in clear. */
@@ -69,6 +90,22 @@ export interface FormOptions {
   button?: boolean;
   /** 'closed' (default) or 'open'. Open exposes the inputs to page scripts: tests only. */
   shadow?: 'closed' | 'open';
+  /**
+   * Isolation mode (SPEC §10): render the form in a cross-origin iframe (`frameUrl`), so no
+   * script on this page can read what the buyer types. Implied by `frameUrl`.
+   */
+  isolated?: boolean;
+  /** The frame page's URL (another origin than the page), e.g. `https://form.example/frame/`. */
+  frameUrl?: string;
+  /** The iframe's accessible title (default "Shipping address"). */
+  frameTitle?: string;
+  /** Milliseconds to wait for the frame's `ready` before an `frame_timeout` error (default 30000). */
+  frameTimeout?: number;
+  /**
+   * Isolation mode: theme passed into the frame as `--sealpost-<key>` custom properties. By
+   * default the element's own `--sealpost-*` computed values are passed.
+   */
+  theme?: Partial<Record<ThemeKey, string>>;
 }
 
 /** Detail of the `sealed` event and result of `seal()`. Holds no plaintext. */

@@ -63,7 +63,7 @@ export async function openTestEnvelope(envelope, orderRef) {
   return wasm.openTestEnvelope(envelope, orderRef);
 }
 
-const ATTRIBUTES = ['couriers', 'order-ref', 'disclose', 'locale', 'country', 'test-mode', 'no-button'];
+const ATTRIBUTES = ['couriers', 'order-ref', 'disclose', 'locale', 'country', 'test-mode', 'no-button', 'directory', 'platform-key', 'allowed-couriers'];
 
 function errorEvent(err) {
   const code = (err && err.code) || 'load_failed';
@@ -137,6 +137,9 @@ export function defineElement(name = 'sealpost-address') {
       if (attr('disclose') !== null) o.disclose = attr('disclose');
       if (attr('locale') !== null) o.locale = attr('locale');
       if (attr('country') !== null) o.country = attr('country');
+      if (attr('directory') !== null) o.directory = attr('directory');
+      if (attr('platform-key') !== null) o.platformKey = attr('platform-key');
+      if (attr('allowed-couriers') !== null) o.allowedCouriers = attr('allowed-couriers').split(/\s+/).filter(Boolean);
       if (this.hasAttribute('test-mode')) o.testMode = true;
       if (this.hasAttribute('no-button')) o.button = false;
       if (this.hasAttribute('isolated')) o.isolated = true;

@@ -8,7 +8,9 @@
 //     exactly that origin, in version 1, and carries the channel token from the URL fragment;
 //   - messages go only to that origin (never '*'), and carry validity, envelopes and error codes,
 //     never what the buyer typed;
-//   - the recipients (`couriers`, `testMode`) are fixed by the first configuration.
+//   - the recipients (`couriers`, `testMode`, and with a courier directory the pinned
+//     `platformKey` and `allowedCouriers`) are fixed by the first configuration; the directory
+//     itself may be replaced by a newer issue.
 
 import { load, mount } from '/pkg/index.js';
 
@@ -81,7 +83,7 @@ function applyTheme(theme) {
 }
 
 function recipients(o) {
-  return JSON.stringify([o.couriers ?? null, o.testMode === true]);
+  return JSON.stringify([o.couriers ?? null, o.testMode === true, o.platformKey ?? null, o.allowedCouriers ?? null]);
 }
 
 async function configure(raw) {
