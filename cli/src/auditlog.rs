@@ -29,7 +29,7 @@ const MAX_RECORD: u64 = 16 * 1024;
 const MAX_ORDER_CHARS: usize = 128;
 
 /// One attempt to open an envelope.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Event {
     /// Manifest line (batch) or `None` (single open).
     pub line: Option<u64>,

@@ -22,16 +22,15 @@ use std::{
     sync::{atomic::AtomicU64, Arc},
 };
 
-use sealpost::{Address, Envelope, KeyId};
+use sealpost::Address;
 use serde_json::{Map, Value};
 
 use crate::{
-    auditlog::{self, AuditLog, Event},
+    auditlog::{self, AuditLog},
     batch::{self, Done, Item, Outcome, Rest, Settings, TempOut},
     cli::{Format, LabelArgs, LabelFormat, LabelSize},
     error::{CliError, Result, EXIT_INPUT, EXIT_IO, EXIT_REJECTED},
-    input::{self, Usable},
-    open, passphrase,
+    input, open, passphrase,
 };
 
 pub use content::Label;
@@ -265,73 +264,28 @@ pub fn run(args: LabelArgs) -> Result<()> {
 
 /// One envelope: opened, audited and labelled like `sealpost open`.
 fn single(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &str) -> Result<()> {
-    let found = input::find_identities(&args.identity)?;
-    let operator = auditlog::operator(args.audit.operator.clone())?;
-    let mut log = AuditLog::open(
-        auditlog::resolve_path(args.audit.audit_log.clone())?,
-        operator,
+    let mut attempt = open::Attempt::start(
+        &args.identity,
+        &args.audit,
+        &args.passphrase,
+        args.input.as_deref(),
+        args.order.as_deref(),
         "label",
     )?;
     let mut sink = Sink::create(args, format)?;
-    let text = input::read_text(args.input.as_deref(), "envelope")?;
-    let mut event = Event {
-        line: None,
-        order: args.order.clone().unwrap_or_default(),
-        key_id: None,
-        envelope: auditlog::envelope_hash(&text),
-        outcome: "opened",
-        label: None,
-    };
-    let envelope: Envelope = match text.parse() {
-        Ok(e) => e,
-        Err(e) => {
-            event.outcome = e.code();
-            log.append(&[event])?;
-            return Err(e.into());
-        }
-    };
-    if args.order.is_none() {
-        event.order = envelope.order_ref().to_owned();
-    }
-    let named: Vec<KeyId> = envelope.recipients().iter().map(|r| r.key_id).collect();
-    let mine: Vec<String> = found.iter().map(|f| f.entry.key_id().to_hex()).collect();
-    let source = passphrase::Source::new(args.passphrase.passphrase_file.clone(), passphrase::ENV);
-    let identities = input::unlock(found, |id| named.contains(id), &source)?;
-    let result = open::open_with(&envelope, &identities, args.order.as_deref());
-    event.key_id = result
-        .as_ref()
-        .ok()
-        .and_then(|(_, by)| identities.get(*by))
-        .map(Usable::key_id);
-    event.outcome = match &result {
-        Ok(_) => "opened",
-        Err(e) => e.code(),
-    };
-    let rendered = match &result {
+    // laid out before the audit record, which says whether a label was made
+    let rendered = match &attempt.result {
         Ok((address, _)) => {
-            let label = Label::new(address, envelope.order_ref(), sender, masked);
+            let label = Label::new(address, attempt.envelope.order_ref(), sender, masked);
             Some(sink.render(&label))
         }
         Err(_) => None,
     };
     if matches!(rendered, Some(Ok(_))) {
-        event.label = Some(mask_name(masked));
+        attempt.event.label = Some(mask_name(masked));
     }
-    log.append(&[event])?;
-    result.map_err(|e| {
-        let not_recipient = matches!(e, sealpost::Error::NotARecipient);
-        let err = CliError::from(e);
-        if not_recipient {
-            let ids: Vec<String> = named.iter().map(KeyId::to_hex).collect();
-            err.hint(format!(
-                "envelope key ids: {}; your key ids: {}",
-                ids.join(", "),
-                mine.join(", ")
-            ))
-        } else {
-            err
-        }
-    })?;
+    attempt.log_event()?;
+    attempt.take_result()?;
     if let Some(rendered) = rendered {
         sink.write(rendered?)?;
     }
@@ -339,9 +293,9 @@ fn single(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &str) -> 
     eprintln!(
         "sealpost: wrote 1 {} label for order {} to {}; audit record in {}",
         mask_name(masked),
-        envelope.order_ref(),
+        attempt.envelope.order_ref(),
         args.output.display(),
-        log.path().display()
+        attempt.log.path().display()
     );
     Ok(())
 }

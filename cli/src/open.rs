@@ -3,7 +3,10 @@
 //! The attempt is recorded in the audit log (and synced) before the address is printed: if the
 //! record cannot be written, nothing is shown.
 
-use std::io::Write;
+use std::{
+    io::Write,
+    path::{Path, PathBuf},
+};
 
 use sealpost::{Envelope, KeyId};
 use zeroize::Zeroizing;
@@ -11,7 +14,7 @@ use zeroize::Zeroizing;
 use crate::{
     auditlog::{self, AuditLog, Event},
     batch,
-    cli::OpenArgs,
+    cli::{AuditArgs, OpenArgs, PassphraseArgs},
     error::{CliError, Result, EXIT_IO},
     input::{self, Usable},
     passphrase,
@@ -21,63 +24,21 @@ pub fn run(args: OpenArgs) -> Result<()> {
     if args.batch {
         return batch::run(args);
     }
-    let found = input::find_identities(&args.identity)?;
-    let operator = auditlog::operator(args.audit.operator)?;
-    let mut log = AuditLog::open(
-        auditlog::resolve_path(args.audit.audit_log)?,
-        operator,
+    let mut attempt = Attempt::start(
+        &args.identity,
+        &args.audit,
+        &args.passphrase,
+        args.input.as_deref(),
+        args.order.as_deref(),
         "open",
     )?;
-    let text = input::read_text(args.input.as_deref(), "envelope")?;
-    let mut event = Event {
-        line: None,
-        order: args.order.clone().unwrap_or_default(),
-        key_id: None,
-        envelope: auditlog::envelope_hash(&text),
-        outcome: "opened",
-        label: None,
-    };
-    let envelope: Envelope = match text.parse() {
-        Ok(e) => e,
-        Err(e) => {
-            event.outcome = e.code();
-            log.append(&[event])?;
-            return Err(e.into());
-        }
-    };
-    if args.order.is_none() {
-        event.order = envelope.order_ref().to_owned();
-    }
-    // Only the identities the envelope names are unlocked (no passphrase asked otherwise).
-    let named: Vec<KeyId> = envelope.recipients().iter().map(|r| r.key_id).collect();
-    let mine: Vec<String> = found.iter().map(|f| f.entry.key_id().to_hex()).collect();
-    let source = passphrase::Source::new(args.passphrase.passphrase_file, passphrase::ENV);
-    let identities = input::unlock(found, |id| named.contains(id), &source)?;
-    let result = open_with(&envelope, &identities, args.order.as_deref());
-    let opened_by = result.as_ref().ok().map(|(_, by)| *by);
-    event.key_id = opened_by
-        .and_then(|i| identities.get(i))
-        .map(Usable::key_id);
-    event.outcome = match &result {
-        Ok(_) => "opened",
-        Err(e) => e.code(),
-    };
-    log.append(&[event])?;
-    let (address, by) = result.map_err(|e| {
-        let not_recipient = matches!(e, sealpost::Error::NotARecipient);
-        let err = CliError::from(e);
-        if not_recipient {
-            let ids: Vec<String> = named.iter().map(KeyId::to_hex).collect();
-            err.hint(format!(
-                "envelope key ids: {}; your key ids: {}",
-                ids.join(", "),
-                mine.join(", ")
-            ))
-        } else {
-            err
-        }
-    })?;
-    if let Some(usable) = identities.get(by).filter(|u| u.expired_at(input::now())) {
+    attempt.log_event()?;
+    let (address, by) = attempt.take_result()?;
+    if let Some(usable) = attempt
+        .identities
+        .get(by)
+        .filter(|u| u.expired_at(input::now()))
+    {
         eprintln!(
             "sealpost: warning: identity {} (key id {}) is past its not-after date {}; ask \
              shops to seal to your new key and retire this one",
@@ -96,6 +57,108 @@ pub fn run(args: OpenArgs) -> Result<()> {
         .and_then(|()| stdout.write_all(b"\n"))
         .and_then(|()| stdout.flush())
         .map_err(|e| CliError::new("cannot_write_output", format!("stdout: {e}"), EXIT_IO))
+}
+
+/// One envelope opened the way `open` and `label` do: read, parsed (a parse failure is audited
+/// and returned), only the identities it names unlocked (no passphrase asked otherwise), opened.
+/// The caller appends the audit record with [`Attempt::log_event`] (after adding what it
+/// produced, e.g. a label) before showing anything, then takes the result.
+pub struct Attempt {
+    pub log: AuditLog,
+    pub event: Event,
+    pub envelope: Envelope,
+    pub identities: Vec<Usable>,
+    pub result: std::result::Result<(sealpost::Address, usize), sealpost::Error>,
+    named: Vec<KeyId>,
+    mine: Vec<String>,
+}
+
+impl Attempt {
+    pub fn start(
+        identity: &[PathBuf],
+        audit: &AuditArgs,
+        passphrase: &PassphraseArgs,
+        input_path: Option<&Path>,
+        order: Option<&str>,
+        command: &'static str,
+    ) -> Result<Attempt> {
+        let found = input::find_identities(identity)?;
+        let operator = auditlog::operator(audit.operator.clone())?;
+        let mut log = AuditLog::open(
+            auditlog::resolve_path(audit.audit_log.clone())?,
+            operator,
+            command,
+        )?;
+        let text = input::read_text(input_path, "envelope")?;
+        let mut event = Event {
+            line: None,
+            order: order.map(str::to_owned).unwrap_or_default(),
+            key_id: None,
+            envelope: auditlog::envelope_hash(&text),
+            outcome: "opened",
+            label: None,
+        };
+        let envelope: Envelope = match text.parse() {
+            Ok(e) => e,
+            Err(e) => {
+                event.outcome = e.code();
+                log.append(&[event])?;
+                return Err(e.into());
+            }
+        };
+        if order.is_none() {
+            event.order = envelope.order_ref().to_owned();
+        }
+        let named: Vec<KeyId> = envelope.recipients().iter().map(|r| r.key_id).collect();
+        let mine: Vec<String> = found.iter().map(|f| f.entry.key_id().to_hex()).collect();
+        let source = passphrase::Source::new(passphrase.passphrase_file.clone(), passphrase::ENV);
+        let identities = input::unlock(found, |id| named.contains(id), &source)?;
+        let result = open_with(&envelope, &identities, order);
+        event.key_id = result
+            .as_ref()
+            .ok()
+            .and_then(|(_, by)| identities.get(*by))
+            .map(Usable::key_id);
+        event.outcome = match &result {
+            Ok(_) => "opened",
+            Err(e) => e.code(),
+        };
+        Ok(Attempt {
+            log,
+            event,
+            envelope,
+            identities,
+            result,
+            named,
+            mine,
+        })
+    }
+
+    /// Appends (and syncs) the audit record of this attempt.
+    pub fn log_event(&mut self) -> Result<()> {
+        let event = self.event.clone();
+        self.log.append(&[event])
+    }
+
+    /// The address and the index of the identity that opened it, or the error, with the key
+    /// ids of both sides as a hint when this identity is not a recipient.
+    pub fn take_result(&mut self) -> Result<(sealpost::Address, usize)> {
+        let result = std::mem::replace(&mut self.result, Err(sealpost::Error::NotARecipient));
+        result.map_err(|e| {
+            let not_recipient = matches!(e, sealpost::Error::NotARecipient);
+            let err = CliError::from(e);
+            if not_recipient {
+                let ids: Vec<String> = self.named.iter().map(KeyId::to_hex).collect();
+                err.hint(format!(
+                    "envelope key ids: {}; your key ids: {}",
+                    ids.join(", "),
+                    self.mine.join(", ")
+                ))
+            } else {
+                err
+            }
+        })
+    }
 }
 
 /// Opens with the first identity that can; returns the address and that identity's index.
