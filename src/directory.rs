@@ -22,7 +22,9 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::{
-    keys::{KdfParams, UtcSeconds, NONCE_LEN, SALT_LEN, SEALED_KEY_LEN},
+    keys::{
+        KdfParams, SealedFields, SealedFieldsError, UtcSeconds, NONCE_LEN, SALT_LEN, SEALED_KEY_LEN,
+    },
     Error, KeyId, PublicKey,
 };
 
@@ -775,12 +777,8 @@ pub fn platform_key_line_prefix(
     nonce: &[u8; NONCE_LEN],
 ) -> String {
     format!(
-        "{PROTECTED_PLATFORM_TAG} pk={public_key} kdf=argon2id m={} t={} p={} salt={} nonce={}",
-        kdf.memory_kib,
-        kdf.iterations,
-        kdf.parallelism,
-        URL_SAFE_NO_PAD.encode(salt),
-        URL_SAFE_NO_PAD.encode(nonce),
+        "{PROTECTED_PLATFORM_TAG} pk={public_key} {}",
+        SealedFields::text(kdf, salt, nonce)
     )
 }
 
@@ -818,38 +816,25 @@ pub fn parse_platform_key_file(text: &str) -> Result<ProtectedPlatformKey, Error
     }
     let (aad, ct) = line.rsplit_once(" ct=").ok_or(BAD)?;
     let mut fields = aad.split(' ');
-    let mut field = |name: &str| -> Result<&str, Error> {
-        fields.next().and_then(|f| f.strip_prefix(name)).ok_or(BAD)
-    };
-    if !field(PROTECTED_PLATFORM_TAG)?.is_empty() {
+    if fields.next() != Some(PROTECTED_PLATFORM_TAG) {
         return Err(BAD);
     }
-    let public_key: PlatformPublicKey = field("pk=")?.parse()?;
-    if field("kdf=")? != "argon2id" {
-        return Err(BAD);
-    }
-    let number = |text: &str| -> Result<u32, Error> {
-        if text.is_empty() || !text.bytes().all(|c| c.is_ascii_digit()) || text.starts_with('0') {
-            return Err(BAD);
-        }
-        text.parse().map_err(|_| BAD)
-    };
-    let kdf = KdfParams {
-        memory_kib: number(field("m=")?)?,
-        iterations: number(field("t=")?)?,
-        parallelism: number(field("p=")?)?,
-    };
-    kdf.check().map_err(|_| {
-        Error::InvalidPlatformKey(
+    let public_key: PlatformPublicKey = fields
+        .next()
+        .and_then(|f| f.strip_prefix("pk="))
+        .ok_or(BAD)?
+        .parse()?;
+    let SealedFields {
+        kdf,
+        salt,
+        nonce,
+        sealed_key,
+    } = SealedFields::parse(fields, ct).map_err(|e| match e {
+        SealedFieldsError::KdfOutOfRange(_) => Error::InvalidPlatformKey(
             "Argon2id parameters out of range (m 8192-1048576 KiB, t and p 1-16)",
-        )
+        ),
+        SealedFieldsError::UnknownKdf | SealedFieldsError::Malformed => BAD,
     })?;
-    let salt = b64_array::<SALT_LEN>(field("salt=")?).ok_or(BAD)?;
-    let nonce = b64_array::<NONCE_LEN>(field("nonce=")?).ok_or(BAD)?;
-    if fields.next().is_some() {
-        return Err(BAD);
-    }
-    let sealed_key = b64_array::<SEALED_KEY_LEN>(ct).ok_or(BAD)?;
     Ok(ProtectedPlatformKey {
         public_key,
         kdf,
@@ -858,9 +843,4 @@ pub fn parse_platform_key_file(text: &str) -> Result<ProtectedPlatformKey, Error
         sealed_key,
         aad: aad.to_owned(),
     })
-}
-
-fn b64_array<const N: usize>(text: &str) -> Option<[u8; N]> {
-    let bytes = Zeroizing::new(URL_SAFE_NO_PAD.decode(text).ok()?);
-    bytes.as_slice().try_into().ok()
 }

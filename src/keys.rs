@@ -475,56 +475,112 @@ fn parse_protected_line(line: &str) -> Result<IdentityEntry, Error> {
     );
     let (aad, ct) = line.rsplit_once(" ct=").ok_or(BAD)?;
     let mut fields = aad.split(' ').peekable();
-    let mut field = |name: &str| -> Result<&str, Error> {
-        fields.next().and_then(|f| f.strip_prefix(name)).ok_or(BAD)
-    };
-    if !field(PROTECTED_TAG)?.is_empty() {
+    if fields.next() != Some(PROTECTED_TAG) {
         return Err(BAD);
     }
-    let public_key: PublicKey = field("pk=")?.parse()?;
+    let public_key: PublicKey = fields
+        .next()
+        .and_then(|f| f.strip_prefix("pk="))
+        .ok_or(BAD)?
+        .parse()?;
     let not_after = match fields.peek() {
         Some(f) if f.starts_with("not-after=") => {
             Some(parse_not_after(fields.next().unwrap_or(""))?)
         }
         _ => None,
     };
-    let mut field = |name: &str| -> Result<&str, Error> {
-        fields.next().and_then(|f| f.strip_prefix(name)).ok_or(BAD)
-    };
-    if field("kdf=")? != "argon2id" {
-        return Err(Error::InvalidIdentity(
-            "unknown key derivation (expected kdf=argon2id)",
-        ));
-    }
-    let number = |text: &str| -> Result<u32, Error> {
-        if text.is_empty() || !text.bytes().all(|c| c.is_ascii_digit()) || text.starts_with('0') {
-            return Err(BAD);
+    let sealed = SealedFields::parse(fields, ct).map_err(|e| match e {
+        SealedFieldsError::UnknownKdf => {
+            Error::InvalidIdentity("unknown key derivation (expected kdf=argon2id)")
         }
-        text.parse().map_err(|_| BAD)
-    };
-    let kdf = KdfParams {
-        memory_kib: number(field("m=")?)?,
-        iterations: number(field("t=")?)?,
-        parallelism: number(field("p=")?)?,
-    };
-    kdf.check()?;
-    let salt = b64_array::<SALT_LEN>(field("salt=")?).ok_or(BAD)?;
-    let nonce = b64_array::<NONCE_LEN>(field("nonce=")?).ok_or(BAD)?;
-    if fields.next().is_some() {
-        return Err(BAD);
-    }
-    let sealed_key = b64_array::<SEALED_KEY_LEN>(ct).ok_or(BAD)?;
+        SealedFieldsError::KdfOutOfRange(e) => e,
+        SealedFieldsError::Malformed => BAD,
+    })?;
     Ok(IdentityEntry {
         public_key,
         not_after,
         secret: EntrySecret::Protected(ProtectedIdentity {
+            kdf: sealed.kdf,
+            salt: sealed.salt,
+            nonce: sealed.nonce,
+            sealed_key: sealed.sealed_key,
+            aad: aad.to_owned(),
+        }),
+    })
+}
+
+/// The fields every passphrase-protected key line (identity, §7; platform key, §9.4) has after
+/// its tag and public key: `kdf=argon2id m=… t=… p=… salt=… nonce=…`, then ` ct=…`.
+pub(crate) struct SealedFields {
+    pub(crate) kdf: KdfParams,
+    pub(crate) salt: [u8; SALT_LEN],
+    pub(crate) nonce: [u8; NONCE_LEN],
+    pub(crate) sealed_key: [u8; SEALED_KEY_LEN],
+}
+
+/// Why [`SealedFields::parse`] refused a line (each key kind words it its own way).
+pub(crate) enum SealedFieldsError {
+    UnknownKdf,
+    KdfOutOfRange(Error),
+    Malformed,
+}
+
+impl SealedFields {
+    /// Parses the remaining space-separated fields of a line (nothing may follow `nonce=`) and
+    /// its base64url ciphertext.
+    pub(crate) fn parse<'a>(
+        mut fields: impl Iterator<Item = &'a str>,
+        ct: &str,
+    ) -> Result<SealedFields, SealedFieldsError> {
+        use SealedFieldsError::Malformed;
+        let mut field = |name: &str| {
+            fields
+                .next()
+                .and_then(|f| f.strip_prefix(name))
+                .ok_or(Malformed)
+        };
+        if field("kdf=")? != "argon2id" {
+            return Err(SealedFieldsError::UnknownKdf);
+        }
+        let number = |text: &str| -> Result<u32, SealedFieldsError> {
+            if text.is_empty() || !text.bytes().all(|c| c.is_ascii_digit()) || text.starts_with('0')
+            {
+                return Err(Malformed);
+            }
+            text.parse().map_err(|_| Malformed)
+        };
+        let kdf = KdfParams {
+            memory_kib: number(field("m=")?)?,
+            iterations: number(field("t=")?)?,
+            parallelism: number(field("p=")?)?,
+        };
+        kdf.check().map_err(SealedFieldsError::KdfOutOfRange)?;
+        let salt = b64_array::<SALT_LEN>(field("salt=")?).ok_or(Malformed)?;
+        let nonce = b64_array::<NONCE_LEN>(field("nonce=")?).ok_or(Malformed)?;
+        if fields.next().is_some() {
+            return Err(Malformed);
+        }
+        let sealed_key = b64_array::<SEALED_KEY_LEN>(ct).ok_or(Malformed)?;
+        Ok(SealedFields {
             kdf,
             salt,
             nonce,
             sealed_key,
-            aad: aad.to_owned(),
-        }),
-    })
+        })
+    }
+
+    /// `kdf=argon2id m=… t=… p=… salt=… nonce=…`, the text [`SealedFields::parse`] reads.
+    pub(crate) fn text(kdf: KdfParams, salt: &[u8; SALT_LEN], nonce: &[u8; NONCE_LEN]) -> String {
+        use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
+        format!(
+            "kdf=argon2id m={} t={} p={} salt={} nonce={}",
+            kdf.memory_kib,
+            kdf.iterations,
+            kdf.parallelism,
+            URL_SAFE_NO_PAD.encode(salt),
+            URL_SAFE_NO_PAD.encode(nonce),
+        )
+    }
 }
 
 fn b64_array<const N: usize>(text: &str) -> Option<[u8; N]> {
@@ -586,17 +642,12 @@ pub fn protected_line_prefix(
     salt: &[u8; SALT_LEN],
     nonce: &[u8; NONCE_LEN],
 ) -> String {
-    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
     let not_after = not_after
         .map(|t| format!(" not-after={t}"))
         .unwrap_or_default();
     format!(
-        "{PROTECTED_TAG} pk={public_key}{not_after} kdf=argon2id m={} t={} p={} salt={} nonce={}",
-        kdf.memory_kib,
-        kdf.iterations,
-        kdf.parallelism,
-        URL_SAFE_NO_PAD.encode(salt),
-        URL_SAFE_NO_PAD.encode(nonce),
+        "{PROTECTED_TAG} pk={public_key}{not_after} {}",
+        SealedFields::text(kdf, salt, nonce)
     )
 }
 
