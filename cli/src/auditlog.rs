@@ -191,6 +191,13 @@ pub struct AuditLog {
 }
 
 impl AuditLog {
+    /// The log named by a command's `--audit-log` / `--operator` options (else the environment
+    /// and defaults), for records of `command`.
+    pub fn for_command(audit: &crate::cli::AuditArgs, command: &'static str) -> Result<AuditLog> {
+        let operator = operator(audit.operator.clone())?;
+        AuditLog::open(resolve_path(audit.audit_log.clone())?, operator, command)
+    }
+
     /// Opens (creating with mode 0600, in a 0700 directory) the log for appending.
     pub fn open(path: PathBuf, operator: String, command: &'static str) -> Result<AuditLog> {
         let unavailable = |e: &std::io::Error| {

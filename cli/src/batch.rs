@@ -168,12 +168,7 @@ pub fn run(args: OpenArgs) -> Result<()> {
             }
         );
     }
-    let operator = auditlog::operator(args.audit.operator.clone())?;
-    let mut log = AuditLog::open(
-        auditlog::resolve_path(args.audit.audit_log.clone())?,
-        operator,
-        "open --batch",
-    )?;
+    let mut log = AuditLog::for_command(&args.audit, "open --batch")?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
         .build()

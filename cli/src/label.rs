@@ -26,7 +26,7 @@ use sealpost::Address;
 use serde_json::{Map, Value};
 
 use crate::{
-    auditlog::{self, AuditLog},
+    auditlog::AuditLog,
     batch::{self, Done, Item, Outcome, Rest, Settings, TempOut},
     cli::{Format, LabelArgs, LabelFormat, LabelSize},
     error::{CliError, Result, EXIT_INPUT, EXIT_IO, EXIT_REJECTED},
@@ -406,12 +406,7 @@ fn from_manifest(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &s
     let identities = input::unlock(found, |_| true, &source)?;
     let now = input::now();
     let expired: Vec<bool> = identities.iter().map(|u| u.expired_at(now)).collect();
-    let operator = auditlog::operator(args.audit.operator.clone())?;
-    let mut log = AuditLog::open(
-        auditlog::resolve_path(args.audit.audit_log.clone())?,
-        operator,
-        "label --batch",
-    )?;
+    let mut log = AuditLog::for_command(&args.audit, "label --batch")?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
         .build()

@@ -83,12 +83,7 @@ impl Attempt {
         command: &'static str,
     ) -> Result<Attempt> {
         let found = input::find_identities(identity)?;
-        let operator = auditlog::operator(audit.operator.clone())?;
-        let mut log = AuditLog::open(
-            auditlog::resolve_path(audit.audit_log.clone())?,
-            operator,
-            command,
-        )?;
+        let mut log = AuditLog::for_command(audit, command)?;
         let text = input::read_text(input_path, "envelope")?;
         let mut event = Event {
             line: None,
