@@ -323,11 +323,24 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "地址已加密，只有快递员能看到。",
     ),
     (
+        "status.confirm",
+        "Press “{button}” to seal the address for the courier.",
+        "请点击「{button}」，地址加密后交给快递。",
+    ),
+    (
         "test_mode",
-        "Test mode: sealed to the public test courier key, not for real orders.",
-        "测试模式：使用公开的测试快递员密钥，不可用于真实订单。",
+        "TEST MODE: this address is sealed to a public test key that anyone can open. Do not enter a real address.",
+        "测试模式：地址使用任何人都能解密的公开测试密钥加密，请勿填写真实地址。",
+    ),
+    (
+        "recipients",
+        "Only {couriers} can read this address.",
+        "仅 {couriers} 可解密此地址。",
     ),
 ];
+
+/// Keys the shop cannot override: what the buyer is told about who can read the address.
+const PROTECTED: &[&str] = &["test_mode", "recipients"];
 
 /// The form's strings: the built-in table for one locale, with the shop's overrides on top.
 #[derive(Clone, Debug)]
@@ -348,8 +361,13 @@ impl Strings {
     }
 
     /// The text for `key`: the shop's override, else the built-in text, else the key itself.
+    /// The [`PROTECTED`] keys (test badge, recipients notice) always give the built-in text.
     pub fn get(&self, key: &str) -> String {
-        if let Some((_, text)) = self.overrides.iter().find(|(k, _)| k == key) {
+        if let Some((_, text)) = self
+            .overrides
+            .iter()
+            .find(|(k, _)| k == key && !PROTECTED.contains(&key))
+        {
             return text.clone();
         }
         STRINGS
@@ -366,6 +384,20 @@ impl Strings {
     /// Whether `key` is one of the built-in keys (overrides for unknown keys are ignored).
     pub fn is_key(key: &str) -> bool {
         STRINGS.iter().any(|(k, _, _)| *k == key)
+    }
+
+    /// Who can read the address: "Only SF Express and ZTO Express can read this address." /
+    /// 「仅 顺丰速运、中通快递 可解密此地址。」 (built-in text only).
+    pub fn recipients_notice(&self, names: &[String]) -> String {
+        let list = match (self.locale, names) {
+            (Locale::ZhCn, _) => names.join("、"),
+            (Locale::En, [.., last]) if names.len() > 1 => {
+                let head = names.get(..names.len() - 1).unwrap_or_default();
+                format!("{} and {last}", head.join(", "))
+            }
+            (Locale::En, _) => names.join(""),
+        };
+        self.get("recipients").replace("{couriers}", &list)
     }
 
     /// The label of a field.
@@ -489,5 +521,36 @@ mod tests {
         };
         assert_eq!(shop.error(name, &e, "CN"), "Enter the recipient.");
         assert_eq!(shop.get("submit"), "Confirm address");
+    }
+
+    #[test]
+    fn the_recipients_notice_and_test_badge_cannot_be_overridden() {
+        let overrides = vec![
+            (
+                "recipients".into(),
+                "Only the seller can read {couriers}".into(),
+            ),
+            ("test_mode".into(), "Secure checkout".into()),
+            ("submit".into(), "Save".into()),
+        ];
+        let en = Strings::new(Locale::En, overrides.clone());
+        let zh = Strings::new(Locale::ZhCn, overrides);
+        let names = |n: &[&str]| n.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            en.recipients_notice(&names(&["SF Express", "ZTO Express", "EMS"])),
+            "Only SF Express, ZTO Express and EMS can read this address."
+        );
+        assert_eq!(
+            en.recipients_notice(&names(&["SF Express"])),
+            "Only SF Express can read this address."
+        );
+        assert_eq!(
+            zh.recipients_notice(&names(&["顺丰速运", "中通快递"])),
+            "仅 顺丰速运、中通快递 可解密此地址。"
+        );
+        assert!(en.get("test_mode").starts_with("TEST MODE"));
+        assert!(zh.get("test_mode").starts_with("测试模式"));
+        // other keys stay overridable
+        assert_eq!(en.get("submit"), "Save");
     }
 }

@@ -209,6 +209,54 @@ pub fn inspect_js(envelope: JsValue) -> Result<JsValue, JsValue> {
     })
 }
 
+/// Verifies a signed courier directory (`spdir1.…`) with the pinned platform key (`spp1…`)
+/// exactly as the form does before sealing (SPEC.md §9.3, rollback included) and returns the
+/// couriers it would seal to now: `[{ id, nameZh, nameEn, keyId }]`. `allowedCouriers`: an
+/// array of courier ids, or `undefined` for all. Throws with the directory's error code.
+#[wasm_bindgen(js_name = verifyDirectory)]
+pub fn verify_directory_js(
+    directory: JsValue,
+    platform_key: JsValue,
+    allowed_couriers: JsValue,
+) -> Result<JsValue, JsValue> {
+    let text = string_arg(&directory, "invalid_directory", "directory")?;
+    let pinned: crate::directory::PlatformPublicKey =
+        string_arg(&platform_key, "invalid_platform_key", "platformKey")?.parse()?;
+    let allowed = if allowed_couriers.is_undefined() || allowed_couriers.is_null() {
+        None
+    } else {
+        let bad = || {
+            js_error(
+                "invalid_recipients",
+                "allowedCouriers must be an array of courier ids",
+                None,
+            )
+        };
+        if !js_sys::Array::is_array(&allowed_couriers) {
+            return Err(bad());
+        }
+        let ids: Result<Vec<String>, JsValue> = js_sys::Array::from(&allowed_couriers)
+            .iter()
+            .map(|id| id.as_string().ok_or_else(bad))
+            .collect();
+        Some(ids?)
+    };
+    let out = js_sys::Array::new();
+    for c in crate::widget::verified_couriers(&text, &pinned, allowed.as_deref())? {
+        let o = js_sys::Object::new();
+        for (k, v) in [
+            ("id", c.id),
+            ("nameZh", c.name_zh),
+            ("nameEn", c.name_en),
+            ("keyId", c.public_key.key_id().to_hex()),
+        ] {
+            js_sys::Reflect::set(&o, &k.into(), &v.into())?;
+        }
+        out.push(&o);
+    }
+    Ok(out.into())
+}
+
 /// The sealpost version.
 #[wasm_bindgen(js_name = version)]
 pub fn version_js() -> String {

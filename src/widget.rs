@@ -72,6 +72,8 @@ struct State {
     fields: Element,
     status: Element,
     badge: Element,
+    /// Who can read the address (the directory's courier names); not overridable.
+    notice: Element,
     button: Element,
     options: Options,
     strings: Strings,
@@ -138,6 +140,14 @@ fn value_of(e: &Element) -> String {
 
 fn set_value(e: &Element, v: &str) {
     let _ = Reflect::set(e, &"value".into(), &v.into());
+}
+
+fn show(e: &Element, visible: bool) -> Result<(), JsValue> {
+    if visible {
+        e.remove_attribute("hidden")
+    } else {
+        e.set_attribute("hidden", "")
+    }
 }
 
 impl Options {
@@ -225,6 +235,11 @@ impl Options {
         } else if !pinned.is_undefined() && !pinned.is_null() {
             return Err(Error::InvalidPlatformKey("platformKey must be a string"));
         }
+        if self.platform_key.is_some() && !self.couriers.is_empty() {
+            return Err(Error::InvalidRecipients(
+                "with a pinned platformKey the form seals only to its directory's couriers: remove couriers",
+            ));
+        }
         if self.directory.is_some() && self.platform_key.is_none() {
             return Err(Error::InvalidPlatformKey(
                 "a directory needs the platform key (platformKey: \"spp1…\") pinned in the page",
@@ -248,23 +263,16 @@ impl Options {
         Ok(())
     }
 
-    /// The keys of the signed directory to seal to: verified with the pinned platform key,
-    /// not older than the last issue this browser saw, valid now, allowed by the shop.
-    fn directory_recipients(
-        &self,
-        text: &str,
-        pinned: &PlatformPublicKey,
-    ) -> Result<Vec<PublicKey>, Error> {
-        let signed: SignedDirectory = text.parse()?;
-        let directory = signed.verify(pinned)?;
-        let seen = seen_serial(pinned);
-        check_rollback(directory.serial, seen)?;
-        let now = UtcSeconds((js_sys::Date::now() / 1000.0) as u64);
-        let chosen = directory.recipients(now, self.allowed_couriers.as_deref())?;
-        if seen.is_none_or(|s| directory.serial > s) {
-            remember_serial(pinned, directory.serial);
-        }
-        Ok(chosen.into_iter().map(|r| r.public_key).collect())
+    /// The certified couriers to seal to (test mode: none), from the verified directory.
+    fn chosen_couriers(&self) -> Result<Vec<ChosenCourier>, Error> {
+        let text = self
+            .directory
+            .as_deref()
+            .ok_or(Error::InvalidRecipients("no courier directory configured"))?;
+        let pinned = self.platform_key.as_ref().ok_or(Error::InvalidPlatformKey(
+            "a directory needs the platform key pinned in the page",
+        ))?;
+        verified_couriers(text, pinned, self.allowed_couriers.as_deref())
     }
 
     /// The keys to seal to: the test key in test mode, else the signed directory's, else the
@@ -273,17 +281,53 @@ impl Options {
         if self.test_mode {
             return Ok(vec![TEST_COURIER_PUBLIC_KEY.parse()?]);
         }
-        if let Some(text) = &self.directory {
-            let pinned = self.platform_key.as_ref().ok_or(Error::InvalidPlatformKey(
-                "a directory needs the platform key pinned in the page",
-            ))?;
-            return self.directory_recipients(text, pinned);
+        if self.directory.is_some() {
+            let chosen = self.chosen_couriers()?;
+            return Ok(chosen.into_iter().map(|c| c.public_key).collect());
         }
         if self.couriers.is_empty() {
             return Err(Error::InvalidRecipients("no courier key configured"));
         }
         self.couriers.iter().map(|k| k.parse()).collect()
     }
+}
+
+/// A certified courier chosen to seal to, with the names the buyer is shown.
+pub(crate) struct ChosenCourier {
+    pub id: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub public_key: PublicKey,
+}
+
+/// The couriers of a signed directory to seal to: verified with the pinned platform key, not
+/// older than the last issue this browser saw, valid now, allowed by the shop (SPEC.md §9.3).
+pub(crate) fn verified_couriers(
+    text: &str,
+    pinned: &PlatformPublicKey,
+    allowed: Option<&[String]>,
+) -> Result<Vec<ChosenCourier>, Error> {
+    let signed: SignedDirectory = text.parse()?;
+    let directory = signed.verify(pinned)?;
+    let seen = seen_serial(pinned);
+    check_rollback(directory.serial, seen)?;
+    let now = UtcSeconds((js_sys::Date::now() / 1000.0) as u64);
+    let chosen = directory.recipients(now, allowed)?;
+    if seen.is_none_or(|s| directory.serial > s) {
+        remember_serial(pinned, directory.serial);
+    }
+    Ok(chosen
+        .into_iter()
+        .map(|r| {
+            let courier = directory.courier(&r.courier);
+            ChosenCourier {
+                name_zh: courier.map_or_else(|| r.courier.clone(), |c| c.name_zh.clone()),
+                name_en: courier.map_or_else(|| r.courier.clone(), |c| c.name_en.clone()),
+                id: r.courier,
+                public_key: r.public_key,
+            }
+        })
+        .collect())
 }
 
 /// Where the highest directory serial seen is kept: one `localStorage` entry per platform key.
@@ -585,27 +629,39 @@ impl State {
     }
 
     fn show_status(&self) {
-        let text = self
-            .status_key
-            .map(|(key, n)| self.strings.get(key).replace("{count}", &n.to_string()));
+        let text = self.status_key.map(|(key, n)| {
+            self.strings
+                .get(key)
+                .replace("{count}", &n.to_string())
+                .replace("{button}", &self.strings.get("submit"))
+        });
         self.status.set_text_content(text.as_deref());
     }
 
     fn apply_chrome(&self) -> Result<(), JsValue> {
         self.button
             .set_text_content(Some(&self.strings.get("submit")));
-        if self.options.button {
-            self.button.remove_attribute("hidden")?;
-        } else {
-            self.button.set_attribute("hidden", "")?;
-        }
+        show(&self.button, self.options.button)?;
+        // The test badge and the recipients notice are built-in text only (`Strings::get`
+        // ignores overrides of these keys): the page cannot relabel who can read the address.
         self.badge
             .set_text_content(Some(&self.strings.get("test_mode")));
-        if self.options.test_mode {
-            self.badge.remove_attribute("hidden")?;
-        } else {
-            self.badge.set_attribute("hidden", "")?;
-        }
+        show(&self.badge, self.options.test_mode)?;
+        let names = match (&self.options.directory, self.options.test_mode) {
+            (Some(_), false) => self.options.chosen_couriers().ok(),
+            _ => None,
+        };
+        let names: Vec<String> = names
+            .unwrap_or_default()
+            .into_iter()
+            .map(|c| match self.strings.locale() {
+                Locale::ZhCn => c.name_zh,
+                Locale::En => c.name_en,
+            })
+            .collect();
+        self.notice
+            .set_text_content(Some(&self.strings.recipients_notice(&names)));
+        show(&self.notice, !names.is_empty())?;
         self.fields
             .set_attribute("lang", self.strings.locale().tag())
     }
@@ -897,6 +953,18 @@ impl AddressForm {
         })
     }
 
+    /// Asks the buyer to press the form's own button (isolation mode seals only on the buyer's
+    /// action): a status line naming the button, and focus on it.
+    #[wasm_bindgen(js_name = askToConfirm)]
+    pub fn ask_to_confirm(&self) {
+        let _ = with_state(&self.state, |s| {
+            let _ = s.set_status("status.confirm", 0, "confirm");
+            if let Some(b) = s.button.dyn_ref::<HtmlElement>() {
+                let _ = b.focus();
+            }
+        });
+    }
+
     /// Whether everything the buyer typed is valid (nothing is shown or focused).
     #[wasm_bindgen(getter)]
     pub fn valid(&self) -> bool {
@@ -945,17 +1013,22 @@ pub fn mount(element: HtmlElement, options: JsValue) -> Result<AddressForm, JsVa
     let form = el(
         &d,
         "form",
-        &[("part", "form"), ("novalidate", ""), ("autocomplete", "on")],
+        // `method="dialog"` outside a dialog never navigates: even if the submit listener is
+        // gone (the page dropped the controller), Enter cannot send the fields in a URL.
+        &[
+            ("part", "form"),
+            ("method", "dialog"),
+            ("novalidate", ""),
+            ("autocomplete", "on"),
+        ],
     )?;
+    // No `part` on the badge and the notice: the page cannot restyle or hide them by `::part`.
     let badge = el(
         &d,
         "p",
-        &[
-            ("class", "test-badge"),
-            ("part", "test-badge"),
-            ("hidden", ""),
-        ],
+        &[("class", "test-badge"), ("role", "note"), ("hidden", "")],
     )?;
+    let notice = el(&d, "p", &[("class", "recipients"), ("hidden", "")])?;
     let fields = el(&d, "div", &[("class", "fields")])?;
     let footer = el(&d, "div", &[("class", "footer")])?;
     let button = el(&d, "button", &[("type", "submit"), ("part", "button")])?;
@@ -972,6 +1045,7 @@ pub fn mount(element: HtmlElement, options: JsValue) -> Result<AddressForm, JsVa
     footer.append_child(&button)?;
     footer.append_child(&status)?;
     form.append_child(&badge)?;
+    form.append_child(&notice)?;
     form.append_child(&fields)?;
     form.append_child(&footer)?;
     root.append_child(&form)?;
@@ -985,6 +1059,7 @@ pub fn mount(element: HtmlElement, options: JsValue) -> Result<AddressForm, JsVa
             fields,
             status,
             badge,
+            notice,
             button,
             options: parsed,
             strings,

@@ -403,3 +403,133 @@ fn misconfigured_directory_options_throw_with_codes() {
     let f = fixture(options("spdir1.garbage", &p.public_key().to_string(), None));
     assert_eq!(f.seal().unwrap_err(), "invalid_directory");
 }
+
+#[wasm_bindgen_test]
+fn the_buyer_is_told_which_couriers_can_read_it_and_the_page_cannot_relabel_it() {
+    let p = platform(11);
+    let zto = Courier {
+        id: "zto".into(),
+        name_zh: "中通快递".into(),
+        name_en: "ZTO Express".into(),
+        logo: None,
+        keys: vec![key(&identity(2), -1, 30)],
+    };
+    let dir = signed(
+        &p,
+        1,
+        vec![courier("sf", vec![key(&identity(1), -1, 30)]), zto],
+    );
+    let pk = p.public_key().to_string();
+    let o = options(&dir, &pk, None);
+    let strings = JSON::parse(
+        r#"{"recipients":"Only the seller can read {couriers}","test_mode":"Secure checkout"}"#,
+    )
+    .unwrap();
+    Reflect::set(&o, &"strings".into(), &strings).unwrap();
+    let f = fixture(o);
+    let notice = || {
+        let n = f
+            .host
+            .shadow_root()
+            .unwrap()
+            .query_selector(".recipients")
+            .unwrap()
+            .unwrap();
+        assert!(n.get_attribute("part").is_none(), "::part could hide it");
+        (
+            n.has_attribute("hidden"),
+            n.text_content().unwrap_or_default(),
+        )
+    };
+    assert_eq!(
+        notice(),
+        (
+            false,
+            "Only SF Express and ZTO Express can read this address.".into()
+        )
+    );
+    // the shop narrows its couriers, the buyer reads Chinese: the notice follows
+    let o = options(&dir, &pk, Some(&["zto"]));
+    Reflect::set(&o, &"locale".into(), &"zh-CN".into()).unwrap();
+    f.form.set_options(o).unwrap();
+    assert_eq!(notice(), (false, "仅 中通快递 可解密此地址。".into()));
+    // the envelope goes to exactly the couriers named
+    let ids: Vec<_> = f
+        .seal()
+        .unwrap()
+        .recipients()
+        .iter()
+        .map(|r| r.key_id)
+        .collect();
+    assert_eq!(ids, vec![identity(2).key_id()]);
+    // test mode: no courier named, the built-in badge instead
+    let o = options(&dir, &pk, None);
+    Reflect::set(&o, &"testMode".into(), &true.into()).unwrap();
+    f.form.set_options(o).unwrap();
+    assert!(notice().0, "test mode must not name certified couriers");
+
+    // raw keys beside a pinned platform key (no directory): refused, not sealed to
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let host: HtmlElement = doc.create_element("div").unwrap().dyn_into().unwrap();
+    let o = Object::new();
+    Reflect::set(&o, &"platformKey".into(), &pk.as_str().into()).unwrap();
+    Reflect::set(
+        &o,
+        &"couriers".into(),
+        &identity(3).public_key().to_string().into(),
+    )
+    .unwrap();
+    let err = mount(host, o.into()).unwrap_err();
+    assert_eq!(
+        Reflect::get(&err, &"code".into())
+            .unwrap()
+            .as_string()
+            .unwrap(),
+        "invalid_recipients"
+    );
+}
+
+#[wasm_bindgen_test]
+fn verify_directory_names_the_couriers_it_would_seal_to() {
+    let p = platform(12);
+    let dir = signed(&p, 1, vec![courier("sf", vec![key(&identity(1), -1, 30)])]);
+    let pk = p.public_key().to_string();
+    let list = sealpost::wasm::verify_directory_js(
+        dir.as_str().into(),
+        pk.as_str().into(),
+        JsValue::UNDEFINED,
+    )
+    .unwrap();
+    let text = JSON::stringify(&list).map(String::from).unwrap();
+    assert_eq!(
+        text,
+        format!(
+            r#"[{{"id":"sf","nameZh":"顺丰速运","nameEn":"SF Express","keyId":"{}"}}]"#,
+            identity(1).key_id().to_hex()
+        )
+    );
+    let code = |r: Result<JsValue, JsValue>| {
+        Reflect::get(&r.unwrap_err(), &"code".into())
+            .unwrap()
+            .as_string()
+            .unwrap()
+    };
+    let other = platform(13).public_key().to_string();
+    assert_eq!(
+        code(sealpost::wasm::verify_directory_js(
+            dir.as_str().into(),
+            other.as_str().into(),
+            JsValue::UNDEFINED
+        )),
+        "directory_wrong_key"
+    );
+    let none = js_sys::Array::of1(&"zto".into());
+    assert_eq!(
+        code(sealpost::wasm::verify_directory_js(
+            dir.as_str().into(),
+            pk.as_str().into(),
+            none.into()
+        )),
+        "no_usable_courier"
+    );
+}

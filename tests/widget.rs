@@ -274,11 +274,23 @@ fn messages_in_both_languages_and_shop_overrides() {
 
 #[wasm_bindgen_test]
 fn events_carry_validity_and_the_envelope_never_the_address() {
-    let f =
-        fixture(r#"{"locale":"en","testMode":true,"orderRef":"WIDGET-1","disclose":"province"}"#);
-    assert!(
-        !f.q(".test-badge").unwrap().has_attribute("hidden"),
-        "test mode must be visible"
+    let f = fixture(
+        r#"{"locale":"en","testMode":true,"orderRef":"WIDGET-1","disclose":"province",
+            "strings":{"test_mode":"Secure checkout","submit":"Save"}}"#,
+    );
+    let badge = f.q(".test-badge").unwrap();
+    assert!(!badge.has_attribute("hidden"), "test mode must be visible");
+    // the page can relabel the button, never the test badge, nor hide it with ::part
+    assert!(badge
+        .text_content()
+        .unwrap()
+        .starts_with("TEST MODE: this address is sealed to a public test key"));
+    assert!(badge.get_attribute("part").is_none());
+    assert_eq!(f.q("button").unwrap().text_content().unwrap(), "Save");
+    // a form that cannot navigate, whatever happens to its submit listener
+    assert_eq!(
+        f.q("form").unwrap().get_attribute("method").as_deref(),
+        Some("dialog")
     );
     f.fill_cn();
     assert!(f.form.valid());

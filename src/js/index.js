@@ -27,10 +27,25 @@ export function load(input) {
   return loading;
 }
 
+// The element owns its form: the controller stays alive as long as the element does, even if
+// the caller drops it (its listeners would otherwise be freed with it).
+const forms = new WeakMap();
+
 /** Renders the form into a new shadow root of `element`; resolves to its controller. */
 export async function mount(element, options = {}) {
   await load();
-  return wasm.mount(element, options);
+  const form = wasm.mount(element, options);
+  forms.set(element, form);
+  return form;
+}
+
+/**
+ * Verifies a signed courier directory with the pinned platform key, as the form does before
+ * sealing; resolves to the couriers it would seal to now (`[{ id, nameZh, nameEn, keyId }]`).
+ */
+export async function verifyDirectory(directory, platformKey, allowedCouriers) {
+  await load();
+  return wasm.verifyDirectory(directory, platformKey, allowedCouriers);
 }
 
 /** Seals an address object; resolves to the envelope text (`spe1.…`). */
