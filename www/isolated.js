@@ -1,6 +1,10 @@
 // sealpost demo shop, isolation mode: the same <sealpost-address> element with `isolated` and
 // `frame-url`, so the form runs on the frame origin (by default this host, port + 1; or
 // `?frame=<origin>`). This page gets the same events and never sees what the buyer types.
+//
+// It names no courier: the frame's origin owns that choice (its policy pins the platform key
+// and lets this shop use the demo couriers `sf` and `zto`). The buyer confirms the address in
+// the frame; "Place order" then gets the envelope the buyer confirmed.
 
 import '/pkg/index.js';
 
@@ -15,10 +19,8 @@ const address = document.createElement('sealpost-address');
 address.id = 'address';
 address.setAttribute('isolated', '');
 address.setAttribute('frame-url', `${frameOrigin}/frame/`);
-address.setAttribute('couriers', 'sp1sju5n8ppesylh285cqe6clzwm3gu0p3nhye2hekfqm9mhta509asa09mlw');
 address.setAttribute('order-ref', orderRef);
 address.setAttribute('disclose', 'province');
-address.setAttribute('no-button', '');
 
 const text = (zh, en) => (document.documentElement.lang === 'zh-CN' ? zh : en);
 
@@ -34,7 +36,7 @@ if (params.get('lang') === 'en') setLanguage('en');
 
 address.addEventListener('ready', () => {
   $('place-order').disabled = false;
-  $('status').textContent = '';
+  $('status').textContent = text('请填写收货地址并点击「确认地址」。', 'Fill in the address and press “Confirm address”.');
   body.dataset.ready = 'true';
 });
 address.addEventListener('change', (e) => {
@@ -43,19 +45,22 @@ address.addEventListener('change', (e) => {
 address.addEventListener('error', (e) => {
   body.dataset.lastError = e.detail.code;
 });
-address.addEventListener('sealed', (e) => {
-  const { envelope, orderRef: ref } = e.detail;
-  $('seller-envelope').value = envelope;
-  $('open-command').textContent = `sealpost open -i www/demo-courier.key --order ${ref} <<'EOF'\n${envelope}\nEOF`;
-  $('seller-view').hidden = false;
-  $('status').textContent = text('订单已提交。', 'Order placed.');
-  body.dataset.sealed = 'true';
-  body.dataset.order = ref;
+address.addEventListener('sealed', () => {
+  body.dataset.confirmed = 'true';
+  $('status').textContent = text('地址已确认，可以提交订单。', 'Address confirmed: you can place the order.');
 });
 $('place-order').addEventListener('click', async () => {
   delete body.dataset.lastError;
+  $('status').textContent = text('请在表单中确认地址…', 'Confirm the address in the form…');
   try {
-    await address.seal();
+    // Resolves once the buyer has confirmed the address in the frame.
+    const { envelope, orderRef: ref } = await address.seal();
+    $('seller-envelope').value = envelope;
+    $('open-command').textContent = `sealpost open -i www/demo-couriers/sf.key --order ${ref} <<'EOF'\n${envelope}\nEOF`;
+    $('seller-view').hidden = false;
+    $('status').textContent = text('订单已提交。', 'Order placed.');
+    body.dataset.sealed = 'true';
+    body.dataset.order = ref;
   } catch (err) {
     body.dataset.lastError = err.code || 'unexpected_error';
     $('status').textContent = text('请检查收货地址。', 'Please check the address.');

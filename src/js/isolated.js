@@ -7,7 +7,10 @@
 // The host accepts a message only when it is trusted (not synthetic), comes from this iframe's
 // window and from the frame's exact origin; it posts only to that origin, never to '*'.
 // The frame accepts messages only from `window.parent` at the origin named in its URL, carrying
-// the channel token the host put in the URL fragment.
+// the channel token the host put in the URL fragment. The frame, not this page, decides who can
+// read the address: its origin's policy pins the platform key and this shop's couriers, and it
+// refuses options that would change them (`option_not_allowed`). It seals only when the buyer
+// presses its button; `seal()` resolves with that envelope (waiting for the buyer if needed).
 //
 // SSR-safe: nothing here runs on import. CSP-safe: the iframe's height is set through CSSOM
 // (allowed under `style-src 'self'`), its other styles live in a constructed stylesheet.
@@ -57,12 +60,9 @@ function cleanDetail(name, d) {
   if (name === 'ready') return null;
   if (!isObject(d)) return undefined;
   if (name === 'change') {
-    if (typeof d.valid !== 'boolean' || !isObject(d.fields)) return undefined;
-    const fields = {};
-    for (const [k, v] of Object.entries(d.fields)) {
-      if (/^[a-zA-Z0-9-]{1,32}$/.test(k) && ['valid', 'invalid', 'empty'].includes(v)) fields[k] = v;
-    }
-    return { valid: d.valid, fields };
+    // Overall validity only: per-field states would tell the page how far the buyer got.
+    if (typeof d.valid !== 'boolean') return undefined;
+    return { valid: d.valid };
   }
   if (name === 'sealed') {
     if (typeof d.envelope !== 'string' || !d.envelope.startsWith('spe1.') || typeof d.orderRef !== 'string') return undefined;
@@ -213,7 +213,12 @@ export function mountIsolated(element, collect) {
   }, timeoutMs);
 
   const controller = {
-    /** Asks the frame to check and seal; resolves to `{ envelope, orderRef, disclosed }`. */
+    /**
+     * Resolves to `{ envelope, orderRef, disclosed }` once the buyer has confirmed the address in
+     * the frame (at once if they already did and have not edited it since; otherwise the frame
+     * asks them to press its button). Rejects with the first invalid field's code if the address
+     * is not valid.
+     */
     seal() {
       if (destroyed) return Promise.reject(sealpostError('not_connected', 'the form was removed'));
       const id = nextId++;

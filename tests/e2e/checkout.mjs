@@ -14,7 +14,10 @@
 //      in any request, console message or event, and that no CSP violation was reported,
 //   6. switches the page to English and checks the form follows,
 //   7. with [vectorFile], seals that vector's address to its keys with the package's seal(),
-//   8. writes <outDir>/sealed.json ({orderRef, envelope, expected, vector?}) and prints it.
+//   8. writes <outDir>/sealed.json ({orderRef, envelope, expected, vector?}) and prints it;
+//   9. inline mount() whose controller the page drops: after forced garbage collection, Enter
+//      in a field and a click on the button navigate nowhere, send no field value anywhere,
+//      trip no `form-action` CSP check, and the form still seals (the element owns it).
 // Screenshots: <outDir>/demo-ready.png, demo-error.png, demo-sealed.png, demo-english.png.
 //
 // Any console error or uncaught page error (CSP violations are console errors) fails the run.
@@ -42,6 +45,7 @@ const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
   '--disable-dev-shm-usage',
+  '--js-flags=--expose-gc',
 ];
 const READY_TIMEOUT_MS = 30_000;
 const STEP_TIMEOUT_MS = 10_000;
@@ -318,6 +322,54 @@ async function run(browser) {
   process.stdout.write(`${line}\n`);
 }
 
+/** 9. A shop that drops the controller `mount()` returned can never make the form submit. */
+async function droppedController(browser) {
+  const context = await browser.newContext({ locale: 'en' });
+  const page = await context.newPage();
+  const requests = [];
+  const navigations = [];
+  page.on('request', (r) => requests.push(`${r.url()} ${r.postData() || ''}`));
+  await page.goto(baseURL);
+  await waitForState(page, 'the demo page', () => document.body.dataset.ready === 'true', undefined, READY_TIMEOUT_MS);
+  const startURL = page.url();
+  page.on('framenavigated', (f) => { if (f === page.mainFrame()) navigations.push(f.url()); });
+  await page.evaluate(async () => {
+    window.__violations = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.violatedDirective));
+    const { mount, TEST_COURIER_PUBLIC_KEY } = await import('/pkg/index.js');
+    const host = document.createElement('div');
+    host.id = 'gc-host';
+    host.addEventListener('sealed', (e) => { window.__gcSealed = e.detail.envelope; });
+    document.querySelector('main').append(host);
+    // the controller is not kept anywhere
+    await mount(host, { couriers: TEST_COURIER_PUBLIC_KEY, orderRef: 'GC-1', shadow: 'open', locale: 'en', testMode: true });
+  });
+  for (let i = 0; i < 5; i += 1) {
+    await page.evaluate(() => { globalThis.gc(); });
+    await page.waitForTimeout(100);
+  }
+  const field = (name) => page.locator(`#gc-host [name="${name}"]`);
+  await field('name').fill(SAMPLE.name);
+  await field('phone').fill(SAMPLE.phone);
+  await field('province').fill(SAMPLE.addressLevel1);
+  await field('city').fill(SAMPLE.addressLevel2);
+  await field('district').fill(SAMPLE.addressLevel3);
+  await field('street').fill(SAMPLE.streetLines[0]);
+  await field('postal-code').fill(SAMPLE.postalCode);
+  await field('postal-code').press('Enter');
+  await page.locator('#gc-host button').click();
+  await page.waitForTimeout(1000);
+  const after = await page.evaluate(() => ({ violations: window.__violations, sealed: window.__gcSealed || '' }));
+  check(navigations.length === 0 && page.url() === startURL, `the dropped form navigated: ${navigations.join(', ')}`);
+  check(after.violations.length === 0, `the form tried to submit (CSP: ${after.violations.join(', ')})`);
+  for (const secret of SECRETS) {
+    check(!requests.some((r) => r.includes(encodeURIComponent(secret)) || r.includes(secret)), `a request carried ${secret}`);
+  }
+  check(after.sealed.startsWith('spe1.'), 'the form stopped working once its controller was collected');
+  log('inline mount with a dropped controller, after gc(): Enter and the button navigate nowhere, no request carries a field, the form still seals');
+  await context.close();
+}
+
 async function main() {
   await mkdir(outDir, { recursive: true });
   // Never leave a stale result from an earlier run behind a failing one.
@@ -329,6 +381,7 @@ async function main() {
     browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
     log(`chromium ${browser.version()} (${executablePath})`);
     await run(browser);
+    await droppedController(browser);
     log('PASS');
   } catch (err) {
     await rm(path.join(outDir, 'sealed.json'), { force: true }).catch(() => {});

@@ -1,23 +1,68 @@
-// sealpost isolation frame: hosts the address form (the package's wasm `mount()`) on its own
-// origin, so the shop page's scripts cannot read what the buyer types. The shop's half is
-// `isolated.js` in the package; the protocol is SPEC.md §10 (version 1).
+// sealpost isolation frame: hosts the address form (the package's wasm `mount()`) on the
+// platform's own origin, so the shop page's scripts cannot read what the buyer types nor choose
+// who can read it. The shop's half is `isolated.js` in the package; the protocol is SPEC.md §10.
 //
-// Trust rules here:
-//   - the embedding origin is the `parent` URL parameter, and must also be the real ancestor;
+// Trust rules here (SPEC §10.3):
+//   - the trust policy is part of this page (`<script type="application/json"
+//     id="sealpost-policy">`, written by `cargo xtask frame` from the platform's policy file):
+//     the pinned platform key, the directory on this origin, which shop origins may embed the
+//     form, which couriers each may use, the widest `disclose`, whether test mode exists;
+//   - the embedding origin is the `parent` URL parameter, must be the real ancestor where the
+//     browser says so, and must be one of the policy's embedders;
 //   - a message is accepted only if it is trusted (not synthetic), from `window.parent`, from
 //     exactly that origin, in version 1, and carries the channel token from the URL fragment;
-//   - messages go only to that origin (never '*'), and carry validity, envelopes and error codes,
-//     never what the buyer typed;
-//   - the recipients (`couriers`, `testMode`, and with a courier directory the pinned
-//     `platformKey` and `allowedCouriers`) are fixed by the first configuration; the directory
-//     itself may be replaced by a newer issue.
+//   - the host may set only the order reference, a choice among its couriers, a `disclose`
+//     within its limit, locale, strings, country and theme. Options that would change
+//     recipients or test mode are refused (`option_not_allowed`), first config or not; the
+//     order, courier choice and disclosure are fixed by the first accepted config;
+//   - the form seals only when the buyer presses its button (or Enter); a host `seal` request
+//     gets the envelope the buyer confirmed, or waits for the buyer;
+//   - messages go only to that origin (never '*'): validity (debounced, only when it changes),
+//     the frame's height (which depends on the width and the host's options, never on what the
+//     buyer typed or which layout is shown), envelopes and error codes.
 
-import { load, mount } from '/pkg/index.js';
+import { load, mount, verifyDirectory } from '/pkg/index.js';
 
 const VERSION = 1;
 const THEME = ['accent', 'on-accent', 'bg', 'text', 'muted', 'border', 'error', 'font', 'radius', 'gap'];
+/** Host options that would change who can read the address: always refused. */
+const RECIPIENT_OPTIONS = ['couriers', 'directory', 'platformKey', 'testMode'];
+/** `disclose` values, narrowest first (`region` is `province` by its SPEC name). */
+const DISCLOSE_RANK = { none: 0, country: 1, province: 2, region: 2 };
+/** Validity is reported once the buyer's edits have settled this long. */
+const SETTLE_MS = 400;
+const MAX_STRING = 500;
 
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isStringArray = (v) => Array.isArray(v) && v.every((s) => typeof s === 'string');
+
+class Refused extends Error {
+  constructor(code, message) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** The policy this page was built with; throws `policy_invalid` if it is not usable. */
+function readPolicy() {
+  const node = document.getElementById('sealpost-policy');
+  let p;
+  try {
+    p = JSON.parse(node ? node.textContent : '');
+  } catch {
+    throw new Refused('policy_invalid', 'the frame page carries no readable policy');
+  }
+  const ok = isObject(p) && p.sealpostFramePolicy === 1 && typeof p.platformKey === 'string'
+    && typeof p.directory === 'string' && typeof p.testMode === 'boolean' && Array.isArray(p.embedders)
+    && p.embedders.every((e) => isObject(e) && typeof e.origin === 'string' && isStringArray(e.couriers)
+      && e.couriers.length > 0 && e.disclose in DISCLOSE_RANK);
+  if (!ok) throw new Refused('policy_invalid', 'the frame policy does not have the shape of SPEC §10.6');
+  const directory = new URL(p.directory, location.origin);
+  if (directory.origin !== location.origin) {
+    throw new Refused('policy_invalid', 'the policy\'s directory must be on the frame\'s own origin');
+  }
+  return { ...p, directoryUrl: directory.href };
+}
 
 function parentOrigin() {
   const p = new URLSearchParams(location.search).get('parent');
@@ -35,102 +80,291 @@ function parentOrigin() {
   return origin;
 }
 
+const host = document.getElementById('form');
+const notice = document.getElementById('notice');
 const origin = window.parent !== window ? parentOrigin() : null;
 const channel = new URLSearchParams(location.hash.slice(1)).get('channel');
 // The token is for this page only: drop it from the address bar and history.
 history.replaceState(null, '', location.pathname + location.search);
 
-const host = document.getElementById('form');
-let form = null;
-let mounting = null;
-let locked = null;
+/** Tells the buyer, inside the frame, why there is no form. */
+function showNotice(kind, detail) {
+  const zh = (document.documentElement.lang || navigator.language || '').startsWith('zh');
+  const text = {
+    standalone: ['此页面只在商店的结算页中显示 sealpost 地址表单，单独打开没有作用。',
+      'This page shows the sealpost address form inside a shop\'s checkout; it does nothing on its own.'],
+    refused: ['地址表单已停用：此页面要求的设置不被平台允许', 'The address form is disabled: this page asked for settings the platform does not allow'],
+  }[kind];
+  notice.textContent = (zh ? text[0] : text[1]) + (detail ? ` (${detail})` : '');
+  notice.hidden = false;
+  // The host sizes the iframe: make the notice visible there too (it depends on nothing the
+  // buyer typed: there is no form).
+  if (kind === 'refused' && origin && window.parent !== window) {
+    post({ type: 'size', height: Math.ceil(document.body.getBoundingClientRect().height) });
+  }
+}
 
 function post(msg) {
   window.parent.postMessage({ sealpost: VERSION, ...msg }, origin);
-}
-
-/** The event details the host may see: validity, the envelope, an error code and message. */
-function clean(name, d) {
-  if (name === 'ready' || !isObject(d)) return null;
-  if (name === 'change') return { valid: d.valid === true, fields: isObject(d.fields) ? { ...d.fields } : {} };
-  if (name === 'sealed') {
-    return { envelope: String(d.envelope), orderRef: String(d.orderRef), disclosed: isObject(d.disclosed) ? { ...d.disclosed } : {} };
-  }
-  const e = { code: String(d.code || 'unexpected_error'), message: String(d.message ?? '') };
-  if (typeof d.field === 'string') e.field = d.field;
-  return e;
-}
-
-for (const name of ['ready', 'change', 'sealed', 'error']) {
-  host.addEventListener(name, (e) => post({ type: 'event', name, detail: clean(name, e.detail) }));
 }
 
 function fail(code, message) {
   post({ type: 'event', name: 'error', detail: { code, message } });
 }
 
+/** The only event details that leave the frame. */
+function sealedDetail(d) {
+  return {
+    envelope: String(d.envelope),
+    orderRef: String(d.orderRef),
+    disclosed: isObject(d.disclosed) ? { ...d.disclosed } : {},
+  };
+}
+function errorDetail(d) {
+  const e = { code: String((d && d.code) || 'unexpected_error'), message: String((d && d.message) ?? '') };
+  if (d && typeof d.field === 'string') e.field = d.field;
+  return e;
+}
+
 /** Theme values become custom properties (CSSOM, allowed by the CSP); nothing that loads. */
-function applyTheme(theme) {
+function themeStyle(target, theme) {
   if (!isObject(theme)) return;
   for (const key of THEME) {
     const v = theme[key];
     if (typeof v === 'string' && v.length <= 200 && !/[;{}<>\\@]|url\(|image\(|expression/i.test(v)) {
-      host.style.setProperty(`--sealpost-${key}`, v);
+      target.style.setProperty(`--sealpost-${key}`, v);
     } else if (v === undefined || v === '') {
-      host.style.removeProperty(`--sealpost-${key}`);
+      target.style.removeProperty(`--sealpost-${key}`);
     }
   }
 }
 
-function recipients(o) {
-  return JSON.stringify([o.couriers ?? null, o.testMode === true, o.platformKey ?? null, o.allowedCouriers ?? null]);
-}
-
-async function configure(raw) {
-  if (!isObject(raw)) return;
-  const { theme, shadow: _ignored, ...options } = raw;
-  if (locked === null) {
-    locked = recipients(options);
-  } else if (recipients(options) !== locked) {
-    fail('config_locked', 'the recipients of this form cannot change once it is configured');
-    return;
-  }
-  applyTheme(theme);
-  if (typeof options.locale === 'string' && /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(options.locale)) {
-    document.documentElement.lang = options.locale;
-  }
-  options.shadow = 'closed';
-  try {
-    if (!mounting) {
-      const meta = document.querySelector('meta[name="sealpost-wasm"]');
-      const wasm = fetch(meta.content, { integrity: meta.dataset.integrity, credentials: 'omit' });
-      mounting = load(wasm).then(() => mount(host, options));
-      form = await mounting;
-    } else {
-      await mounting;
-      form.setOptions(options);
+/**
+ * What the host asked for, checked against this embedder's entry of the policy. Returns the
+ * options to mount with (recipients from the policy only) and the part fixed by the first
+ * accepted config. Throws `Refused`.
+ */
+function allowedOptions(policy, embedder, raw) {
+  for (const key of RECIPIENT_OPTIONS) {
+    const v = raw[key];
+    const harmless = v === undefined || v === null || (key === 'testMode' && (v === false || (v === true && policy.testMode)));
+    if (!harmless) {
+      throw new Refused('option_not_allowed', `the shop page may not set ${key}: the platform's frame policy chooses the recipients`);
     }
-  } catch (err) {
-    fail((err && err.code) || 'load_failed', String((err && err.message) || err));
   }
+  let couriers = embedder.couriers;
+  if (raw.allowedCouriers !== undefined && raw.allowedCouriers !== null) {
+    if (!isStringArray(raw.allowedCouriers) || raw.allowedCouriers.length === 0) {
+      throw new Refused('courier_not_allowed', 'allowedCouriers must be a non-empty array of courier ids');
+    }
+    const extra = raw.allowedCouriers.filter((id) => !embedder.couriers.includes(id));
+    if (extra.length > 0) {
+      throw new Refused('courier_not_allowed', `this shop may not seal to ${extra.slice(0, 3).join(', ').slice(0, 100)}: its couriers are ${embedder.couriers.join(', ')}`);
+    }
+    couriers = [...new Set(raw.allowedCouriers)].sort();
+  }
+  const disclose = raw.disclose === undefined || raw.disclose === null ? 'none' : raw.disclose;
+  if (!(disclose in DISCLOSE_RANK)) throw new Refused('invalid_disclosure', 'disclose must be none, country or province');
+  if (DISCLOSE_RANK[disclose] > DISCLOSE_RANK[embedder.disclose]) {
+    throw new Refused('disclose_not_allowed', `this shop may disclose at most "${embedder.disclose}"`);
+  }
+  const testMode = raw.testMode === true;
+  const fixed = { orderRef: raw.orderRef ?? null, couriers: couriers.join(' '), disclose, testMode };
+  const strings = {};
+  if (isObject(raw.strings)) {
+    for (const [k, v] of Object.entries(raw.strings)) {
+      if (typeof v === 'string' && k.length <= 64 && v.length <= MAX_STRING) strings[k] = v;
+    }
+  }
+  const options = {
+    orderRef: raw.orderRef,
+    disclose,
+    strings,
+    country: typeof raw.country === 'string' ? raw.country : undefined,
+    // The buyer's confirmation is the form's own button: always shown here.
+    button: true,
+    shadow: 'closed',
+  };
+  if (typeof raw.locale === 'string' && /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(raw.locale)) options.locale = raw.locale;
+  if (testMode) options.testMode = true;
+  else Object.assign(options, { platformKey: policy.platformKey, allowedCouriers: couriers });
+  return { options, fixed };
 }
 
-function seal(id) {
-  if (!Number.isSafeInteger(id)) return;
-  if (!form) {
-    post({ type: 'result', id, ok: false, error: { code: 'not_connected', message: 'the form is not ready' } });
-    return;
+/**
+ * The frame's height, from what the host controls only: the tallest of the Chinese and the
+ * international layout, every field showing an error, at the current width, locale, strings
+ * and theme. Measured on throw-away inert copies of the form, so the buyer's own form (its
+ * layout, its errors) never changes what the host is told.
+ */
+async function measureHeight(options) {
+  const box = document.getElementById('measure');
+  let height = 0;
+  for (const country of ['CN', 'US']) {
+    const twin = document.createElement('div');
+    box.append(twin);
+    try {
+      const form = await mount(twin, { ...options, country });
+      try {
+        form.seal();
+      } catch {
+        // an empty form: every error shown, as intended
+      }
+      height = Math.max(height, twin.getBoundingClientRect().height);
+      form.destroy();
+    } finally {
+      twin.remove();
+    }
   }
-  try {
-    post({ type: 'result', id, ok: true, value: clean('sealed', form.seal()) });
-  } catch (err) {
-    post({ type: 'result', id, ok: false, error: clean('error', err) });
-  }
+  return Math.ceil(height);
 }
 
-if (!origin || !channel || !/^[0-9a-f]{32}$/.test(channel)) {
-  document.getElementById('standalone').hidden = false;
-} else {
+/** Whether a later config keeps what the first fixed (an order reference may still be set once). */
+function sameFixed(first, next) {
+  return Object.keys(first).every((k) => first[k] === next[k] || (k === 'orderRef' && first[k] === null));
+}
+
+function start(policy, embedder) {
+  let form = null;
+  let fixed = null; // the first accepted config's order, couriers, disclosure, test mode
+  let mounting = null;
+  let current = null; // the accepted options
+  let confirmed = null; // the envelope the buyer confirmed, until the next edit
+  let waiting = []; // host `seal` requests waiting for the buyer
+  let reportedHeight = -1;
+  let reportedValid = false;
+  let lastValid = false;
+  let settle = null;
+  const directory = fetch(policy.directoryUrl, { credentials: 'omit', cache: 'no-cache', redirect: 'error' })
+    .then((r) => (r.ok ? r.text() : Promise.reject(new Error(`HTTP ${r.status}`))));
+  directory.catch(() => {});
+  const meta = document.querySelector('meta[name="sealpost-wasm"]');
+  const loaded = load(fetch(meta.content, { integrity: meta.dataset.integrity, credentials: 'omit' }));
+  loaded.catch(() => {});
+
+  const reply = (id, result) => post({ type: 'result', id, ...result });
+
+  async function resize() {
+    if (!current) return;
+    const height = await measureHeight(current);
+    host.style.minHeight = `${height}px`;
+    if (height !== reportedHeight) {
+      reportedHeight = height;
+      post({ type: 'size', height });
+    }
+  }
+  let resizing = null;
+  let lastWidth = document.documentElement.clientWidth;
+  new ResizeObserver(() => {
+    const width = document.documentElement.clientWidth;
+    if (width === lastWidth || !form) return;
+    lastWidth = width;
+    clearTimeout(resizing);
+    resizing = setTimeout(() => resize().catch(() => {}), 100);
+  }).observe(document.documentElement);
+
+  // What leaves the frame about the buyer's typing: overall validity, once edits settle, and
+  // only when it changed.
+  host.addEventListener('change', (e) => {
+    lastValid = Boolean(e.detail && e.detail.valid === true);
+    clearTimeout(settle);
+    settle = setTimeout(() => {
+      if (lastValid !== reportedValid) {
+        reportedValid = lastValid;
+        post({ type: 'event', name: 'change', detail: { valid: lastValid } });
+      }
+    }, SETTLE_MS);
+  });
+  // Any edit (typing, autofill, a country choice) voids the buyer's last confirmation.
+  host.addEventListener('input', () => {
+    confirmed = null;
+  });
+  host.addEventListener('sealed', (e) => {
+    confirmed = sealedDetail(e.detail);
+    clearTimeout(settle);
+    if (!reportedValid) {
+      reportedValid = true;
+      post({ type: 'event', name: 'change', detail: { valid: true } });
+    }
+    post({ type: 'event', name: 'sealed', detail: confirmed });
+    for (const id of waiting) reply(id, { ok: true, value: confirmed });
+    waiting = [];
+  });
+  host.addEventListener('error', (e) => post({ type: 'event', name: 'error', detail: errorDetail(e.detail) }));
+
+  async function configure(raw) {
+    if (!isObject(raw)) return;
+    let checked;
+    try {
+      checked = allowedOptions(policy, embedder, raw);
+      if (fixed !== null && !sameFixed(fixed, checked.fixed)) {
+        throw new Refused('config_locked', 'the order, couriers, disclosure and test mode of this form cannot change once it is configured');
+      }
+    } catch (err) {
+      if (!form && !mounting) showNotice('refused', err.code);
+      fail(err.code, err.message);
+      return;
+    }
+    fixed = checked.fixed;
+    notice.hidden = true;
+    const { options } = checked;
+    themeStyle(host, raw.theme);
+    themeStyle(document.getElementById('measure'), raw.theme);
+    if (options.locale) document.documentElement.lang = options.locale;
+    try {
+      if (!mounting) {
+        mounting = (async () => {
+          await loaded;
+          if (!options.testMode) {
+            options.directory = await directory.catch((err) => {
+              throw new Refused('directory_unavailable', `the courier directory could not be fetched from ${policy.directoryUrl}: ${err.message}`);
+            });
+            await verifyDirectory(options.directory, policy.platformKey, options.allowedCouriers);
+          }
+          current = options;
+          form = await mount(host, options);
+          await resize();
+          post({ type: 'event', name: 'ready', detail: null });
+        })();
+        await mounting;
+      } else {
+        await mounting;
+        if (!options.testMode) options.directory = current.directory;
+        current = options;
+        form.setOptions(options);
+        await resize();
+      }
+    } catch (err) {
+      if (!form) showNotice('refused', (err && err.code) || 'load_failed');
+      fail((err && err.code) || 'load_failed', String((err && err.message) || err));
+    }
+  }
+
+  function seal(id) {
+    if (!Number.isSafeInteger(id)) return;
+    if (!form) {
+      reply(id, { ok: false, error: { code: 'not_connected', message: 'the form is not ready' } });
+      return;
+    }
+    if (confirmed) {
+      reply(id, { ok: true, value: confirmed });
+      return;
+    }
+    if (!form.valid) {
+      // Shows the errors and focuses the first invalid field; seals nothing (it is invalid).
+      try {
+        form.seal();
+        reply(id, { ok: false, error: { code: 'unexpected_error', message: 'the form changed while sealing' } });
+      } catch (err) {
+        reply(id, { ok: false, error: errorDetail(err) });
+      }
+      return;
+    }
+    // Valid but not confirmed: the buyer seals by pressing the form's button.
+    waiting.push(id);
+    form.askToConfirm();
+  }
+
   window.addEventListener('message', (event) => {
     if (!event.isTrusted || event.source !== window.parent || event.origin !== origin) return;
     const m = event.data;
@@ -138,8 +372,23 @@ if (!origin || !channel || !/^[0-9a-f]{32}$/.test(channel)) {
     if (m.type === 'config') configure(m.options);
     else if (m.type === 'seal') seal(m.id);
   });
-  new ResizeObserver(() => {
-    post({ type: 'size', height: Math.ceil(document.body.getBoundingClientRect().height) });
-  }).observe(document.body);
   post({ type: 'hello' });
+}
+
+let policy = null;
+try {
+  policy = readPolicy();
+} catch (err) {
+  showNotice('refused', err.code);
+}
+const embedder = policy && origin ? policy.embedders.find((e) => e.origin === origin) : null;
+if (!policy) {
+  // nothing: the notice says why
+} else if (!origin || !channel || !/^[0-9a-f]{32}$/.test(channel)) {
+  showNotice('standalone');
+} else if (!embedder) {
+  showNotice('refused', 'embedder_not_allowed');
+  post({ type: 'event', name: 'error', detail: { code: 'embedder_not_allowed', message: `${origin} is not among the shops this frame's policy allows` } });
+} else {
+  start(policy, embedder);
 }

@@ -14,6 +14,7 @@
 
 mod bench_cli;
 mod bench_peers;
+mod frame;
 mod hardening;
 mod isolation;
 mod serve;
@@ -38,7 +39,11 @@ fn main() -> ExitCode {
         // for development: no setup step
         Some("e2e") => e2e(),
         Some("e2e-isolation") => build_pkg().and_then(|()| isolation::e2e()),
+        Some("serve") => build_pkg()
+            .and_then(|()| isolation::demo(8080))
+            .map(isolation::Servers::wait),
         Some("pkg") => build_pkg(),
+        Some("frame") => frame::command(&args[1..]),
         Some("bench") => bench(args.get(1).map(String::as_str)),
         Some("fuzz") => match args.get(1).map(|s| s.parse::<u64>()) {
             None => hardening::fuzz(60),
@@ -46,7 +51,7 @@ fn main() -> ExitCode {
             Some(Err(_)) => Err(format!("not a number of seconds: {}", args[1])),
         },
         _ => {
-            eprintln!("usage: cargo xtask test | demo [--port N] | bench [widget|cli|peers] | fuzz [SECONDS] | setup | pkg | e2e | e2e-isolation");
+            eprintln!("usage: cargo xtask test | demo [--port N] | bench [widget|cli|peers] | fuzz [SECONDS] | setup | pkg | frame --policy FILE --out DIR [--directory FILE] | e2e | e2e-isolation | serve");
             return ExitCode::from(2);
         }
     };
@@ -358,13 +363,13 @@ fn read_json(path: &Path) -> Result<serde_json::Value> {
     serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// `sealpost open -i KEY --order ORDER < envelope`, parsed.
-fn cli_open(
+/// `sealpost open -i KEY --order ORDER < envelope`: its output.
+fn cli_run(
     cli: &Path,
     key: &Path,
     order: &serde_json::Value,
     envelope: &serde_json::Value,
-) -> Result<serde_json::Value> {
+) -> Result<std::process::Output> {
     let (Some(order), Some(envelope)) = (order.as_str(), envelope.as_str()) else {
         return Err("sealed.json lacks an order reference or an envelope".into());
     };
@@ -379,6 +384,7 @@ fn cli_open(
         .args(["--order", order])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .map_err(|e| format!("sealpost: {e}"))?;
     if let Some(mut stdin) = child.stdin.take() {
@@ -387,13 +393,49 @@ fn cli_open(
             .write_all(envelope.as_bytes())
             .map_err(|e| format!("sealpost stdin: {e}"))?;
     }
-    let output = child
+    child
         .wait_with_output()
-        .map_err(|e| format!("sealpost: {e}"))?;
+        .map_err(|e| format!("sealpost: {e}"))
+}
+
+/// `sealpost open -i KEY --order ORDER < envelope`, parsed.
+fn cli_open(
+    cli: &Path,
+    key: &Path,
+    order: &serde_json::Value,
+    envelope: &serde_json::Value,
+) -> Result<serde_json::Value> {
+    let output = cli_run(cli, key, order, envelope)?;
     if !output.status.success() {
-        return Err(format!("sealpost open failed ({})", output.status));
+        return Err(format!(
+            "sealpost open failed ({}): {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr).trim()
+        ));
     }
     serde_json::from_slice(&output.stdout).map_err(|e| format!("sealpost open output: {e}"))
+}
+
+/// `sealpost open` with `key` must fail with `code` and print nothing on stdout.
+fn cli_refuses(
+    cli: &Path,
+    key: &Path,
+    order: &serde_json::Value,
+    envelope: &serde_json::Value,
+    code: &str,
+) -> Result {
+    let output = cli_run(cli, key, order, envelope)?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if output.status.success() || !output.stdout.is_empty() || !stderr.contains(code) {
+        return Err(format!(
+            "{} was expected to fail with {code}: {} {}",
+            key.display(),
+            output.status,
+            stderr.trim()
+        ));
+    }
+    eprintln!("xtask: refused as expected ({code}) with {}", key.display());
+    Ok(())
 }
 
 fn same_address(what: &str, opened: &serde_json::Value, expected: &serde_json::Value) -> Result {
@@ -468,11 +510,15 @@ fn demo(args: &[String]) -> Result {
     build_pkg()?;
     build_cli()?;
     private(&root().join("www/demo-courier.key"))?;
+    for (_, _, _, key) in frame::DEMO_COURIERS {
+        private(&root().join(key))?;
+    }
     let servers = isolation::demo(port)?; // prints both URLs; the frame is on port + 1
     println!(
         "Seal an address there, then open it as the courier would (the page shows the command):"
     );
-    println!("  target/debug/sealpost open -i www/demo-courier.key --order <ORDER> < envelope.txt");
+    println!("  target/debug/sealpost open -i www/demo-courier.key --order <ORDER> < envelope.txt   (inline demo, test key)");
+    println!("  target/debug/sealpost open -i www/demo-couriers/sf.key --order <ORDER> < envelope.txt   (isolated demo: sf or zto)");
     println!("Ctrl-C to stop.");
     servers.wait();
     Ok(())

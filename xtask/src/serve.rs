@@ -12,7 +12,7 @@ use crate::Result;
 
 pub const CSP: &str =
     "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
-                       object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+                       object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 pub struct Server {
     pub addr: SocketAddr,
@@ -42,17 +42,13 @@ pub fn start_shop(listener: TcpListener, dir: &Path, frame_origin: &str) -> Resu
     serve(listener, shop_site(dir, shop_csp(frame_origin)))
 }
 
-/// The isolation frame's origin (SPEC §10): `<root>/www/frame` at `/frame/` and `<root>/pkg`
-/// at `/pkg/`, nothing else of the shop. Its CSP lets only `shop_origins` embed it
-/// (`frame-ancestors`), and `{{sri:/path}}` in its HTML becomes that file's SRI hash.
-pub fn start_frame(listener: TcpListener, dir: &Path, shop_origins: &[String]) -> Result<Server> {
+/// The isolation frame's origin (SPEC §10): a frame bundle built by `cargo xtask frame`
+/// (`bundle`), served as a static site with the response headers of its own `_headers` file,
+/// so what is tested is exactly what a platform deploys.
+pub fn start_frame(listener: TcpListener, bundle: &Path) -> Result<Server> {
     let site = Site {
-        mounts: vec![
-            ("/frame/", dir.join("www/frame")),
-            ("/pkg/", dir.join("pkg")),
-        ],
-        csp: frame_csp(shop_origins),
-        sri_in_html: true,
+        mounts: vec![("/", bundle.to_path_buf())],
+        headers: crate::frame::read_headers(bundle)?,
     };
     serve(listener, site)
 }
@@ -60,21 +56,6 @@ pub fn start_frame(listener: TcpListener, dir: &Path, shop_origins: &[String]) -
 /// The shop's CSP in isolation mode: [`CSP`] plus the one frame origin it may embed.
 pub fn shop_csp(frame_origin: &str) -> String {
     format!("{CSP}; frame-src {frame_origin}")
-}
-
-/// The frame's CSP: scripts, styles and the wasm from its own origin only; embeddable only by
-/// the given shops; no forms posted anywhere, no plugins, no base URL changes.
-pub fn frame_csp(shop_origins: &[String]) -> String {
-    let ancestors = if shop_origins.is_empty() {
-        "'none'".to_owned()
-    } else {
-        shop_origins.join(" ")
-    };
-    format!(
-        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
-         connect-src 'self'; img-src 'self'; object-src 'none'; base-uri 'none'; \
-         form-action 'none'; frame-ancestors {ancestors}"
-    )
 }
 
 /// The Subresource Integrity value of `bytes`: `sha384-` and the base64 digest.
@@ -89,18 +70,26 @@ pub fn sri(bytes: &[u8]) -> String {
 }
 
 /// What one server serves: URL prefixes mapped to folders (the first match wins, `/` last),
-/// and the CSP header it sends with every file.
+/// and the headers it sends with every file.
 struct Site {
     mounts: Vec<(&'static str, PathBuf)>,
-    csp: String,
-    sri_in_html: bool,
+    headers: Vec<(String, String)>,
 }
 
 fn shop_site(dir: &Path, csp: String) -> Site {
+    let headers = [
+        ("Content-Security-Policy", csp.as_str()),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "no-referrer"),
+        ("Cache-Control", "no-store"),
+        ("Cross-Origin-Resource-Policy", "same-origin"),
+    ];
     Site {
         mounts: vec![("/pkg/", dir.join("pkg")), ("/", dir.join("www"))],
-        csp,
-        sri_in_html: false,
+        headers: headers
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect(),
     }
 }
 
@@ -136,23 +125,18 @@ fn handle(stream: TcpStream, site: &Site) -> std::io::Result<()> {
         .find_map(|(prefix, dir)| Some(resolve(dir, path.strip_prefix(prefix)?)))
         .flatten();
     let body = file.and_then(|f| std::fs::read(&f).ok().map(|body| (f, body)));
-    let body = match body {
-        Some((f, b)) if site.sri_in_html && f.extension().is_some_and(|e| e == "html") => {
-            fill_sri(&b, &site.mounts).map(|b| (f, b))
-        }
-        other => other,
-    };
     let mut out = stream;
     match (method, body) {
         ("GET" | "HEAD", Some((file, body))) => {
-            let head = format!(
-                "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {}\r\nContent-Security-Policy: {}\r\n\
-                 X-Content-Type-Options: nosniff\r\nReferrer-Policy: no-referrer\r\nCache-Control: no-store\r\n\
-                 Cross-Origin-Resource-Policy: same-origin\r\nConnection: close\r\n\r\n",
+            let mut head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {}\r\n",
                 mime(&file),
                 body.len(),
-                site.csp,
             );
+            for (k, v) in &site.headers {
+                head.push_str(&format!("{k}: {v}\r\n"));
+            }
+            head.push_str("Connection: close\r\n\r\n");
             out.write_all(head.as_bytes())?;
             if method == "GET" {
                 out.write_all(&body)?;
@@ -165,29 +149,16 @@ fn handle(stream: TcpStream, site: &Site) -> std::io::Result<()> {
     out.flush()
 }
 
-/// Replaces each `{{sri:/url/path}}` in an HTML page by the SRI hash of the file this server
-/// serves at that path; `None` (a 404) if one cannot be read, so no page ships a wrong hash.
-fn fill_sri(html: &[u8], mounts: &[(&'static str, PathBuf)]) -> Option<Vec<u8>> {
-    let mut text = String::from_utf8(html.to_vec()).ok()?;
-    while let Some(start) = text.find("{{sri:") {
-        let len = text[start..].find("}}")?;
-        let url = &text[start + 6..start + len];
-        let file = mounts
-            .iter()
-            .find_map(|(prefix, dir)| resolve(dir, url.strip_prefix(prefix)?))?;
-        let hash = sri(&std::fs::read(file).ok()?);
-        text.replace_range(start..start + len + 2, &hash);
-    }
-    Some(text.into_bytes())
-}
-
-/// Maps a URL path to a file under `dir`; refuses `..`, hidden files and identity files.
+/// Maps a URL path to a file under `dir`; refuses `..`, hidden files, `_headers`-style files
+/// and identity files.
 fn resolve(dir: &Path, url_path: &str) -> Option<PathBuf> {
     let mut file = dir.to_path_buf();
     let rel = Path::new(url_path.trim_start_matches('/'));
     for c in rel.components() {
         match c {
-            Component::Normal(part) if !part.to_string_lossy().starts_with('.') => file.push(part),
+            Component::Normal(part) if !part.to_string_lossy().starts_with(['.', '_']) => {
+                file.push(part)
+            }
             _ => return None,
         }
     }
@@ -209,7 +180,7 @@ fn mime(file: &Path) -> &'static str {
         "json" => "application/json",
         "svg" => "image/svg+xml",
         "png" => "image/png",
-        "ts" => "text/plain; charset=utf-8",
+        "ts" | "spdir" => "text/plain; charset=utf-8",
         _ => "application/octet-stream",
     }
 }
