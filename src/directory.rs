@@ -1,9 +1,11 @@
 //! The certified courier directory (SPEC.md §9): the couriers the platform certified, each with
 //! its current X25519 keys and their validity, signed with the platform's Ed25519 key.
 //!
-//! The widget pins the platform's public key (`spp1…`) in the shop's page configuration and
-//! seals only to keys of a directory that key signed, so a compromised shop page can no longer
-//! slip in a key of its own by editing a courier list.
+//! The widget seals only to keys of a directory signed by the pinned platform key (`spp1…`).
+//! Who pins it decides what this protects: in isolation mode the frame's origin pins it in its
+//! policy (SPEC.md §10.6), so no script on the shop page can slip in a key of its own; inline,
+//! the shop page pins it in its own configuration, which guards against mistyped or stale
+//! courier lists but not against a hostile script on that page (it controls the options).
 //!
 //! - Signed text: `spdir1.` || base64url(payload) || `.` || base64url(signature).
 //! - Signature: Ed25519 (RFC 8032, strict verification) over `"sealpost-v1 directory"` ||

@@ -44,7 +44,7 @@ export interface SealpostError extends Error {
   field?: keyof Address;
 }
 
-/** Keys of the form's strings, each overridable through `options.strings`. */
+/** Keys of the form's strings that `options.strings` can override. */
 export type StringKey =
   | 'label.name' | 'label.phone' | 'label.country' | 'label.province' | 'label.city'
   | 'label.district' | 'label.street' | 'label.address-line1' | 'label.address-line2'
@@ -52,17 +52,26 @@ export type StringKey =
   | 'error.missing' | 'error.too_long' | 'error.control_character' | 'error.invalid'
   | 'error.phone_invalid' | 'error.phone_invalid.CN' | 'error.postal_code_invalid'
   | 'error.postal_code_invalid.CN' | 'error.country_invalid' | 'error.address_too_long'
-  | 'error.config' | 'submit' | 'status.invalid' | 'status.sealed' | 'test_mode';
+  | 'error.config' | 'submit' | 'status.invalid' | 'status.sealed' | 'status.confirm';
+// Not overridable (what the buyer is told about who can read the address): 'recipients',
+// 'test_mode'.
 
 /** Theme custom properties (`--sealpost-<key>`) that isolation mode passes into the frame. */
 export type ThemeKey =
   | 'accent' | 'on-accent' | 'bg' | 'text' | 'muted' | 'border' | 'error' | 'font' | 'radius' | 'gap';
 
 /** Error codes of isolation mode (`error.code`; see SPEC §10). */
-export type IsolationErrorCode = 'invalid_frame_url' | 'frame_timeout' | 'config_locked' | 'protocol_error';
+export type IsolationErrorCode =
+  | 'invalid_frame_url' | 'frame_timeout' | 'config_locked' | 'protocol_error'
+  | 'option_not_allowed' | 'courier_not_allowed' | 'disclose_not_allowed'
+  | 'embedder_not_allowed' | 'policy_invalid' | 'directory_unavailable';
 
 export interface FormOptions {
-  /** Courier public keys (`sp1…`): one, several space-separated, or an array (at most 16). */
+  /**
+   * Courier public keys (`sp1…`): one, several space-separated, or an array (at most 16).
+   * Refused beside `platformKey`, and always refused in isolation mode (the frame's policy
+   * chooses the recipients: `option_not_allowed`).
+   */
   couriers?: string | string[];
   /**
    * A signed courier directory (`spdir1.…`, SPEC §9) instead of `couriers`: the form verifies it
@@ -72,7 +81,10 @@ export interface FormOptions {
   directory?: string;
   /** The platform's directory signing key (`spp1…`), pinned in the page. Required with `directory`. */
   platformKey?: string;
-  /** Ids of the certified couriers this shop works with (default: every courier of the directory). */
+  /**
+   * Ids of the certified couriers this shop works with (default: every courier of the
+   * directory). In isolation mode: a subset of the couriers the frame's policy gives this shop.
+   */
   allowedCouriers?: string[];
   /** The order the address is sealed for (1–64 printable ASCII characters). */
   orderRef?: string;
@@ -84,9 +96,12 @@ export interface FormOptions {
   strings?: Partial<Record<StringKey, string>>;
   /** Initial country, ISO 3166-1 alpha-2 (default "CN"). */
   country?: string;
-  /** Seal to the public test courier key instead of `couriers`, with a visible badge. */
+  /**
+   * Seal to the public test courier key instead of `couriers`, with a badge the page cannot
+   * relabel. In isolation mode only where the frame's policy allows test mode.
+   */
   testMode?: boolean;
-  /** Show the form's own submit button (default true). */
+  /** Show the form's own submit button (default true; always shown in isolation mode). */
   button?: boolean;
   /** 'closed' (default) or 'open'. Open exposes the inputs to page scripts: tests only. */
   shadow?: 'closed' | 'open';
@@ -117,10 +132,13 @@ export interface SealedDetail {
   disclosed: { country?: string; addressLevel1?: string };
 }
 
-/** Detail of the `change` event: validity only, never a value. */
+/**
+ * Detail of the `change` event: validity only, never a value. Isolation mode sends `valid`
+ * alone, debounced, when it changes (SPEC §10.7); inline mode adds per-field states.
+ */
 export interface ChangeDetail {
   valid: boolean;
-  fields: Record<string, 'valid' | 'invalid' | 'empty'>;
+  fields?: Record<string, 'valid' | 'invalid' | 'empty'>;
 }
 
 /** Detail of the `error` event. */
@@ -145,6 +163,10 @@ export interface AddressForm {
 export interface SealpostAddressElement extends HTMLElement {
   options: FormOptions;
   readonly valid: boolean;
+  /**
+   * Checks and seals. Isolation mode: resolves with the envelope the buyer confirmed in the
+   * frame, waiting for the buyer to press the frame's button if they have not yet (SPEC §10.5).
+   */
   seal(): Promise<SealedDetail>;
   addEventListener(type: 'ready', listener: (ev: CustomEvent<undefined>) => void, options?: boolean | AddEventListenerOptions): void;
   addEventListener(type: 'change', listener: (ev: CustomEvent<ChangeDetail>) => void, options?: boolean | AddEventListenerOptions): void;
@@ -182,5 +204,18 @@ export function inspect(envelope: string): Promise<{
 }>;
 /** Opens a test-mode envelope (sealed to TEST_COURIER_PUBLIC_KEY). */
 export function openTestEnvelope(envelope: string, orderRef?: string): Promise<Address>;
+/** A courier the directory certifies, as `verifyDirectory` returns it. */
+export interface CertifiedCourier {
+  id: string;
+  nameZh: string;
+  nameEn: string;
+  /** Key id (16 hex digits) of the key the form would seal to now. */
+  keyId: string;
+}
+/**
+ * Verifies a signed directory with the pinned platform key as the form does before sealing
+ * (signature, rollback, expiry, validity); resolves to the couriers it would seal to now.
+ */
+export function verifyDirectory(directory: string, platformKey: string, allowedCouriers?: string[]): Promise<CertifiedCourier[]>;
 /** Defines the custom element (done on import where custom elements exist). */
 export function defineElement(name?: string): void;

@@ -272,8 +272,12 @@ async function genuineCheckout(browser, expectedIntegrity) {
   ]);
   shop.setDefaultTimeout(STEP_TIMEOUT_MS);
   let frameHtml = null;
+  let frameHeaders = null;
   shop.on('response', async (res) => {
-    if (res.url().startsWith(`${frameOrigin}/frame/?`)) frameHtml = frameHtml || await res.text().catch(() => null);
+    if (res.url().startsWith(`${frameOrigin}/frame/?`) && !frameHtml) {
+      frameHeaders = await res.allHeaders();
+      frameHtml = await res.text().catch(() => null);
+    }
   });
   shop.on('console', (msg) => {
     if (msg.type() === 'error') problems.push(`console error: ${msg.text()} (${msg.location().url})`);
@@ -488,8 +492,20 @@ async function genuineCheckout(browser, expectedIntegrity) {
   log(`locale followed into the frame: "${NOTICE_EN}"`);
   assertNoProblems('after the locale change');
 
+  // The frame page came with the headers of its bundle (`_headers`, generated from the policy).
+  check(frameHtml && frameHeaders, 'the frame page response was not seen');
+  const csp = frameHeaders['content-security-policy'] || '';
+  for (const directive of [`frame-ancestors ${shopOrigin}`, "form-action 'none'", "connect-src 'self'", "default-src 'none'"]) {
+    check(csp.split(/;\s*/).includes(directive), `the frame's CSP lacks "${directive}": ${csp}`);
+  }
+  check(frameHeaders['x-content-type-options'] === 'nosniff' && frameHeaders['referrer-policy'] === 'no-referrer', `frame headers: ${JSON.stringify(frameHeaders)}`);
+  const policy = JSON.parse(frameHtml.match(/<script type="application\/json" id="sealpost-policy">([^<]*)<\/script>/)[1]);
+  const [only, ...others] = policy.embedders;
+  check(others.length === 0 && only.origin === shopOrigin && only.couriers.join() === 'sf,zto' && only.disclose === 'province' && policy.testMode === false,
+    `the frame page carries another policy: ${JSON.stringify(policy)}`);
+  log(`the frame page carries the demo policy and its bundle's headers (frame-ancestors ${shopOrigin}, form-action 'none')`);
+
   // Subresource Integrity.
-  check(frameHtml, 'the frame page response was not seen');
   await writeFile(path.join(outDir, 'frame.html'), frameHtml);
   const integrity = await frame2.evaluate(() => ({
     '/frame/frame.js': document.querySelector('script[type=module]').integrity,

@@ -152,7 +152,7 @@ function allowedOptions(policy, embedder, raw) {
       throw new Refused('option_not_allowed', `the shop page may not set ${key}: the platform's frame policy chooses the recipients`);
     }
   }
-  let couriers = embedder.couriers;
+  let couriers = [...embedder.couriers].sort();
   if (raw.allowedCouriers !== undefined && raw.allowedCouriers !== null) {
     if (!isStringArray(raw.allowedCouriers) || raw.allowedCouriers.length === 0) {
       throw new Refused('courier_not_allowed', 'allowedCouriers must be a non-empty array of courier ids');
@@ -254,9 +254,11 @@ function start(policy, embedder) {
     }
   }
   let resizing = null;
-  let lastWidth = document.documentElement.clientWidth;
+  // The iframe's width (set by the host), not the content width: a scrollbar the buyer's form
+  // might cause must not trigger a new measurement.
+  let lastWidth = window.innerWidth;
   new ResizeObserver(() => {
-    const width = document.documentElement.clientWidth;
+    const width = window.innerWidth;
     if (width === lastWidth || !form) return;
     lastWidth = width;
     clearTimeout(resizing);

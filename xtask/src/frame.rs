@@ -291,6 +291,7 @@ pub fn build(
          root /srv/sealpost-frame;   # the bundle folder\n\
          types { text/html html; text/javascript js; text/css css; application/wasm wasm; text/plain spdir; }\n\
          location = /_headers { return 404; }\n\
+         location = /nginx.conf { return 404; }\n\
          location / {\n    try_files $uri $uri/index.html =404;\n",
     );
     for (k, v) in &headers {
