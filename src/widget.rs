@@ -954,14 +954,12 @@ impl AddressForm {
     }
 
     /// Asks the buyer to press the form's own button (isolation mode seals only on the buyer's
-    /// action): a status line naming the button, and focus on it.
+    /// action): a status line naming the button. Focus is not moved: a keystroke the buyer
+    /// meant for something else must not press it.
     #[wasm_bindgen(js_name = askToConfirm)]
     pub fn ask_to_confirm(&self) {
         let _ = with_state(&self.state, |s| {
-            let _ = s.set_status("status.confirm", 0, "confirm");
-            if let Some(b) = s.button.dyn_ref::<HtmlElement>() {
-                let _ = b.focus();
-            }
+            s.set_status("status.confirm", 0, "confirm")
         });
     }
 

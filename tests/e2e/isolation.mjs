@@ -387,9 +387,12 @@ async function genuineCheckout(browser, expectedIntegrity) {
   const eventsBefore = await shop.evaluate(() => window.__hostile.events.length);
   const heightsBefore = await shop.evaluate(() => window.__hostile.heights.slice());
 
-  // The page asks for a seal before the buyer typed anything: the address is refused as invalid.
-  const early = await shop.evaluate(() => document.getElementById('address').seal().then(() => 'sealed', (err) => err.code));
-  check(/_missing$/.test(early), `a seal of the empty form gave ${early}`);
+  // The page asks for a seal before the buyer typed anything: refused as `invalid_address`,
+  // with no field and no message of the form (that would tell the page where the buyer is).
+  const early = await shop.evaluate(() => document.getElementById('address').seal().then(
+    () => 'sealed', (err) => JSON.stringify({ code: err.code, field: err.field ?? null, message: err.message })));
+  check(early === JSON.stringify({ code: 'invalid_address', field: null, message: 'the buyer has not entered a complete, valid address yet' }),
+    `a seal of the empty form gave ${early}`);
   await shop.evaluate(() => { delete document.body.dataset.lastError; });
 
   // The buyer types, switching the country to Hong Kong and back on the way (another layout).
@@ -423,7 +426,13 @@ async function genuineCheckout(browser, expectedIntegrity) {
   log('a seal() before the buyer confirmed waits: nothing sealed, the frame asks the buyer to press 确认地址');
   await shop.screenshot({ path: path.join(outDir, 'isolated-confirm.png'), fullPage: true });
 
-  // The buyer confirms in the frame (focus is on its button), then places the order.
+  // The frame did not move the buyer's focus to its button: the buyer presses Enter in the
+  // postal code field they just filled (implicit submission), then places the order.
+  const nodes = await formNodes(cdp2);
+  const shadow = nodes.find((n) => n.node.nodeName === '#document-fragment');
+  const { nodeId: focusedId } = await cdp2.send('DOM.querySelector', { nodeId: shadow.node.nodeId, selector: ':focus' });
+  const focused = nodes.find((n) => n.node.nodeId === focusedId);
+  check(focused && focused.attrs.name === 'postal-code', `focus left the buyer's field: ${focused ? `${focused.name} ${JSON.stringify(focused.attrs)}` : 'none'}`);
   const confirmedAt = await shop.evaluate(() => performance.now());
   await shop.keyboard.press('Enter');
   await waitFor(shop, 'the buyer\'s confirmation', () => document.body.dataset.confirmed === 'true');

@@ -16,7 +16,8 @@
 //     recipients or test mode are refused (`option_not_allowed`), first config or not; the
 //     order, courier choice and disclosure are fixed by the first accepted config;
 //   - the form seals only when the buyer presses its button (or Enter); a host `seal` request
-//     gets the envelope the buyer confirmed, or waits for the buyer;
+//     gets the envelope the buyer confirmed, `invalid_address` (no detail), or waits for the
+//     buyer, who is asked (never by moving focus) to press the button;
 //   - messages go only to that origin (never '*'): validity (debounced, only when it changes),
 //     the frame's height (which depends on the width and the host's options, never on what the
 //     buyer typed or which layout is shown), envelopes and error codes.
@@ -27,14 +28,29 @@ const VERSION = 1;
 const THEME = ['accent', 'on-accent', 'bg', 'text', 'muted', 'border', 'error', 'font', 'radius', 'gap'];
 /** Host options that would change who can read the address: always refused. */
 const RECIPIENT_OPTIONS = ['couriers', 'directory', 'platformKey', 'testMode'];
-/** `disclose` values, narrowest first (`region` is `province` by its SPEC name). */
-const DISCLOSE_RANK = { none: 0, country: 1, province: 2, region: 2 };
+/** `disclose` values, narrowest first. The host may also say `region` for `province`. */
+const DISCLOSE_RANK = new Map([['none', 0], ['country', 1], ['province', 2]]);
 /** Validity is reported once the buyer's edits have settled this long. */
 const SETTLE_MS = 400;
 const MAX_STRING = 500;
+/** String keys the host may override: labels, messages, the button; never the notices. */
+const STRING_KEY = /^(label\.[a-z0-9-]{1,32}|error\.[a-z_]{1,32}(\.CN)?|required|submit|status\.[a-z]{1,16})$/;
 
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
-const isStringArray = (v) => Array.isArray(v) && v.every((s) => typeof s === 'string');
+// Spread, so that holes of a sparse array count as `undefined` (Array#every skips them).
+const isStringArray = (v) => Array.isArray(v) && v.length <= 64 && [...v].every((s) => typeof s === 'string');
+const hasKeys = (o, keys) => Object.keys(o).every((k) => keys.includes(k));
+/** An origin as browsers serialize it (no path, no default port, lower case). */
+const isOrigin = (s) => {
+  try {
+    return typeof s === 'string' && /^https?:/.test(s) && new URL(s).origin === s;
+  } catch {
+    return false;
+  }
+};
+/** Paths of the frame site itself: the directory must not be one of them. */
+const isDirectoryPath = (s) => typeof s === 'string' && /^\/[A-Za-z0-9._\/-]+$/.test(s) && !s.startsWith('//')
+  && !s.includes('..') && !/^\/(frame|pkg)\/|^\/_|^\/(nginx\.conf|integrity\.json)$/.test(s);
 
 class Refused extends Error {
   constructor(code, message) {
@@ -52,16 +68,16 @@ function readPolicy() {
   } catch {
     throw new Refused('policy_invalid', 'the frame page carries no readable policy');
   }
-  const ok = isObject(p) && p.sealpostFramePolicy === 1 && typeof p.platformKey === 'string'
-    && typeof p.directory === 'string' && typeof p.testMode === 'boolean' && Array.isArray(p.embedders)
-    && p.embedders.every((e) => isObject(e) && typeof e.origin === 'string' && isStringArray(e.couriers)
-      && e.couriers.length > 0 && e.disclose in DISCLOSE_RANK);
+  const embedders = isObject(p) && Array.isArray(p.embedders) ? [...p.embedders] : [];
+  const ok = isObject(p) && hasKeys(p, ['sealpostFramePolicy', 'platformKey', 'directory', 'testMode', 'embedders'])
+    && p.sealpostFramePolicy === 1 && typeof p.platformKey === 'string' && isDirectoryPath(p.directory)
+    && typeof p.testMode === 'boolean' && embedders.length > 0
+    && embedders.every((e) => isObject(e) && hasKeys(e, ['origin', 'couriers', 'disclose']) && isOrigin(e.origin)
+      && isStringArray(e.couriers) && e.couriers.length > 0 && e.couriers.every((c) => /^[a-z0-9-]{1,32}$/.test(c))
+      && typeof e.disclose === 'string' && DISCLOSE_RANK.has(e.disclose))
+    && new Set(embedders.map((e) => e.origin)).size === embedders.length;
   if (!ok) throw new Refused('policy_invalid', 'the frame policy does not have the shape of SPEC §10.6');
-  const directory = new URL(p.directory, location.origin);
-  if (directory.origin !== location.origin) {
-    throw new Refused('policy_invalid', 'the policy\'s directory must be on the frame\'s own origin');
-  }
-  return { ...p, directoryUrl: directory.href };
+  return { ...p, directoryUrl: new URL(p.directory, location.origin).href };
 }
 
 function parentOrigin() {
@@ -94,12 +110,13 @@ function showNotice(kind, detail) {
     standalone: ['此页面只在商店的结算页中显示 sealpost 地址表单，单独打开没有作用。',
       'This page shows the sealpost address form inside a shop\'s checkout; it does nothing on its own.'],
     refused: ['地址表单已停用：此页面要求的设置不被平台允许', 'The address form is disabled: this page asked for settings the platform does not allow'],
+    failed: ['地址表单暂时无法加载，请稍后重试', 'The address form could not load; please try again later'],
   }[kind];
   notice.textContent = (zh ? text[0] : text[1]) + (detail ? ` (${detail})` : '');
   notice.hidden = false;
   // The host sizes the iframe: make the notice visible there too (it depends on nothing the
   // buyer typed: there is no form).
-  if (kind === 'refused' && origin && window.parent !== window) {
+  if (kind !== 'standalone' && origin && window.parent !== window) {
     post({ type: 'size', height: Math.ceil(document.body.getBoundingClientRect().height) });
   }
 }
@@ -131,7 +148,9 @@ function themeStyle(target, theme) {
   if (!isObject(theme)) return;
   for (const key of THEME) {
     const v = theme[key];
-    if (typeof v === 'string' && v.length <= 200 && !/[;{}<>\\@]|url\(|image\(|expression/i.test(v)) {
+    // Colours, lengths and font names only: nothing that loads (url, image-set, cross-fade,
+    // element) and nothing that breaks out of the declaration.
+    if (typeof v === 'string' && v.length <= 200 && !/[;{}<>\\@!]|url|image|element|cross-fade|expression/i.test(v)) {
       target.style.setProperty(`--sealpost-${key}`, v);
     } else if (v === undefined || v === '') {
       target.style.removeProperty(`--sealpost-${key}`);
@@ -163,17 +182,23 @@ function allowedOptions(policy, embedder, raw) {
     }
     couriers = [...new Set(raw.allowedCouriers)].sort();
   }
-  const disclose = raw.disclose === undefined || raw.disclose === null ? 'none' : raw.disclose;
-  if (!(disclose in DISCLOSE_RANK)) throw new Refused('invalid_disclosure', 'disclose must be none, country or province');
-  if (DISCLOSE_RANK[disclose] > DISCLOSE_RANK[embedder.disclose]) {
+  const asked = raw.disclose === undefined || raw.disclose === null ? 'none' : raw.disclose;
+  const disclose = asked === 'region' ? 'province' : asked;
+  if (typeof disclose !== 'string' || !DISCLOSE_RANK.has(disclose)) {
+    throw new Refused('invalid_disclosure', 'disclose must be none, country or province');
+  }
+  if (DISCLOSE_RANK.get(disclose) > DISCLOSE_RANK.get(embedder.disclose)) {
     throw new Refused('disclose_not_allowed', `this shop may disclose at most "${embedder.disclose}"`);
+  }
+  if (raw.orderRef !== undefined && raw.orderRef !== null && (typeof raw.orderRef !== 'string' || raw.orderRef.length > 64)) {
+    throw new Refused('invalid_order_ref', 'orderRef must be a string of at most 64 characters');
   }
   const testMode = raw.testMode === true;
   const fixed = { orderRef: raw.orderRef ?? null, couriers: couriers.join(' '), disclose, testMode };
   const strings = {};
   if (isObject(raw.strings)) {
     for (const [k, v] of Object.entries(raw.strings)) {
-      if (typeof v === 'string' && k.length <= 64 && v.length <= MAX_STRING) strings[k] = v;
+      if (typeof v === 'string' && STRING_KEY.test(k) && v.length <= MAX_STRING) strings[k] = v;
     }
   }
   const options = {
@@ -226,26 +251,46 @@ function sameFixed(first, next) {
 
 function start(policy, embedder) {
   let form = null;
-  let fixed = null; // the first accepted config's order, couriers, disclosure, test mode
-  let mounting = null;
-  let current = null; // the accepted options
+  let fixed = null; // what the first accepted config fixed: order, couriers, disclosure, test mode
+  let current = null; // the options the form runs with
   let confirmed = null; // the envelope the buyer confirmed, until the next edit
   let waiting = []; // host `seal` requests waiting for the buyer
   let reportedHeight = -1;
+  let measured = null; // what the last height was measured for
   let reportedValid = false;
   let lastValid = false;
   let settle = null;
-  const directory = fetch(policy.directoryUrl, { credentials: 'omit', cache: 'no-cache', redirect: 'error' })
-    .then((r) => (r.ok ? r.text() : Promise.reject(new Error(`HTTP ${r.status}`))));
-  directory.catch(() => {});
+  let applying = Promise.resolve(); // configs are applied one after another
+
+  // The wasm, always with its integrity hash (a failed load is retried the same way).
   const meta = document.querySelector('meta[name="sealpost-wasm"]');
-  const loaded = load(fetch(meta.content, { integrity: meta.dataset.integrity, credentials: 'omit' }));
-  loaded.catch(() => {});
+  let wasm = null;
+  const loadWasm = () => {
+    wasm = wasm || load(fetch(meta.content, { integrity: meta.dataset.integrity, credentials: 'omit' }))
+      .catch((err) => { wasm = null; throw err; });
+    return wasm;
+  };
+  // The signed directory, from this origin only.
+  let directory = null;
+  const fetchDirectory = () => {
+    directory = directory || fetch(policy.directoryUrl, { credentials: 'omit', cache: 'no-cache', redirect: 'error' })
+      .then((r) => (r.ok ? r.text() : Promise.reject(new Error(`HTTP ${r.status}`))))
+      .catch((err) => {
+        directory = null;
+        throw new Refused('directory_unavailable', `the courier directory could not be fetched from ${policy.directoryUrl}: ${err.message}`);
+      });
+    return directory;
+  };
+  loadWasm().catch(() => {});
+  fetchDirectory().catch(() => {});
 
   const reply = (id, result) => post({ type: 'result', id, ...result });
 
-  async function resize() {
-    if (!current) return;
+  /** Measures (if the host's options or the width changed) and reports the height. */
+  async function resize(theme) {
+    const key = JSON.stringify([current, theme ?? null, window.innerWidth]);
+    if (key === measured) return;
+    measured = key;
     const height = await measureHeight(current);
     host.style.minHeight = `${height}px`;
     if (height !== reportedHeight) {
@@ -254,15 +299,16 @@ function start(policy, embedder) {
     }
   }
   let resizing = null;
-  // The iframe's width (set by the host), not the content width: a scrollbar the buyer's form
-  // might cause must not trigger a new measurement.
+  let lastTheme = null;
+  // The iframe's width (set by the host), not the content width (the gutter is reserved, so a
+  // scrollbar the buyer's form might cause changes nothing either).
   let lastWidth = window.innerWidth;
   new ResizeObserver(() => {
     const width = window.innerWidth;
     if (width === lastWidth || !form) return;
     lastWidth = width;
     clearTimeout(resizing);
-    resizing = setTimeout(() => resize().catch(() => {}), 100);
+    resizing = setTimeout(() => resize(lastTheme).catch(() => {}), 100);
   }).observe(document.documentElement);
 
   // What leaves the frame about the buyer's typing: overall validity, once edits settle, and
@@ -294,7 +340,14 @@ function start(policy, embedder) {
   });
   host.addEventListener('error', (e) => post({ type: 'event', name: 'error', detail: errorDetail(e.detail) }));
 
-  async function configure(raw) {
+  function looks(raw, options) {
+    themeStyle(host, raw.theme);
+    themeStyle(document.getElementById('measure'), raw.theme);
+    lastTheme = raw.theme;
+    if (options.locale) document.documentElement.lang = options.locale;
+  }
+
+  async function apply(raw) {
     if (!isObject(raw)) return;
     let checked;
     try {
@@ -303,44 +356,42 @@ function start(policy, embedder) {
         throw new Refused('config_locked', 'the order, couriers, disclosure and test mode of this form cannot change once it is configured');
       }
     } catch (err) {
-      if (!form && !mounting) showNotice('refused', err.code);
+      if (!form) showNotice('refused', err.code);
       fail(err.code, err.message);
       return;
     }
-    fixed = checked.fixed;
-    notice.hidden = true;
     const { options } = checked;
-    themeStyle(host, raw.theme);
-    themeStyle(document.getElementById('measure'), raw.theme);
-    if (options.locale) document.documentElement.lang = options.locale;
     try {
-      if (!mounting) {
-        mounting = (async () => {
-          await loaded;
-          if (!options.testMode) {
-            options.directory = await directory.catch((err) => {
-              throw new Refused('directory_unavailable', `the courier directory could not be fetched from ${policy.directoryUrl}: ${err.message}`);
-            });
-            await verifyDirectory(options.directory, policy.platformKey, options.allowedCouriers);
-          }
-          current = options;
-          form = await mount(host, options);
-          await resize();
-          post({ type: 'event', name: 'ready', detail: null });
-        })();
-        await mounting;
+      if (!form) {
+        await loadWasm();
+        if (!options.testMode) {
+          options.directory = await fetchDirectory();
+          await verifyDirectory(options.directory, policy.platformKey, options.allowedCouriers);
+        }
+        looks(raw, options);
+        form = await mount(host, options);
       } else {
-        await mounting;
         if (!options.testMode) options.directory = current.directory;
-        current = options;
+        // The host's `country` is the initial choice only: the buyer's own choice stays.
+        delete options.country;
         form.setOptions(options);
-        await resize();
+        looks(raw, options);
       }
+      // Fixed only once the form runs with it.
+      const first = current === null;
+      fixed = checked.fixed;
+      current = options;
+      notice.hidden = true;
+      await resize(raw.theme);
+      if (first) post({ type: 'event', name: 'ready', detail: null });
     } catch (err) {
-      if (!form) showNotice('refused', (err && err.code) || 'load_failed');
+      if (!form) showNotice('failed', (err && err.code) || 'load_failed');
       fail((err && err.code) || 'load_failed', String((err && err.message) || err));
     }
   }
+  const configure = (raw) => {
+    applying = applying.then(() => apply(raw)).catch(() => {});
+  };
 
   function seal(id) {
     if (!Number.isSafeInteger(id)) return;
@@ -352,17 +403,27 @@ function start(policy, embedder) {
       reply(id, { ok: true, value: confirmed });
       return;
     }
-    if (!form.valid) {
-      // Shows the errors and focuses the first invalid field; seals nothing (it is invalid).
-      try {
-        form.seal();
-        reply(id, { ok: false, error: { code: 'unexpected_error', message: 'the form changed while sealing' } });
-      } catch (err) {
-        reply(id, { ok: false, error: errorDetail(err) });
+    if (!reportedValid) {
+      // The answer says no more than the validity already reported: one code, no field, no
+      // message of the form. If the buyer is not in the frame (they pressed the page's
+      // button), the form shows what is missing and focuses it; it is invalid, so nothing is
+      // sealed.
+      if (!document.hasFocus() && !form.valid) {
+        try {
+          form.seal();
+        } catch {
+          // expected: the address is invalid
+        }
       }
+      reply(id, { ok: false, error: { code: 'invalid_address', message: 'the buyer has not entered a complete, valid address yet' } });
       return;
     }
-    // Valid but not confirmed: the buyer seals by pressing the form's button.
+    // Valid but not confirmed: the buyer seals by pressing the form's button (never focused
+    // for them, so no keystroke meant for the page can press it).
+    if (waiting.length >= 8) {
+      reply(id, { ok: false, error: { code: 'busy', message: 'too many seal requests are waiting for the buyer' } });
+      return;
+    }
     waiting.push(id);
     form.askToConfirm();
   }
