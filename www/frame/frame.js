@@ -50,7 +50,7 @@ const isOrigin = (s) => {
 };
 /** Paths of the frame site itself: the directory must not be one of them. */
 const isDirectoryPath = (s) => typeof s === 'string' && /^\/[A-Za-z0-9._\/-]+$/.test(s) && !s.startsWith('//')
-  && !s.includes('..') && !/^\/(frame|pkg)\/|^\/_|^\/(nginx\.conf|integrity\.json)$/.test(s);
+  && !s.includes('..') && !s.endsWith('/') && !/^\/(frame|pkg)\/|^\/_|^\/(nginx\.conf|integrity\.json)$/.test(s);
 
 class Refused extends Error {
   constructor(code, message) {
