@@ -189,6 +189,32 @@ impl PlatformSigningKey {
     }
 }
 
+/// Domain separation of audit checkpoints (SPEC.md §8.3), signed with a hub's audit key (an
+/// Ed25519 key of the same kind and file format as a platform key).
+const CHECKPOINT_LABEL: &[u8] = b"sealpost-v1 audit checkpoint\n";
+
+impl PlatformSigningKey {
+    /// Signs an audit checkpoint statement (SPEC.md §8.3): Ed25519 over
+    /// `"sealpost-v1 audit checkpoint\n" || statement`, never over a directory.
+    pub fn sign_checkpoint(&self, statement: &[u8]) -> [u8; 64] {
+        let mut m = CHECKPOINT_LABEL.to_vec();
+        m.extend_from_slice(statement);
+        self.key.sign(&m).to_bytes()
+    }
+}
+
+impl PlatformPublicKey {
+    /// Whether `signature` is this key's signature of an audit checkpoint statement (strict
+    /// verification, as for directories).
+    pub fn verify_checkpoint(&self, statement: &[u8], signature: &[u8; 64]) -> bool {
+        let mut m = CHECKPOINT_LABEL.to_vec();
+        m.extend_from_slice(statement);
+        self.key
+            .verify_strict(&m, &Signature::from_bytes(signature))
+            .is_ok()
+    }
+}
+
 impl fmt::Debug for PlatformSigningKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PlatformSigningKey")

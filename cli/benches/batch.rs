@@ -54,6 +54,15 @@ fn dh_cost() -> Duration {
 }
 
 fn sealpost(dir: &Path) -> Command {
+    if !dir.join("audit.log").exists() {
+        let _ = std::fs::remove_file(dir.join("audit.log.head"));
+        let status = Command::new(env!("CARGO_BIN_EXE_sealpost"))
+            .current_dir(dir)
+            .args(["audit", "init", "--audit-log", "audit.log"])
+            .status()
+            .expect("sealpost audit init");
+        assert!(status.success());
+    }
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_sealpost"));
     cmd.current_dir(dir)
         .env("SEALPOST_AUDIT_LOG", dir.join("audit.log"))

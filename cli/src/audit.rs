@@ -3,16 +3,15 @@
 
 use std::{
     io::{BufRead, BufReader, Write},
-    path::Path,
     time::SystemTime,
 };
 
 use serde::Deserialize;
 
 use crate::{
-    auditlog::{self, GENESIS},
-    cli::{AuditFileArgs, AuditShowArgs},
-    error::{CliError, Result, EXIT_INPUT, EXIT_IO, EXIT_TAMPERED},
+    auditlog,
+    cli::{AuditFileArgs, AuditShowArgs, AuditVerifyArgs},
+    error::{CliError, Result, EXIT_INPUT, EXIT_IO},
 };
 
 fn open_log(args: AuditFileArgs) -> Result<(std::path::PathBuf, BufReader<std::fs::File>)> {
@@ -22,159 +21,46 @@ fn open_log(args: AuditFileArgs) -> Result<(std::path::PathBuf, BufReader<std::f
     Ok((path, BufReader::new(file)))
 }
 
-fn tampered(path: &Path, line: u64, why: impl std::fmt::Display) -> CliError {
-    CliError::new(
-        "audit_log_tampered",
-        format!("{} line {line}: {why}", path.display()),
-        EXIT_TAMPERED,
-    )
-    .hint("keep this file unchanged as evidence and report it; records before this line are intact")
-}
-
-pub fn verify(args: AuditFileArgs) -> Result<()> {
-    let (path, mut reader) = open_log(args)?;
-    let head_file = auditlog::head_path(&path);
-    let head = match std::fs::read_to_string(&head_file) {
-        Ok(text) => Some(
-            parse_head(&text)
-                .ok_or_else(|| tampered(&head_file, 1, "not a head record (`SEQ HASH`)"))?,
-        ),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(CliError::io("unreadable_audit_log", &head_file, &e)),
+pub fn verify(args: AuditVerifyArgs) -> Result<()> {
+    let path = auditlog::resolve_path(args.file.audit_log.clone())?;
+    let chain = auditlog::check(&path, &[])?;
+    let witnessed = if args.checkpoint.is_empty() {
+        0
+    } else {
+        crate::checkpoint::verify_against(&args, &path)?
     };
-    let mut prev = GENESIS.to_owned();
-    let mut seq = 0u64;
-    let mut line_no = 0u64;
-    let mut head_seen = false;
-    let mut buf = Vec::new();
-    loop {
-        buf.clear();
-        let n = reader
-            .read_until(b'\n', &mut buf)
-            .map_err(|e| CliError::io("unreadable_audit_log", &path, &e))?;
-        if n == 0 {
-            break;
-        }
-        line_no += 1;
-        let Some(line) = buf.strip_suffix(b"\n") else {
-            return Err(tampered(
-                &path,
-                line_no,
-                "the last record is cut off (truncated)",
-            ));
-        };
-        let line = std::str::from_utf8(line)
-            .map_err(|_| tampered(&path, line_no, "not a record (edited)"))?;
-        let (body, hash) = auditlog::split_record(line)
-            .ok_or_else(|| tampered(&path, line_no, "not a record (edited or truncated)"))?;
-        if !auditlog::hash_matches(body, hash) {
-            return Err(tampered(
-                &path,
-                line_no,
-                "the record does not match its hash (edited)",
-            ));
-        }
-        let record: Chained = serde_json::from_str(&format!("{body}}}"))
-            .map_err(|_| tampered(&path, line_no, "not a record (edited)"))?;
-        if record.v != 1 {
-            return Err(tampered(&path, line_no, "unknown record version"));
-        }
-        if record.seq > seq + 1 {
-            return Err(tampered(
-                &path,
-                line_no,
-                format!(
-                    "records {} to {} are missing (deleted)",
-                    seq + 1,
-                    record.seq - 1
-                ),
-            ));
-        }
-        if record.seq <= seq {
-            return Err(tampered(
-                &path,
-                line_no,
-                format!(
-                    "record {} comes after record {seq} (reordered or duplicated)",
-                    record.seq
-                ),
-            ));
-        }
-        if record.prev != prev {
-            return Err(tampered(
-                &path,
-                line_no,
-                "the record does not chain to the one before it (deleted, reordered or replaced)",
-            ));
-        }
-        if let Some((head_seq, head_hash)) = &head {
-            if record.seq == *head_seq {
-                if hash != head_hash {
-                    return Err(tampered(
-                        &head_file,
-                        1,
-                        format!("record {head_seq} differs from the one the head file recorded (rewritten)"),
-                    ));
-                }
-                head_seen = true;
-            }
-        }
-        seq = record.seq;
-        prev = hash.to_owned();
-    }
-    match &head {
-        Some((head_seq, _)) if !head_seen && *head_seq > seq => {
-            return Err(tampered(
-                &path,
-                line_no + 1,
-                format!(
-                    "the log ends at record {seq} but its head file records {head_seq}: records were removed from the end (truncated)"
-                ),
-            ));
-        }
-        Some((head_seq, _)) if !head_seen && *head_seq != 0 => {
-            return Err(tampered(
-                &head_file,
-                1,
-                "the head file names no record of the log",
-            ));
-        }
-        None if seq > 0 => {
-            return Err(tampered(
-                &head_file,
-                1,
-                "the head file is missing, so records removed from the end would go unseen",
-            )
-            .hint("when checking a copy, copy the .head file with the log"));
-        }
-        _ => {}
-    }
-    if let Some((head_seq, _)) = head.as_ref().filter(|(s, _)| *s < seq) {
+    let (head_seq, _) = chain.head;
+    if head_seq < chain.seq {
         eprintln!(
-            "sealpost: warning: the head file records {head_seq} but the log holds {seq} records \
-             (a crash between the two writes leaves this; anyone who can write the log can also \
-             append records)"
+            "sealpost: warning: the head file records {head_seq} but the log holds {} records \
+             (a crash between the two writes leaves this; the next opening updates the head)",
+            chain.seq
         );
     }
     println!(
-        "{}: {seq} records, hash chain intact; head {seq} {prev}",
-        path.display()
+        "{}: {} records, hash chain intact; head {} {}{}",
+        path.display(),
+        chain.seq,
+        chain.seq,
+        chain.hash,
+        match witnessed {
+            0 => String::new(),
+            n => format!("; extends all {n} checkpoints"),
+        }
     );
     Ok(())
 }
 
-fn parse_head(text: &str) -> Option<(u64, String)> {
-    let (seq, hash) = text.strip_suffix('\n')?.split_once(' ')?;
-    let ok = hash.len() == 64 && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-    ok.then_some(())?;
-    Some((seq.parse().ok()?, hash.to_owned()))
-}
-
-#[derive(Deserialize)]
-struct Chained {
-    v: u32,
-    seq: u64,
-    prev: String,
+/// `sealpost audit init`: starts a new, empty log with its head.
+pub fn init(args: AuditFileArgs) -> Result<()> {
+    let path = auditlog::resolve_path(args.audit_log)?;
+    auditlog::init(&path)?;
+    println!(
+        "{}: new audit log (head {}); every opening is recorded here",
+        path.display(),
+        auditlog::head_path(&path).display()
+    );
+    Ok(())
 }
 
 #[derive(Deserialize)]

@@ -13,7 +13,7 @@ use std::{
 use sealpost::KeyId;
 use sha2::{Digest, Sha256};
 
-use crate::error::{CliError, Result, EXIT_INPUT, EXIT_IO};
+use crate::error::{CliError, Result, EXIT_INPUT, EXIT_IO, EXIT_TAMPERED};
 
 /// `prev` of the first record.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -198,7 +198,10 @@ impl AuditLog {
         AuditLog::open(resolve_path(audit.audit_log.clone())?, operator, command)
     }
 
-    /// Opens (creating with mode 0600, in a 0700 directory) the log for appending.
+    /// Opens an existing log for appending, after checking all of it and its head (SPEC.md
+    /// §8): a log that is missing, damaged, edited, shorter than its head or disagreeing with
+    /// it is refused, so nothing is opened until an operator acts. A new log is started only by
+    /// [`init`] (`sealpost audit init`).
     pub fn open(path: PathBuf, operator: String, command: &'static str) -> Result<AuditLog> {
         let unavailable = |e: &std::io::Error| {
             CliError::io("audit_unavailable", &path, e).hint(format!(
@@ -206,20 +209,11 @@ impl AuditLog {
                  --audit-log to a writable place"
             ))
         };
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            if !dir.exists() {
-                let mut builder = std::fs::DirBuilder::new();
-                builder.recursive(true);
-                #[cfg(unix)]
-                std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-                builder.create(dir).map_err(|e| unavailable(&e))?;
-            }
-        }
-        let mut options = OpenOptions::new();
-        options.read(true).append(true).create(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let file = options.open(&path).map_err(|e| unavailable(&e))?;
+        let file = match OpenOptions::new().read(true).append(true).open(&path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(missing(&path)),
+            Err(e) => return Err(unavailable(&e)),
+        };
         let is_file = file.metadata().map(|m| m.is_file()).unwrap_or(false);
         if !is_file {
             return Err(CliError::new(
@@ -228,41 +222,32 @@ impl AuditLog {
                 EXIT_IO,
             ));
         }
-        let log = AuditLog {
+        fs4::fs_std::FileExt::lock_shared(&file)
+            .map_err(|e| CliError::io("audit_unavailable", &path, &e))?;
+        let checked = check(&path, &[]).and_then(|_| {
+            // witnessed checkpoints, where the hub keeps them: the log must extend each
+            match std::env::var_os(crate::checkpoint::ENV_CHECKPOINTS).filter(|v| !v.is_empty()) {
+                Some(file) => {
+                    crate::checkpoint::verify_log(&path, &[PathBuf::from(file)], None).map(|_| ())
+                }
+                None => Ok(()),
+            }
+        });
+        let _ = fs4::fs_std::FileExt::unlock(&file);
+        checked.map_err(refuse_to_open)?;
+        Ok(AuditLog {
             file,
             path,
             operator,
             host: host(),
             command,
-        };
-        // A new log gets its head file at once, so that a crash between a later append and its
-        // head update leaves a head that is behind (a warning), never a missing one.
-        if !head_path(&log.path).exists() {
-            fs4::fs_std::FileExt::lock_exclusive(&log.file)
-                .map_err(|e| CliError::io("audit_unavailable", &log.path, &e))?;
-            let result = match log.tail() {
-                Ok((0, genesis)) => log.write_head(0, &genesis),
-                _ => Ok(()), // records but no head: left for `audit verify` to report
-            };
-            let _ = fs4::fs_std::FileExt::unlock(&log.file);
-            result?;
-        }
-        Ok(log)
+        })
     }
 
+    /// Replaces the head file atomically: a temporary file, synced, renamed over the head, then
+    /// the directory synced, so a crash leaves the old head or the new one, never an empty one.
     fn write_head(&self, seq: u64, hash: &str) -> Result<()> {
-        let head = head_path(&self.path);
-        let mut options = OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        options
-            .open(&head)
-            .and_then(|mut f| {
-                f.write_all(format!("{seq} {hash}\n").as_bytes())?;
-                f.sync_data()
-            })
-            .map_err(|e| CliError::io("audit_unavailable", &head, &e))
+        write_head(&self.path, seq, hash)
     }
 
     pub fn path(&self) -> &Path {
@@ -285,8 +270,34 @@ impl AuditLog {
     }
 
     fn append_locked(&mut self, events: &[Event]) -> Result<()> {
-        let fail = |e: std::io::Error| CliError::io("audit_unavailable", &self.path, &e);
+        let fail = |e: std::io::Error| write_failed(&self.path, &e);
         let (mut seq, mut prev) = self.tail()?;
+        // The head must be where this log ends (or behind it, after a crash between the two
+        // writes): a head ahead of the log or naming another record means records were removed.
+        match read_head(&self.path).map_err(refuse_to_open)? {
+            Some((head_seq, _)) if head_seq > seq => {
+                return Err(refuse_to_open(tampered(
+                    &self.path,
+                    seq + 1,
+                    format!("the log ends at record {seq} but its head file records {head_seq}: records were removed from the end (truncated)"),
+                )))
+            }
+            Some((head_seq, head_hash)) if head_seq == seq && head_hash != prev => {
+                return Err(refuse_to_open(tampered(
+                    &head_path(&self.path),
+                    1,
+                    format!("record {seq} differs from the one the head file recorded (rewritten)"),
+                )))
+            }
+            None => {
+                return Err(refuse_to_open(tampered(
+                    &head_path(&self.path),
+                    1,
+                    "the head file is missing",
+                )))
+            }
+            _ => {}
+        }
         let time = humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string();
         let mut out = String::with_capacity(events.len() * 480);
         for event in events {
@@ -306,8 +317,18 @@ impl AuditLog {
             out.push_str("\"}\n");
             prev = hash;
         }
-        self.file.write_all(out.as_bytes()).map_err(fail)?;
-        self.file.sync_data().map_err(fail)?;
+        // Whole records only: on a failed write (disk full, file size limit) the log is cut
+        // back to where it was, so it still verifies.
+        let before = (&self.file).seek(SeekFrom::End(0)).map_err(fail)?;
+        if let Err(e) = self
+            .file
+            .write_all(out.as_bytes())
+            .and_then(|()| self.file.sync_data())
+        {
+            let _ = self.file.set_len(before);
+            let _ = self.file.sync_data();
+            return Err(fail(e));
+        }
         self.write_head(seq, &prev)
     }
 
@@ -353,4 +374,303 @@ impl AuditLog {
             .ok_or_else(|| damaged("the last record has no sequence number"))?;
         Ok((seq, hash.to_owned()))
     }
+}
+
+fn missing(path: &Path) -> CliError {
+    let head = head_path(path);
+    if head.exists() {
+        CliError::new(
+            "audit_log_missing",
+            format!(
+                "{} is missing but its head file {} is there: the log was deleted or moved",
+                path.display(),
+                head.display()
+            ),
+            EXIT_TAMPERED,
+        )
+        .hint("nothing is opened until the log is restored; keep the head file as evidence")
+    } else {
+        CliError::new(
+            "audit_log_missing",
+            format!("there is no audit log at {}", path.display()),
+            EXIT_IO,
+        )
+        .hint(format!(
+            "start one with `sealpost audit init` (or point ${ENV_LOG} / --audit-log at the hub's log)"
+        ))
+    }
+}
+
+/// A tampered log: `audit verify`'s error.
+pub fn tampered(path: &Path, line: u64, why: impl std::fmt::Display) -> CliError {
+    CliError::new(
+        "audit_log_tampered",
+        format!("{} line {line}: {why}", path.display()),
+        EXIT_TAMPERED,
+    )
+    .hint("keep this file unchanged as evidence and report it; records before this line are intact")
+}
+
+/// The same error, when it stops an opening.
+fn refuse_to_open(e: CliError) -> CliError {
+    e.hint("nothing is opened while the audit log does not verify: keep the log and its head for review, then start a new log with `sealpost audit init --audit-log NEW`")
+}
+
+fn write_failed(path: &Path, e: &std::io::Error) -> CliError {
+    // ENOSPC (28), EFBIG (27, also a `ulimit -f` limit), EDQUOT (122)
+    let full = matches!(e.raw_os_error(), Some(27 | 28 | 122))
+        || e.kind() == std::io::ErrorKind::StorageFull;
+    let err = CliError::io("audit_unavailable", path, e);
+    if full {
+        err.hint("the disk is full (or a file size limit was reached): the log was left as it was, with whole records only; free space and run again")
+    } else {
+        err.hint("nothing is opened without an audit record")
+    }
+}
+
+/// `(seq, hash)` of the head file, `None` if it does not exist.
+pub fn read_head(log: &Path) -> Result<Option<(u64, String)>> {
+    let head = head_path(log);
+    match std::fs::read_to_string(&head) {
+        Ok(text) => parse_head(&text)
+            .map(Some)
+            .ok_or_else(|| tampered(&head, 1, "not a head record (`SEQ HASH`)")),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(CliError::io("unreadable_audit_log", &head, &e)),
+    }
+}
+
+fn parse_head(text: &str) -> Option<(u64, String)> {
+    let (seq, hash) = text.strip_suffix('\n')?.split_once(' ')?;
+    let ok = hash.len() == 64 && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    ok.then_some(())?;
+    Some((seq.parse().ok()?, hash.to_owned()))
+}
+
+fn private_file(path: &Path, create_new: bool) -> std::io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.write(true);
+    if create_new {
+        options.create_new(true);
+    } else {
+        options.create(true).truncate(true);
+    }
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
+}
+
+fn sync_dir(path: &Path) -> std::io::Result<()> {
+    match path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        Some(dir) => File::open(dir)?.sync_all(),
+        None => File::open(".")?.sync_all(),
+    }
+}
+
+fn write_head(log: &Path, seq: u64, hash: &str) -> Result<()> {
+    let head = head_path(log);
+    let mut tmp = head.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    let written = private_file(&tmp, false)
+        .and_then(|mut f| {
+            f.write_all(format!("{seq} {hash}\n").as_bytes())?;
+            f.sync_all()
+        })
+        .and_then(|()| std::fs::rename(&tmp, &head))
+        .and_then(|()| sync_dir(&head));
+    written.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        write_failed(&head, &e)
+    })
+}
+
+/// `sealpost audit init`: a new, empty log (0600, in a 0700 directory) and its head `0
+/// GENESIS`. Refuses if the log or a head file is already there.
+pub fn init(path: &Path) -> Result<()> {
+    let head = head_path(path);
+    if path.exists() || head.exists() {
+        return Err(CliError::new(
+            "audit_log_exists",
+            format!(
+                "{} or its head file already exists",
+                path.display()
+            ),
+            EXIT_IO,
+        )
+        .hint("a log is never replaced: move the old log and its head away (keep them for review) or choose another --audit-log"));
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if !dir.exists() {
+            let mut builder = std::fs::DirBuilder::new();
+            builder.recursive(true);
+            #[cfg(unix)]
+            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+            builder
+                .create(dir)
+                .map_err(|e| CliError::io("audit_unavailable", dir, &e))?;
+        }
+    }
+    private_file(path, true)
+        .and_then(|f| f.sync_all())
+        .and_then(|()| sync_dir(path))
+        .map_err(|e| CliError::io("audit_unavailable", path, &e))?;
+    write_head(path, 0, GENESIS)
+}
+
+/// What a full check of a log found.
+#[derive(Debug)]
+pub struct Chain {
+    /// Records in the log.
+    pub seq: u64,
+    /// Hash of the last record (`GENESIS` for an empty log).
+    pub hash: String,
+    /// The head file's `(seq, hash)`.
+    pub head: (u64, String),
+    /// The hashes of the records asked for, by sequence number.
+    pub hashes: Vec<(u64, String)>,
+}
+
+#[derive(serde::Deserialize)]
+struct Chained {
+    v: u32,
+    seq: u64,
+    prev: String,
+}
+
+/// Reads and checks every record of the log and its head file (SPEC.md §8): each record's hash,
+/// its sequence number, its link to the one before, and the head (present, not ahead of the
+/// log, naming a record of it). Keeps the hashes of the records in `want`. Any problem is an
+/// `audit_log_tampered` (or `audit_log_missing`) error.
+pub fn check(path: &Path, want: &[u64]) -> Result<Chain> {
+    use std::io::BufRead;
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(missing(path)),
+        Err(e) => return Err(CliError::io("unreadable_audit_log", path, &e)),
+    };
+    let mut reader = std::io::BufReader::new(file);
+    let head_file = head_path(path);
+    let head = read_head(path)?;
+    let mut prev = GENESIS.to_owned();
+    let mut seq = 0u64;
+    let mut line_no = 0u64;
+    let mut head_seen = false;
+    let mut hashes = Vec::new();
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        let n = (&mut reader)
+            .take(MAX_RECORD + 2)
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| CliError::io("unreadable_audit_log", path, &e))?;
+        if n == 0 {
+            break;
+        }
+        line_no += 1;
+        let Some(line) = buf.strip_suffix(b"\n") else {
+            return Err(tampered(
+                path,
+                line_no,
+                if n as u64 > MAX_RECORD {
+                    "not a record (too long)"
+                } else {
+                    "the last record is cut off (truncated)"
+                },
+            ));
+        };
+        let line = std::str::from_utf8(line)
+            .map_err(|_| tampered(path, line_no, "not a record (edited)"))?;
+        let (body, hash) = split_record(line)
+            .ok_or_else(|| tampered(path, line_no, "not a record (edited or truncated)"))?;
+        if !hash_matches(body, hash) {
+            return Err(tampered(
+                path,
+                line_no,
+                "the record does not match its hash (edited)",
+            ));
+        }
+        let record: Chained = serde_json::from_str(&format!("{body}}}"))
+            .map_err(|_| tampered(path, line_no, "not a record (edited)"))?;
+        if record.v != 1 {
+            return Err(tampered(path, line_no, "unknown record version"));
+        }
+        if record.seq > seq + 1 {
+            return Err(tampered(
+                path,
+                line_no,
+                format!(
+                    "records {} to {} are missing (deleted)",
+                    seq + 1,
+                    record.seq - 1
+                ),
+            ));
+        }
+        if record.seq <= seq {
+            return Err(tampered(
+                path,
+                line_no,
+                format!(
+                    "record {} comes after record {seq} (reordered or duplicated)",
+                    record.seq
+                ),
+            ));
+        }
+        if record.prev != prev {
+            return Err(tampered(
+                path,
+                line_no,
+                "the record does not chain to the one before it (deleted, reordered or replaced)",
+            ));
+        }
+        if let Some((head_seq, head_hash)) = &head {
+            if record.seq == *head_seq {
+                if hash != head_hash {
+                    return Err(tampered(
+                        &head_file,
+                        1,
+                        format!("record {head_seq} differs from the one the head file recorded (rewritten)"),
+                    ));
+                }
+                head_seen = true;
+            }
+        }
+        if want.contains(&record.seq) {
+            hashes.push((record.seq, hash.to_owned()));
+        }
+        seq = record.seq;
+        prev = hash.to_owned();
+    }
+    let head = match head {
+        None => {
+            return Err(tampered(
+                &head_file,
+                1,
+                "the head file is missing, so records removed from the end would go unseen",
+            )
+            .hint("when checking a copy, copy the .head file with the log"))
+        }
+        Some((head_seq, _)) if head_seq > seq => {
+            return Err(tampered(
+                path,
+                line_no + 1,
+                format!(
+                    "the log ends at record {seq} but its head file records {head_seq}: records were removed from the end (truncated)"
+                ),
+            ))
+        }
+        Some((0, h)) if h != GENESIS => {
+            return Err(tampered(&head_file, 1, "the head file names no record of the log"))
+        }
+        Some((head_seq, _)) if head_seq != 0 && !head_seen => {
+            return Err(tampered(&head_file, 1, "the head file names no record of the log"))
+        }
+        Some(h) => h,
+    };
+    Ok(Chain {
+        seq,
+        hash: prev,
+        head,
+        hashes,
+    })
 }

@@ -151,8 +151,9 @@ pub fn run(args: OpenArgs) -> Result<()> {
     }
 
     let found = input::find_identities(&args.identity)?;
+    let mut log = AuditLog::for_command(&args.audit, "open --batch")?;
     let source = passphrase::Source::new(args.passphrase.passphrase_file.clone(), passphrase::ENV);
-    let identities = input::unlock(found, |_| true, &source)?;
+    let identities = crate::open::unlock_audited(&mut log, found, |_| true, &source)?;
     let now = input::now();
     let expired: Vec<bool> = identities.iter().map(|u| u.expired_at(now)).collect();
     for u in identities.iter().filter(|u| u.expired_at(now)) {
@@ -168,7 +169,6 @@ pub fn run(args: OpenArgs) -> Result<()> {
             }
         );
     }
-    let mut log = AuditLog::for_command(&args.audit, "open --batch")?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
         .build()

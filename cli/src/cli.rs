@@ -288,8 +288,17 @@ pub struct InspectArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Check the hash chain: detects edited, deleted, reordered and truncated records.
-    Verify(AuditFileArgs),
+    /// Start a new, empty audit log and its head file (never replaces one).
+    Init(AuditFileArgs),
+    /// Check the hash chain: detects edited, deleted, reordered and truncated records; with
+    /// --checkpoint, also a log rewritten consistently since a witnessed checkpoint.
+    Verify(AuditVerifyArgs),
+    /// Create the hub's audit key (Ed25519, passphrase-protected), which signs checkpoints.
+    Keygen(AuditKeygenArgs),
+    /// Print a signed checkpoint of the log (record count and head hash) for a witness.
+    Checkpoint(AuditCheckpointArgs),
+    /// The platform's side: check a hub's sequence of checkpoints (one log, never shrinking).
+    Witness(AuditWitnessArgs),
     /// List records (never addresses), optionally filtered.
     Show(AuditShowArgs),
 }
@@ -299,6 +308,59 @@ pub struct AuditFileArgs {
     /// Audit log [env: SEALPOST_AUDIT_LOG; default: ~/.local/state/sealpost/audit.log].
     #[arg(long, value_name = "FILE")]
     pub audit_log: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditVerifyArgs {
+    #[command(flatten)]
+    pub file: AuditFileArgs,
+    /// Checkpoints the log must extend (files of `sealpost audit checkpoint` lines; repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Vec<PathBuf>,
+    /// The hub's audit public key (spp1…) the checkpoints must be signed with.
+    #[arg(long, value_name = "KEY")]
+    pub audit_key: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditKeygenArgs {
+    /// Write the audit key to FILE (mode 0600; never overwritten).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub key: PathBuf,
+    #[command(flatten)]
+    pub passphrase: PassphraseArgs,
+    /// Argon2id memory in KiB (8192-1048576).
+    #[arg(
+        long,
+        value_name = "KIB",
+        default_value_t = 32768,
+        hide_short_help = true
+    )]
+    pub kdf_memory: u32,
+    /// Argon2id passes (1-16).
+    #[arg(long, value_name = "N", default_value_t = 3, hide_short_help = true)]
+    pub kdf_passes: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditCheckpointArgs {
+    #[command(flatten)]
+    pub file: AuditFileArgs,
+    /// The hub's audit key file (`sealpost audit keygen`).
+    #[arg(short = 'k', long = "key", value_name = "FILE")]
+    pub key: PathBuf,
+    #[command(flatten)]
+    pub passphrase: PassphraseArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditWitnessArgs {
+    /// The hub's audit public key (spp1…).
+    #[arg(long, value_name = "KEY")]
+    pub audit_key: String,
+    /// Files of checkpoint lines, oldest first.
+    #[arg(value_name = "FILE", required = true)]
+    pub checkpoints: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

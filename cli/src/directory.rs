@@ -309,17 +309,7 @@ fn init(args: InitArgs) -> Result<()> {
         )
         .hint("sealpost never replaces a draft with an empty one; choose another file name"));
     }
-    let key = PlatformSigningKey::generate()?;
-    let public = key.public_key();
-    let source = passphrase::Source::new(args.passphrase.passphrase_file, passphrase::ENV);
-    let pass = source.read_new(&public.key_id().to_string())?;
-    let seed = key.to_seed();
-    let (prefix, sealed) = protect::seal_secret(&seed, &pass, kdf, |salt, nonce| {
-        platform_key_line_prefix(&public, kdf, salt, nonce)
-    })?;
-    let created = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
-    let text = Zeroizing::new(platform_key_file_text(&public, &created, &prefix, &sealed));
-    keygen::write_new_secret_file(&args.key, &text)?;
+    let public = new_signing_key_file(&args.key, kdf, &args.passphrase, None)?;
     Loaded {
         path: args.draft.draft,
         platform_key: public.clone(),
@@ -329,6 +319,78 @@ fn init(args: InitArgs) -> Result<()> {
     .write()?;
     println!("{public}");
     Ok(())
+}
+
+/// A new Ed25519 signing key, written passphrase-protected (SPEC.md §9.4) to `path` (0600,
+/// never overwritten): the platform's directory key, or with `comment` a hub's audit key.
+pub fn new_signing_key_file(
+    path: &Path,
+    kdf: KdfParams,
+    passphrase: &crate::cli::PassphraseArgs,
+    comment: Option<&str>,
+) -> Result<PlatformPublicKey> {
+    let key = PlatformSigningKey::generate()?;
+    let public = key.public_key();
+    let source = passphrase::Source::new(passphrase.passphrase_file.clone(), passphrase::ENV);
+    let pass = source.read_new(&public.key_id().to_string())?;
+    let seed = key.to_seed();
+    let (prefix, sealed) = protect::seal_secret(&seed, &pass, kdf, |salt, nonce| {
+        platform_key_line_prefix(&public, kdf, salt, nonce)
+    })?;
+    let created = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+    let mut text = Zeroizing::new(platform_key_file_text(&public, &created, &prefix, &sealed));
+    if let Some(comment) = comment {
+        text = Zeroizing::new(format!("# {comment}\n{}", text.as_str()));
+    }
+    keygen::write_new_secret_file(path, &text)?;
+    Ok(public)
+}
+
+/// Unlocks a signing key file written by [`new_signing_key_file`] with the passphrase from
+/// `passphrase` (prompt, file or environment); `what` names the key in messages.
+pub fn unlock_signing_key(
+    path: &Path,
+    passphrase: &crate::cli::PassphraseArgs,
+    what: &str,
+) -> Result<PlatformSigningKey> {
+    input::check_private(path, "identity file")?;
+    let text = Zeroizing::new(
+        std::fs::read_to_string(path).map_err(|e| CliError::io("unreadable_identity", path, &e))?,
+    );
+    let protected = parse_platform_key_file(&text)?;
+    let source = passphrase::Source::new(passphrase.passphrase_file.clone(), passphrase::ENV);
+    let pass = source.read(&format!("Passphrase for the {what}: "))?;
+    let seed = protect::open_secret(
+        &pass,
+        protected.kdf,
+        &protected.salt,
+        &protected.nonce,
+        protected.aad(),
+        &protected.sealed_key,
+    )?
+    .ok_or_else(|| {
+        CliError::new(
+            "wrong_passphrase",
+            format!(
+                "{}: the passphrase does not unlock the {what}",
+                path.display()
+            ),
+            EXIT_IDENTITY,
+        )
+    })?;
+    let seed: [u8; 32] = seed
+        .as_slice()
+        .try_into()
+        .map_err(|_| CliError::new("invalid_platform_key", "corrupt key file", EXIT_INPUT))?;
+    let key = PlatformSigningKey::from_seed(&seed);
+    if key.public_key() != protected.public_key {
+        return Err(CliError::new(
+            "invalid_platform_key",
+            format!("{}: corrupt key file", path.display()),
+            EXIT_INPUT,
+        ));
+    }
+    Ok(key)
 }
 
 fn add_courier(args: AddCourierArgs) -> Result<()> {
@@ -442,53 +504,16 @@ fn parse_key_ref(text: &str) -> Result<KeyId> {
 
 fn sign(args: SignArgs) -> Result<()> {
     let mut draft = Loaded::read(&args.draft.draft)?;
-    input::check_private(&args.key, "identity file")?;
-    let text = Zeroizing::new(
-        std::fs::read_to_string(&args.key)
-            .map_err(|e| CliError::io("unreadable_identity", &args.key, &e))?,
-    );
-    let protected = parse_platform_key_file(&text)?;
-    if protected.public_key != draft.platform_key {
+    let key = unlock_signing_key(&args.key, &args.passphrase, "platform signing key")?;
+    if key.public_key() != draft.platform_key {
         return Err(CliError::new(
             "directory_wrong_key",
             format!(
                 "{} holds platform key {}, but the draft is for {}",
                 args.key.display(),
-                protected.public_key.key_id(),
+                key.public_key().key_id(),
                 draft.platform_key.key_id()
             ),
-            EXIT_INPUT,
-        ));
-    }
-    let source = passphrase::Source::new(args.passphrase.passphrase_file, passphrase::ENV);
-    let pass = source.read("Passphrase for the platform signing key: ")?;
-    let seed = protect::open_secret(
-        &pass,
-        protected.kdf,
-        &protected.salt,
-        &protected.nonce,
-        protected.aad(),
-        &protected.sealed_key,
-    )?
-    .ok_or_else(|| {
-        CliError::new(
-            "wrong_passphrase",
-            format!(
-                "{}: the passphrase does not unlock the platform signing key",
-                args.key.display()
-            ),
-            EXIT_IDENTITY,
-        )
-    })?;
-    let seed: [u8; 32] = seed
-        .as_slice()
-        .try_into()
-        .map_err(|_| CliError::new("invalid_platform_key", "corrupt key file", EXIT_INPUT))?;
-    let key = PlatformSigningKey::from_seed(&seed);
-    if key.public_key() != protected.public_key {
-        return Err(CliError::new(
-            "invalid_platform_key",
-            format!("{}: corrupt key file", args.key.display()),
             EXIT_INPUT,
         ));
     }
@@ -512,8 +537,7 @@ fn sign(args: SignArgs) -> Result<()> {
     let signed = directory.sign(&key)?;
     // the text we publish must read back and verify
     let text = signed.to_string();
-    text.parse::<SignedDirectory>()?
-        .verify(&protected.public_key)?;
+    text.parse::<SignedDirectory>()?.verify(&key.public_key())?;
     match &args.output {
         Some(path) => write_replacing(path, &(text.clone() + "\n"))?,
         None => println!("{text}"),

@@ -403,10 +403,10 @@ fn from_manifest(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &s
     let mut tally = Tally::new(args)?;
     let found = input::find_identities(&args.identity)?;
     let source = passphrase::Source::new(args.passphrase.passphrase_file.clone(), passphrase::ENV);
-    let identities = input::unlock(found, |_| true, &source)?;
+    let mut log = AuditLog::for_command(&args.audit, "label --batch")?;
+    let identities = crate::open::unlock_audited(&mut log, found, |_| true, &source)?;
     let now = input::now();
     let expired: Vec<bool> = identities.iter().map(|u| u.expired_at(now)).collect();
-    let mut log = AuditLog::for_command(&args.audit, "label --batch")?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
         .build()

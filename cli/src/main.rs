@@ -4,6 +4,7 @@
 mod audit;
 mod auditlog;
 mod batch;
+mod checkpoint;
 mod cli;
 mod directory;
 mod error;
@@ -32,7 +33,11 @@ fn main() -> ExitCode {
         cli::Command::Seal(a) => seal::run(a),
         cli::Command::Open(a) => open::run(a),
         cli::Command::Inspect(a) => inspect::run(a),
+        cli::Command::Audit(cli::AuditCommand::Init(a)) => audit::init(a),
         cli::Command::Audit(cli::AuditCommand::Verify(a)) => audit::verify(a),
+        cli::Command::Audit(cli::AuditCommand::Keygen(a)) => checkpoint::keygen(a),
+        cli::Command::Audit(cli::AuditCommand::Checkpoint(a)) => checkpoint::checkpoint(a),
+        cli::Command::Audit(cli::AuditCommand::Witness(a)) => checkpoint::witness(a),
         cli::Command::Audit(cli::AuditCommand::Show(a)) => audit::show(a),
         cli::Command::Label(a) => label::run(a),
         cli::Command::Directory(c) => directory::run(c),

@@ -107,16 +107,14 @@ impl Attempt {
         let named: Vec<KeyId> = envelope.recipients().iter().map(|r| r.key_id).collect();
         let mine: Vec<String> = found.iter().map(|f| f.entry.key_id().to_hex()).collect();
         let source = passphrase::Source::new(passphrase.passphrase_file.clone(), passphrase::ENV);
-        let identities = input::unlock(found, |id| named.contains(id), &source)?;
+        let identities = unlock_audited(&mut log, found, |id| named.contains(id), &source)?;
         let result = open_with(&envelope, &identities, order);
-        event.key_id = result
-            .as_ref()
-            .ok()
-            .and_then(|(_, by)| identities.get(*by))
-            .map(Usable::key_id);
-        event.outcome = match &result {
-            Ok(_) => "opened",
-            Err(e) => e.code(),
+        let by = result.as_ref().ok().and_then(|(_, by)| identities.get(*by));
+        event.key_id = by.map(Usable::key_id);
+        event.outcome = match (&result, by) {
+            (Ok(_), Some(u)) if u.expired_at(input::now()) => "opened_expired_key",
+            (Ok(_), _) => "opened",
+            (Err(e), _) => e.code(),
         };
         Ok(Attempt {
             log,
@@ -154,6 +152,27 @@ impl Attempt {
             }
         })
     }
+}
+
+/// [`input::unlock`], with a failed unlock (wrong or missing passphrase, a file others can
+/// read) recorded in the audit log before the error is returned: every attempt leaves a trace.
+pub fn unlock_audited(
+    log: &mut AuditLog,
+    found: Vec<input::Found>,
+    wanted: impl Fn(&KeyId) -> bool,
+    source: &passphrase::Source,
+) -> Result<Vec<Usable>> {
+    input::unlock(found, wanted, source).or_else(|e| {
+        log.append(&[Event {
+            line: None,
+            order: String::new(),
+            key_id: None,
+            envelope: [0; 32],
+            outcome: e.code(),
+            label: None,
+        }])?;
+        Err(e)
+    })
 }
 
 /// Opens with the first identity that can; returns the address and that identity's index.

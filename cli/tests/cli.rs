@@ -17,13 +17,27 @@ use serde_json::Value;
 /// The binary with a test audit log and operator, and no passphrase from the caller's
 /// environment.
 fn bin() -> Command {
+    static INIT: std::sync::Once = std::sync::Once::new();
+    let log = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-tests-audit.log");
+    INIT.call_once(|| {
+        // a fresh log for this run (tests in this file share it)
+        let _ = std::fs::remove_file(&log);
+        let _ = std::fs::remove_file(log.with_extension("log.head"));
+        let out = Command::new(env!("CARGO_BIN_EXE_sealpost"))
+            .args(["audit", "init", "--audit-log"])
+            .arg(&log)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    });
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_sealpost"));
-    cmd.env(
-        "SEALPOST_AUDIT_LOG",
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-tests-audit.log"),
-    )
-    .env("SEALPOST_OPERATOR", "cli-tests")
-    .env_remove("SEALPOST_PASSPHRASE");
+    cmd.env("SEALPOST_AUDIT_LOG", &log)
+        .env("SEALPOST_OPERATOR", "cli-tests")
+        .env_remove("SEALPOST_PASSPHRASE");
     cmd
 }
 

@@ -49,7 +49,10 @@ impl Hub {
             .join(name);
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        Hub { dir }
+        let hub = Hub { dir };
+        let out = hub.run_env(&["audit", "init"], &[], "");
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        hub
     }
 
     fn path(&self, name: &str) -> PathBuf {

@@ -40,7 +40,10 @@ impl Hub {
             .join(name);
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        Hub { dir }
+        let hub = Hub { dir };
+        let out = hub.run(&["audit", "init"], &[], "");
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        hub
     }
 
     fn path(&self, name: &str) -> PathBuf {
@@ -742,36 +745,78 @@ fn audit_tampering_of_each_kind_is_detected() {
         ("head file removed", log.clone(), Some(String::new()),
          "audit.log.head line 1: the head file is missing, so records removed from the end would go unseen".into()),
     ];
+    let pk = hub.run(&["pubkey", "-i", "courier.key"], &[], "").stdout;
+    let envelope = hub.seal(pk.trim(), "ORD-6");
+    let open = || {
+        hub.run(
+            &["open", "-i", "courier.key"],
+            &[("SEALPOST_PASSPHRASE", PASS)],
+            &envelope,
+        )
+    };
     for (what, text, head_text, message) in cases {
         hub.write("audit.log", &text);
         match &head_text {
             Some(_) => std::fs::remove_file(hub.path("audit.log.head")).unwrap(),
             None => hub.write("audit.log.head", &head),
         }
+        let expected = format!("sealpost: error: audit_log_tampered: {message}");
         let out = hub.run(&["audit", "verify"], &[], "");
         assert_eq!(out.code, 8, "{what}: {}", out.stderr);
         assert_eq!(out.stdout, "", "{what}");
-        assert_eq!(
-            out.stderr.lines().next().unwrap(),
-            format!("sealpost: error: audit_log_tampered: {message}"),
+        assert_eq!(out.stderr.lines().next().unwrap(), expected, "{what}");
+        // fail closed: no opening while the log does not verify, and trying does not heal it
+        let out = open();
+        assert_eq!(out.code, 8, "{what}: {}", out.stderr);
+        assert_eq!(out.stdout, "", "{what}");
+        assert_eq!(out.stderr.lines().next().unwrap(), expected, "{what}");
+        assert!(
+            out.stderr.contains("sealpost audit init --audit-log NEW"),
             "{what}"
         );
+        let out = hub.run(&["audit", "verify"], &[], "");
+        assert_eq!(
+            out.code, 8,
+            "{what}: still detected after an attempted open"
+        );
     }
-    // a damaged log also stops new openings (fail closed): nothing is printed
-    hub.write("audit.log", &log[..log.len() - 30]);
+
+    // the log deleted, its head kept: evidence, nothing opened, no new log over it
+    std::fs::remove_file(hub.path("audit.log")).unwrap();
     hub.write("audit.log.head", &head);
-    let pk = hub.run(&["pubkey", "-i", "courier.key"], &[], "").stdout;
-    let envelope = hub.seal(pk.trim(), "ORD-6");
-    let out = hub.run(
-        &["open", "-i", "courier.key"],
-        &[("SEALPOST_PASSPHRASE", PASS)],
-        &envelope,
-    );
+    let out = open();
+    assert_eq!((out.code, out.stdout.as_str()), (8, ""), "{}", out.stderr);
+    assert!(out.stderr.starts_with("sealpost: error: audit_log_missing: audit.log is missing but its head file audit.log.head is there"), "{}", out.stderr);
+    let out = hub.run(&["audit", "init"], &[], "");
     assert_eq!(out.code, 5, "{}", out.stderr);
-    assert_eq!(out.stdout, "");
-    assert!(out.stderr.starts_with(
-        "sealpost: error: audit_log_damaged: audit.log: the last record is incomplete\n"
-    ));
+    assert!(out.stderr.starts_with("sealpost: error: audit_log_exists:"));
+    assert!(
+        !hub.path("audit.log").exists(),
+        "a missing log must not be recreated"
+    );
+    // both gone: an operator must start a new log explicitly
+    std::fs::remove_file(hub.path("audit.log.head")).unwrap();
+    let out = open();
+    assert_eq!((out.code, out.stdout.as_str()), (5, ""), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("start one with `sealpost audit init`"),
+        "{}",
+        out.stderr
+    );
+    assert!(!hub.path("audit.log").exists());
+    let out = hub.run(&["audit", "init"], &[], "");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = open();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = hub.run(&["audit", "verify"], &[], "");
+    assert!(
+        out.stdout
+            .starts_with("audit.log: 1 records, hash chain intact"),
+        "{}",
+        out.stdout
+    );
+    // the head is replaced by rename: no temporary file is left behind
+    assert!(!hub.path("audit.log.head.tmp").exists());
 }
 
 #[test]
@@ -902,4 +947,326 @@ fn help_lists_the_hub_options() {
         .contains("7 `open --batch` completed but rejected records"));
     let out = hub.run(&["open", "-i", "k", "--output", "x"], &[], "");
     assert_eq!(out.code, 2, "--output needs --batch");
+}
+
+#[test]
+fn disk_full_leaves_a_log_that_verifies_and_no_output_in_place() {
+    let hub = Hub::new("disk-full");
+    five_records(&hub);
+    let pk = hub.run(&["pubkey", "-i", "courier.key"], &[], "").stdout;
+    let mut manifest = String::new();
+    for n in 0..20 {
+        let order = format!("FULL-{n}");
+        let envelope = hub.seal(pk.trim(), &order);
+        manifest.push_str(&format!(
+            "{{\"orderRef\":\"{order}\",\"envelope\":\"{envelope}\"}}\n"
+        ));
+    }
+    hub.write("manifest.ndjson", &manifest);
+    let before = hub.read("audit.log");
+    let head = hub.read("audit.log.head");
+    // room for about 1 KB more: the batch's 20 records (one write of ~9 KB) do not fit. SIGXFSZ
+    // is ignored, as a service manager may, so the write fails with EFBIG instead of killing.
+    let blocks = before.len() / 1024 + 2;
+    let out = Command::new("bash")
+        .current_dir(&hub.dir)
+        .arg("-c")
+        .arg(format!(
+            "trap '' XFSZ; ulimit -f {blocks}; exec \"$0\" \"$@\""
+        ))
+        .arg(env!("CARGO_BIN_EXE_sealpost"))
+        .args([
+            "open",
+            "--batch",
+            "-i",
+            "courier.key",
+            "-o",
+            "opened.ndjson",
+            "manifest.ndjson",
+        ])
+        .env("SEALPOST_AUDIT_LOG", "audit.log")
+        .env("SEALPOST_OPERATOR", "alice")
+        .env("SEALPOST_PASSPHRASE", PASS)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{stderr}");
+    assert!(
+        stderr.starts_with("sealpost: error: audit_unavailable: audit.log:"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("the disk is full (or a file size limit was reached)"),
+        "{stderr}"
+    );
+    // whole records only: the log is as it was and still verifies; nothing was opened
+    assert_eq!(hub.read("audit.log"), before);
+    assert_eq!(hub.read("audit.log.head"), head);
+    let verify = hub.run(&["audit", "verify"], &[], "");
+    assert_eq!(verify.code, 0, "{}", verify.stderr);
+    let left: Vec<String> = std::fs::read_dir(&hub.dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("opened") || n.ends_with(".partial"))
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+    // with room again, the same batch runs and the log goes on
+    let out = hub.run(
+        &[
+            "open",
+            "--batch",
+            "-i",
+            "courier.key",
+            "-o",
+            "opened.ndjson",
+            "manifest.ndjson",
+        ],
+        &[("SEALPOST_PASSPHRASE", PASS)],
+        "",
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let verify = hub.run(&["audit", "verify"], &[], "");
+    assert!(
+        verify
+            .stdout
+            .starts_with("audit.log: 25 records, hash chain intact"),
+        "{}",
+        verify.stdout
+    );
+}
+
+#[test]
+fn expired_key_openings_and_failed_unlocks_are_recorded() {
+    let hub = Hub::new("expired-and-unlock");
+    let pk = hub.keygen("courier.key", &[]);
+    let envelope = hub.seal(&pk, "ORD-X");
+    let out = hub.run(
+        &["open", "-i", "courier.key"],
+        &[("SEALPOST_PASSPHRASE", "not the passphrase at all")],
+        &envelope,
+    );
+    assert_eq!(out.code, 6, "{}", out.stderr);
+    let out = hub.run(&["audit", "show", "--json"], &[], "");
+    let v: Value = serde_json::from_str(out.stdout.trim()).unwrap();
+    assert_eq!(v["outcome"], "wrong_passphrase", "{}", out.stdout);
+    assert_eq!(v["envelope"], "0".repeat(64));
+    // an identity past its not-after date still opens (with a warning), recorded as such
+    let old_pk = hub.keygen("old.key", &["--not-after", "2020-06-30"]);
+    let envelope = hub.seal(&old_pk, "ORD-OLD");
+    let out = hub.run(
+        &["open", "-i", "old.key"],
+        &[("SEALPOST_PASSPHRASE", PASS)],
+        &envelope,
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = hub.run(&["audit", "show", "--order", "ORD-OLD", "--json"], &[], "");
+    let v: Value = serde_json::from_str(out.stdout.trim()).unwrap();
+    assert_eq!(v["outcome"], "opened_expired_key", "{}", out.stdout);
+}
+
+/// Rewrites the log with `edit` applied to record `n` and every hash, link and the head
+/// recomputed: what an insider with write access to both files can do.
+fn rewrite_consistently(hub: &Hub, n: usize, edit: impl Fn(&str) -> String) {
+    use sha2::Digest;
+    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+    let mut prev = "0".repeat(64);
+    let mut out = String::new();
+    let mut seq = 0;
+    for (i, line) in hub.read("audit.log").lines().enumerate() {
+        let at = line.rfind(",\"hash\":\"").unwrap();
+        let body = &line[..at];
+        let body = if i + 1 == n {
+            edit(body)
+        } else {
+            body.to_owned()
+        };
+        let p = body.rfind(",\"prev\":\"").unwrap();
+        let body = format!("{},\"prev\":\"{prev}\"", &body[..p]);
+        let hash = hex(&sha2::Sha256::digest(body.as_bytes()));
+        out.push_str(&format!("{body},\"hash\":\"{hash}\"}}\n"));
+        prev = hash;
+        seq = i + 1;
+    }
+    hub.write("audit.log", &out);
+    hub.write("audit.log.head", &format!("{seq} {prev}\n"));
+}
+
+#[test]
+fn witnessed_checkpoints_catch_consistent_rewrites_and_rollbacks() {
+    let hub = Hub::new("checkpoints");
+    five_records(&hub);
+    let pass = [("SEALPOST_PASSPHRASE", PASS)];
+    let out = hub.run(
+        &[
+            "audit",
+            "keygen",
+            "-o",
+            "audit.key",
+            "--kdf-memory",
+            "8192",
+            "--kdf-passes",
+            "1",
+        ],
+        &pass,
+        "",
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let audit_pk = out.stdout.trim().to_owned();
+    let checkpoint = |name: &str| {
+        let out = hub.run(&["audit", "checkpoint", "-k", "audit.key"], &pass, "");
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert!(
+            out.stdout.starts_with("sealpost-checkpoint-1 log="),
+            "{}",
+            out.stdout
+        );
+        hub.write(name, &out.stdout);
+    };
+    checkpoint("cp1.txt");
+    let (old_log, old_head) = (hub.read("audit.log"), hub.read("audit.log.head"));
+    let pk = hub.run(&["pubkey", "-i", "courier.key"], &[], "").stdout;
+    for order in ["ORD-6", "ORD-7"] {
+        let envelope = hub.seal(pk.trim(), order);
+        let out = hub.run(&["open", "-i", "courier.key"], &pass, &envelope);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+    }
+    checkpoint("cp2.txt");
+    let verify = |extra: &[&str]| {
+        let mut args = vec!["audit", "verify", "--audit-key", &audit_pk];
+        args.extend(extra);
+        hub.run(&args, &[], "")
+    };
+    let out = verify(&["--checkpoint", "cp1.txt", "--checkpoint", "cp2.txt"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("7 records, hash chain intact")
+            && out.stdout.ends_with("; extends all 2 checkpoints\n"),
+        "{}",
+        out.stdout
+    );
+    let out = hub.run(
+        &[
+            "audit",
+            "witness",
+            "--audit-key",
+            &audit_pk,
+            "cp1.txt",
+            "cp2.txt",
+        ],
+        &[],
+        "",
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.starts_with("2 checkpoints of log ") && out.stdout.contains(": 5 → 7 records"),
+        "{}",
+        out.stdout
+    );
+
+    let envelope = hub.seal(pk.trim(), "ORD-8");
+    let guarded = [
+        ("SEALPOST_PASSPHRASE", PASS),
+        ("SEALPOST_AUDIT_CHECKPOINTS", "cp2.txt"),
+    ];
+    // 1. record 3 edited, the whole chain and head recomputed: invisible to the chain alone …
+    let intact = hub.read("audit.log");
+    let intact_head = hub.read("audit.log.head");
+    rewrite_consistently(&hub, 3, |b| {
+        b.replace("\"operator\":\"alice\"", "\"operator\":\"mallory\"")
+    });
+    assert_eq!(hub.run(&["audit", "verify"], &[], "").code, 0);
+    // … but not to the witnessed checkpoints, and no opening proceeds under them
+    let out = verify(&["--checkpoint", "cp1.txt", "--checkpoint", "cp2.txt"]);
+    assert_eq!((out.code, out.stdout.as_str()), (8, ""), "{}", out.stderr);
+    assert!(out.stderr.starts_with("sealpost: error: audit_log_tampered: audit.log: record 5 differs from the one the checkpoint of "), "{}", out.stderr);
+    let out = hub.run(&["open", "-i", "courier.key"], &guarded, &envelope);
+    assert_eq!((out.code, out.stdout.as_str()), (8, ""), "{}", out.stderr);
+    // 2. rolled back to the older (log, head) pair, which verifies on its own
+    hub.write("audit.log", &old_log);
+    hub.write("audit.log.head", &old_head);
+    assert_eq!(hub.run(&["audit", "verify"], &[], "").code, 0);
+    let out = verify(&["--checkpoint", "cp2.txt"]);
+    assert_eq!(out.code, 8, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("the log ends at record 5 but a checkpoint of "),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains(" witnessed 7 records: records were removed"),
+        "{}",
+        out.stderr
+    );
+    let out = hub.run(&["open", "-i", "courier.key"], &guarded, &envelope);
+    assert_eq!((out.code, out.stdout.as_str()), (8, ""), "{}", out.stderr);
+    // the intact log still extends both, and opens under them
+    hub.write("audit.log", &intact);
+    hub.write("audit.log.head", &intact_head);
+    let out = hub.run(&["open", "-i", "courier.key"], &guarded, &envelope);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+
+    // the platform's side: a sequence that goes backwards, an altered or foreign line
+    let out = hub.run(
+        &[
+            "audit",
+            "witness",
+            "--audit-key",
+            &audit_pk,
+            "cp2.txt",
+            "cp1.txt",
+        ],
+        &[],
+        "",
+    );
+    assert_eq!(out.code, 8, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .starts_with("sealpost: error: checkpoint_sequence_invalid:"),
+        "{}",
+        out.stderr
+    );
+    let altered = hub.read("cp1.txt").replace(" seq=5 ", " seq=4 ");
+    hub.write("altered.txt", &altered);
+    let out = hub.run(
+        &["audit", "witness", "--audit-key", &audit_pk, "altered.txt"],
+        &[],
+        "",
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("the signature does not verify"),
+        "{}",
+        out.stderr
+    );
+    let other = hub
+        .run(
+            &[
+                "directory",
+                "init",
+                "-k",
+                "other.key",
+                "--draft",
+                "d.json",
+                "--kdf-memory",
+                "8192",
+                "--kdf-passes",
+                "1",
+            ],
+            &pass,
+            "",
+        )
+        .stdout;
+    let out = hub.run(
+        &["audit", "witness", "--audit-key", other.trim(), "cp1.txt"],
+        &[],
+        "",
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("signed with another audit key"),
+        "{}",
+        out.stderr
+    );
 }

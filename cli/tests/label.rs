@@ -84,6 +84,8 @@ impl Depot {
         let out = depot.run(&["keygen", "--unencrypted", "-o", "courier.key"], "");
         assert_eq!(out.code, 0, "{}", out.stderr);
         depot.pubkey = out.stdout.trim().to_owned();
+        let out = depot.run(&["audit", "init"], "");
+        assert_eq!(out.code, 0, "{}", out.stderr);
         depot
     }
 

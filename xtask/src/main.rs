@@ -373,12 +373,19 @@ fn cli_run(
     let (Some(order), Some(envelope)) = (order.as_str(), envelope.as_str()) else {
         return Err("sealed.json lacks an order reference or an envelope".into());
     };
+    let log = root().join("target/e2e/audit.log");
+    if !log.exists() {
+        let _ = std::fs::remove_file(root().join("target/e2e/audit.log.head"));
+        run(Command::new(cli)
+            .args(["audit", "init", "--audit-log"])
+            .arg(&log))?;
+    }
     eprintln!(
         "xtask: $ sealpost open -i {} --order {order} < envelope",
         key.display()
     );
     let mut child = Command::new(cli)
-        .env("SEALPOST_AUDIT_LOG", root().join("target/e2e/audit.log"))
+        .env("SEALPOST_AUDIT_LOG", &log)
         .args(["open", "-i"])
         .arg(key)
         .args(["--order", order])
