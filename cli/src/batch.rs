@@ -797,8 +797,11 @@ impl Output {
         match format {
             Format::Ndjson => Ok(Output::Ndjson(TempOut::create(path)?)),
             Format::Csv => {
+                // Every cell quoted and guarded, the manifest's own columns and header too:
+                // the seller chooses those (an order reference can be a formula).
                 let mut writer = csv::WriterBuilder::new()
                     .buffer_capacity(64 * 1024)
+                    .quote_style(csv::QuoteStyle::Always)
                     .from_writer(temp_next_to(path)?);
                 let passthrough: Vec<String> = match csv_header {
                     Some(h) => h
@@ -808,10 +811,12 @@ impl Output {
                         .collect(),
                     None => vec![s.order_column.to_owned()],
                 };
-                let mut row: Vec<&str> = passthrough.iter().map(String::as_str).collect();
-                row.extend(ADDRESS_COLUMNS);
+                let row = passthrough
+                    .iter()
+                    .map(|c| formula_guard(c))
+                    .chain(ADDRESS_COLUMNS.iter().map(|c| Cow::Borrowed(*c)));
                 writer
-                    .write_record(&row)
+                    .write_record(row.map(|c| c.into_owned().into_bytes()))
                     .map_err(|e| CliError::new("cannot_write_output", e, EXIT_IO))?;
                 Ok(Output::Csv {
                     writer: Box::new(writer),
@@ -870,8 +875,8 @@ impl Output {
                 ];
                 let row = passthrough
                     .iter()
-                    .map(|c| Cow::Borrowed(*c))
-                    .chain(cells.iter().map(|c| formula_guard(c)));
+                    .chain(cells.iter())
+                    .map(|c| formula_guard(c));
                 writer
                     .write_record(row.map(|c| c.into_owned().into_bytes()))
                     .map_err(|e| CliError::new("cannot_write_output", e, EXIT_IO))
@@ -892,17 +897,19 @@ impl Output {
     }
 }
 
-/// A spreadsheet runs a cell starting with `=`, `+`, `-`, `@` (or a tab/CR) as a formula: such
-/// address cells get a leading `'` (OWASP "CSV injection"). Phone-like values (`+86 138…`,
-/// `-`-separated digits) are left alone.
+/// A spreadsheet runs a cell starting with `=`, `+`, `-`, `@`, a tab or a CR as a formula, also
+/// after leading spaces or quotes: such cells get a leading `'` (OWASP "CSV injection").
+/// Phone-like values (`+86 138…`, `-`-separated digits) are left alone.
 pub fn formula_guard(cell: &str) -> Cow<'_, str> {
-    let risky = match cell.chars().next() {
-        Some('=' | '@' | '\t' | '\r') => true,
-        Some('+' | '-') => !cell
-            .chars()
-            .all(|c| c.is_ascii_digit() || " +-().".contains(c)),
-        _ => false,
-    };
+    let significant = cell.trim_start_matches([' ', '"', '\'']);
+    let risky = cell.starts_with(['\t', '\r'])
+        || match significant.chars().next() {
+            Some('=' | '@' | '\t' | '\r') => true,
+            Some('+' | '-') => !significant
+                .chars()
+                .all(|c| c.is_ascii_digit() || " +-().".contains(c)),
+            _ => false,
+        };
     if risky {
         Cow::Owned(format!("'{cell}"))
     } else {

