@@ -117,7 +117,7 @@ pub fn show(args: AuditShowArgs) -> Result<()> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     let write_err =
         |e: std::io::Error| CliError::new("cannot_write_output", format!("stdout: {e}"), EXIT_IO);
-    if !args.json {
+    if !args.json && !args.summary {
         writeln!(
             out,
             "{:>7}  {:<24}  {:<12}  {:<12}  {:<16}  {:<24}  {:>6}  OUTCOME",
@@ -125,6 +125,8 @@ pub fn show(args: AuditShowArgs) -> Result<()> {
         )
         .map_err(write_err)?;
     }
+    let mut summary: std::collections::BTreeMap<(String, String), (u64, u64)> =
+        std::collections::BTreeMap::new();
     let mut buf = String::new();
     let mut line_no = 0u64;
     loop {
@@ -145,6 +147,11 @@ pub fn show(args: AuditShowArgs) -> Result<()> {
         };
         if args.order.as_ref().is_some_and(|o| *o != rec.order)
             || args.operator.as_ref().is_some_and(|o| *o != rec.operator)
+            || args.outcome.as_ref().is_some_and(|o| *o != rec.outcome)
+            || args
+                .key_id
+                .as_ref()
+                .is_some_and(|k| Some(k.to_ascii_lowercase()) != rec.key_id)
         {
             continue;
         }
@@ -156,7 +163,17 @@ pub fn show(args: AuditShowArgs) -> Result<()> {
                 continue;
             }
         }
-        if args.json {
+        if args.summary {
+            let day = rec.time.get(..10).unwrap_or_default().to_owned();
+            let counts = summary
+                .entry((rec.operator.clone(), day))
+                .or_insert((0u64, 0u64));
+            if rec.outcome.starts_with("opened") {
+                counts.0 += 1;
+            } else {
+                counts.1 += 1;
+            }
+        } else if args.json {
             out.write_all(buf.as_bytes()).map_err(write_err)?;
         } else {
             let line = rec.line.map_or_else(|| "-".to_owned(), |n| n.to_string());
@@ -164,22 +181,80 @@ pub fn show(args: AuditShowArgs) -> Result<()> {
                 out,
                 "{:>7}  {:<24}  {:<12}  {:<12}  {:<16}  {:<24}  {:>6}  {}{}",
                 rec.seq,
-                rec.time,
-                rec.operator,
-                rec.host,
-                rec.key_id.as_deref().unwrap_or("-"),
-                rec.order,
+                escape(&rec.time),
+                escape(&rec.operator),
+                escape(&rec.host),
+                escape(rec.key_id.as_deref().unwrap_or("-")),
+                escape(&rec.order),
                 line,
-                rec.outcome,
+                escape(&rec.outcome),
                 match (rec.command.as_str(), &rec.label) {
                     ("open", _) => String::new(),
                     ("open --batch", _) => " (batch)".to_owned(),
-                    (command, Some(label)) => format!(" ({command}: {label})"),
-                    (command, None) => format!(" ({command})"),
+                    (command, Some(label)) => format!(" ({}: {})", escape(command), escape(label)),
+                    (command, None) => format!(" ({})", escape(command)),
                 },
             )
             .map_err(write_err)?;
         }
     }
+    if args.summary {
+        writeln!(
+            out,
+            "{:<24}  {:<10}  {:>8}  {:>8}",
+            "OPERATOR", "DAY", "OPENED", "REJECTED"
+        )
+        .map_err(write_err)?;
+        let mut per_operator: std::collections::BTreeMap<&str, (u64, u64)> =
+            std::collections::BTreeMap::new();
+        for ((operator, day), (opened, rejected)) in &summary {
+            writeln!(
+                out,
+                "{:<24}  {day:<10}  {opened:>8}  {rejected:>8}",
+                escape(operator)
+            )
+            .map_err(write_err)?;
+            let total = per_operator.entry(operator).or_default();
+            total.0 += opened;
+            total.1 += rejected;
+        }
+        for (operator, (opened, rejected)) in per_operator {
+            writeln!(
+                out,
+                "{:<24}  {:<10}  {opened:>8}  {rejected:>8}",
+                escape(operator),
+                "total"
+            )
+            .map_err(write_err)?;
+        }
+    }
     out.flush().map_err(write_err)
+}
+
+/// A value from the log as it may be shown on a terminal: C0 and C1 controls, DEL, line and
+/// paragraph separators and bidi controls (which can erase or reorder what a reviewer sees)
+/// become `\u{…}` escapes, as does the backslash itself.
+pub fn escape(text: &str) -> std::borrow::Cow<'_, str> {
+    let hidden = |c: char| {
+        c.is_control()
+            || c == '\\'
+            || matches!(
+                c,
+                '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{061c}'
+            )
+            || ('\u{202a}'..='\u{202e}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)
+    };
+    if !text.chars().any(hidden) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if hidden(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }

@@ -379,6 +379,15 @@ pub struct AuditShowArgs {
     /// Only records before the end of DATE (YYYY-MM-DD) or before an RFC 3339 instant.
     #[arg(long, value_name = "DATE")]
     pub until: Option<String>,
+    /// Only records of this key id (16 hex digits).
+    #[arg(long, value_name = "HEX")]
+    pub key_id: Option<String>,
+    /// Only records with this outcome (`opened`, `opened_expired_key`, or an error code).
+    #[arg(long, value_name = "CODE")]
+    pub outcome: Option<String>,
+    /// Instead of the records: per operator and day, openings and rejected attempts.
+    #[arg(long, conflicts_with = "json")]
+    pub summary: bool,
     /// Print the matching records as they are stored (NDJSON) instead of a table.
     #[arg(long)]
     pub json: bool,

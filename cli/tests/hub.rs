@@ -1336,3 +1336,77 @@ fn csv_output_is_inert_whatever_the_manifest_holds() {
         "{text}"
     );
 }
+
+#[test]
+fn audit_show_escapes_hostile_values_filters_and_summarises() {
+    let hub = Hub::new("show-hostile");
+    five_records(&hub);
+    let pk = hub.run(&["pubkey", "-i", "courier.key"], &[], "").stdout;
+    let envelope = hub.seal(pk.trim(), "ORD-9");
+    // a manifest whose order value would clear the reviewer's screen and reorder the line
+    let hostile = "\u{1b}[2J\u{1b}[1;1HORD-OK\u{202e}kcatta\u{7}";
+    let line = serde_json::json!({ "orderRef": hostile, "envelope": envelope }).to_string();
+    hub.write("m.ndjson", &format!("{line}\n"));
+    let out = hub.run(
+        &[
+            "open",
+            "--batch",
+            "-i",
+            "courier.key",
+            "-o",
+            "o.ndjson",
+            "m.ndjson",
+        ],
+        &[("SEALPOST_PASSPHRASE", PASS)],
+        "",
+    );
+    assert_eq!(out.code, 7, "{}", out.stderr);
+    let out = hub.run(&["audit", "show", "--outcome", "order_mismatch"], &[], "");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let rows: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(rows.len(), 2, "{}", out.stdout);
+    assert!(
+        rows[1].contains("\\u{1b}[2J\\u{1b}[1;1HORD-OK\\u{202e}kcatta\\u{7}"),
+        "{}",
+        rows[1]
+    );
+    assert!(!out.stdout.contains('\u{1b}') && !out.stdout.contains('\u{202e}'));
+    // --json keeps the stored record (JSON-escaped by construction)
+    let out = hub.run(
+        &["audit", "show", "--outcome", "order_mismatch", "--json"],
+        &[],
+        "",
+    );
+    assert!(
+        out.stdout.contains("\\u001b[2J") && !out.stdout.contains('\u{1b}'),
+        "{}",
+        out.stdout
+    );
+    // by key id and a per-operator summary
+    let first = hub.run(&["audit", "show", "--order", "ORD-1", "--json"], &[], "");
+    let v: Value = serde_json::from_str(first.stdout.trim()).unwrap();
+    let id = v["keyId"].as_str().unwrap().to_owned();
+    let out = hub.run(&["audit", "show", "--key-id", &id.to_uppercase()], &[], "");
+    assert_eq!(
+        out.stdout.lines().count(),
+        6,
+        "header and the 5 openings: {}",
+        out.stdout
+    );
+    let out = hub.run(&["audit", "show", "--summary"], &[], "");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert!(
+        lines[0].starts_with("OPERATOR") && lines[0].ends_with("REJECTED"),
+        "{}",
+        out.stdout
+    );
+    let total = |op: &str| {
+        lines
+            .iter()
+            .find(|l| l.starts_with(op) && l.contains(" total "))
+            .map(|l| l.split_whitespace().rev().take(2).collect::<Vec<_>>())
+    };
+    assert_eq!(total("alice"), Some(vec!["1", "4"]), "{}", out.stdout);
+    assert_eq!(total("bob"), Some(vec!["0", "1"]), "{}", out.stdout);
+}
