@@ -353,10 +353,7 @@ pub fn unlock_signing_key(
     passphrase: &crate::cli::PassphraseArgs,
     what: &str,
 ) -> Result<PlatformSigningKey> {
-    input::check_private(path, "identity file")?;
-    let text = Zeroizing::new(
-        std::fs::read_to_string(path).map_err(|e| CliError::io("unreadable_identity", path, &e))?,
-    );
+    let text = input::read_private(path, "identity file", 64 * 1024)?;
     let protected = parse_platform_key_file(&text)?;
     let source = passphrase::Source::new(passphrase.passphrase_file.clone(), passphrase::ENV);
     let pass = source.read(&format!("Passphrase for the {what}: "))?;

@@ -60,23 +60,34 @@ pub fn read_text(path: Option<&Path>, what: &str) -> Result<Zeroizing<String>> {
     Ok(buf)
 }
 
-/// Refuses a secret file that users other than its owner may read or write (as ssh does for
-/// private keys).
-pub fn check_private(path: &Path, what: &str) -> Result<()> {
+/// The user this process runs as (the owner of `/proc/self`), where the system says.
+#[cfg(unix)]
+fn current_uid() -> Option<u32> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self").ok().map(|m| m.uid())
+}
+
+/// Reads a secret file (at most `limit` bytes) and checks the file it actually opened, not the
+/// path (no window between the check and the read): a regular file, owned by the user running
+/// sealpost, that no other user may read or write (as ssh does for private keys).
+pub fn read_private(path: &Path, what: &str, limit: u64) -> Result<Zeroizing<String>> {
+    let code = if what == "passphrase file" {
+        "unreadable_passphrase_file"
+    } else {
+        "unreadable_identity"
+    };
+    let file = std::fs::File::open(path).map_err(|e| CliError::io(code, path, &e))?;
+    let meta = file.metadata().map_err(|e| CliError::io(code, path, &e))?;
+    if !meta.is_file() {
+        return Err(CliError::new(
+            code,
+            format!("{what} {} is not a regular file", path.display()),
+            EXIT_IDENTITY,
+        ));
+    }
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt;
-        let meta = std::fs::metadata(path).map_err(|e| {
-            CliError::io(
-                if what == "identity file" {
-                    "unreadable_identity"
-                } else {
-                    "unreadable_passphrase_file"
-                },
-                path,
-                &e,
-            )
-        })?;
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
         let mode = meta.permissions().mode() & 0o777;
         if mode & 0o077 != 0 {
             return Err(CliError::new(
@@ -92,10 +103,24 @@ pub fn check_private(path: &Path, what: &str) -> Result<()> {
                 path.display()
             )));
         }
+        if let Some(uid) = current_uid().filter(|uid| *uid != meta.uid()) {
+            return Err(CliError::new(
+                "insecure_owner",
+                format!(
+                    "{what} {} belongs to user {}, not to the user running sealpost ({uid})",
+                    path.display(),
+                    meta.uid()
+                ),
+                EXIT_IDENTITY,
+            )
+            .hint("a secret file must be owned by the operator who uses it: `chown` it, or have its owner run sealpost"));
+        }
     }
-    #[cfg(not(unix))]
-    let _ = (path, what);
-    Ok(())
+    let mut text = Zeroizing::new(String::new());
+    file.take(limit)
+        .read_to_string(&mut text)
+        .map_err(|e| CliError::io(code, path, &e))?;
+    Ok(text)
 }
 
 /// One identity as found in a file, before any passphrase.
@@ -135,11 +160,7 @@ impl Usable {
 pub fn find_identities(paths: &[PathBuf]) -> Result<Vec<Found>> {
     let mut out = Vec::new();
     for path in paths {
-        check_private(path, "identity file")?;
-        let mut text = Zeroizing::new(String::new());
-        std::fs::File::open(path)
-            .and_then(|f| f.take(MAX_IDENTITY_FILE).read_to_string(&mut text))
-            .map_err(|e| CliError::io("unreadable_identity", path, &e))?;
+        let text = read_private(path, "identity file", MAX_IDENTITY_FILE)?;
         let entries = sealpost::keys::parse_identity_entries(&text).map_err(|e| {
             CliError::new(e.code(), format!("{}: {e}", path.display()), EXIT_INPUT)
                 .hint("an identity file is what `sealpost keygen -o FILE` wrote")

@@ -89,10 +89,7 @@ impl Source {
 /// The first line of a passphrase file, without its line ending. The file must not be readable
 /// by other users, like an identity file.
 fn read_file(path: &Path) -> Result<Zeroizing<String>> {
-    input::check_private(path, "passphrase file")?;
-    let text = std::fs::read_to_string(path)
-        .map(Zeroizing::new)
-        .map_err(|e| CliError::io("unreadable_passphrase_file", path, &e))?;
+    let text = input::read_private(path, "passphrase file", 64 * 1024)?;
     let line = text.lines().next().unwrap_or("");
     Ok(Zeroizing::new(line.to_owned()))
 }

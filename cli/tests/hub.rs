@@ -1410,3 +1410,30 @@ fn audit_show_escapes_hostile_values_filters_and_summarises() {
     assert_eq!(total("alice"), Some(vec!["1", "4"]), "{}", out.stdout);
     assert_eq!(total("bob"), Some(vec!["0", "1"]), "{}", out.stdout);
 }
+
+#[test]
+fn secret_files_of_another_owner_are_refused() {
+    let hub = Hub::new("owner");
+    let pk = hub.keygen("courier.key", &[]);
+    let envelope = hub.seal(&pk, "ORD-1");
+    // (as root, hand the file to `nobody`; elsewhere this cannot be set up)
+    let chown = Command::new("chown")
+        .arg("65534")
+        .arg(hub.path("courier.key"))
+        .status();
+    if !chown.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: cannot change a file's owner here");
+        return;
+    }
+    let out = hub.run(
+        &["open", "-i", "courier.key"],
+        &[("SEALPOST_PASSPHRASE", PASS)],
+        &envelope,
+    );
+    assert_eq!((out.code, out.stdout.as_str()), (6, ""), "{}", out.stderr);
+    assert!(
+        out.stderr.starts_with("sealpost: error: insecure_owner: identity file courier.key belongs to user 65534, not to the user running sealpost"),
+        "{}",
+        out.stderr
+    );
+}
