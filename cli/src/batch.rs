@@ -700,7 +700,30 @@ pub struct TempOut {
     pub writer: BufWriter<NamedTempFile>,
 }
 
+/// The `.partial` files of this process (they hold decrypted addresses until renamed).
+static PARTIALS: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// On SIGINT, SIGTERM or SIGHUP: removes this process's `.partial` files, then exits with
+/// 130. (SIGKILL cannot be caught: a killed batch leaves its `.partial` files; see cli/README.)
+fn remove_partials_on_signal() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = ctrlc::set_handler(|| {
+            let paths = PARTIALS.lock().map(|p| p.clone()).unwrap_or_default();
+            let removed = paths
+                .iter()
+                .filter(|p| std::fs::remove_file(p).is_ok())
+                .count();
+            eprintln!(
+                "sealpost: interrupted: nothing written; {removed} partial output file(s) removed"
+            );
+            std::process::exit(130);
+        });
+    });
+}
+
 pub fn temp_next_to(path: &Path) -> Result<NamedTempFile> {
+    remove_partials_on_signal();
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -714,6 +737,11 @@ pub fn temp_next_to(path: &Path) -> Result<NamedTempFile> {
         .suffix(".partial")
         .tempfile_in(dir) // mode 0600 on unix
         .map_err(|e| CliError::io("cannot_write_output", path, &e))
+        .inspect(|f| {
+            if let Ok(mut p) = PARTIALS.lock() {
+                p.push(f.path().to_path_buf());
+            }
+        })
 }
 
 /// Syncs the temporary file and renames it to `path` (refusing to replace a file that

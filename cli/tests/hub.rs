@@ -1437,3 +1437,73 @@ fn secret_files_of_another_owner_are_refused() {
         out.stderr
     );
 }
+
+#[test]
+fn sigterm_and_sigint_mid_batch_leave_no_decrypted_byte() {
+    for signal in ["TERM", "INT"] {
+        let hub = Hub::new(&format!("signal-{signal}"));
+        let pk = hub.keygen("courier.key", &[]);
+        let envelope = hub.seal(&pk, "ORD-1");
+        let line = format!("{{\"orderRef\":\"ORD-1\",\"envelope\":\"{envelope}\"}}\n");
+        let mut child = hub
+            .cmd(
+                &[
+                    "open",
+                    "--batch",
+                    "-i",
+                    "courier.key",
+                    "-o",
+                    "opened.ndjson",
+                ],
+                &[("SEALPOST_PASSPHRASE", PASS)],
+            )
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        for _ in 0..1500 {
+            stdin.write_all(line.as_bytes()).unwrap();
+        }
+        stdin.flush().unwrap();
+        // wait until the first chunk's addresses are in the .partial file
+        let partial_size = |hub: &Hub| -> u64 {
+            hub.files()
+                .iter()
+                .filter(|f| f.ends_with(".partial"))
+                .map(|f| std::fs::metadata(hub.path(f)).map(|m| m.len()).unwrap_or(0))
+                .sum()
+        };
+        while partial_size(&hub) < 100_000 {
+            assert!(child.try_wait().unwrap().is_none(), "batch ended early");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let status = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(child.id().to_string())
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let out = child.wait_with_output().unwrap();
+        drop(stdin);
+        assert_eq!(out.status.code(), Some(130), "{signal}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("interrupted: nothing written; 2 partial output file(s) removed"),
+            "{stderr}"
+        );
+        let files = hub.files();
+        assert!(
+            !files
+                .iter()
+                .any(|f| f.ends_with(".partial") || f.starts_with("opened")),
+            "{signal}: {files:?}"
+        );
+        assert_eq!(
+            hub.run(&["audit", "verify"], &[], "").code,
+            0,
+            "{signal}: the log still verifies"
+        );
+    }
+}
