@@ -213,8 +213,11 @@ pub fn run(args: OpenArgs) -> Result<()> {
     let mut rej = TempOut::create(&rejects)?;
     let progress = progress_bar(args.quiet, total);
     let (mut read, mut opened, mut rejected, mut expired_opened) = (0u64, 0u64, 0u64, 0u64);
-    for chunk in chunks {
+    for (n, chunk) in chunks.into_iter().enumerate() {
         let chunk = chunk?;
+        if n == 0 {
+            check_first_chunk(&chunk, &settings, &input_name)?;
+        }
         let done: Vec<Done> = pool.install(|| {
             chunk
                 .into_par_iter()
@@ -319,6 +322,38 @@ fn reject(code: &'static str, message: impl Into<String>) -> Outcome {
     Outcome::Rejected {
         code,
         message: message.into(),
+    }
+}
+
+/// A field missing from every record of the first chunk is the manifest's problem, not each
+/// record's: one error before anything is opened or audited (NDJSON; a CSV header names its
+/// columns, checked when it is read).
+pub fn check_first_chunk(chunk: &[Item], s: &Settings<'_>, input_name: &str) -> Result<()> {
+    let objects: Vec<&Item> = chunk
+        .iter()
+        .filter(|i| i.bad.is_none() && matches!(i.rest, Rest::Json(_)))
+        .collect();
+    if objects.len() < 2 {
+        return Ok(());
+    }
+    let missing = [
+        (
+            s.envelope_column,
+            objects.iter().all(|i| i.envelope.is_none()),
+        ),
+        (s.order_column, objects.iter().all(|i| i.order.is_none())),
+    ];
+    match missing.iter().find(|(_, m)| *m) {
+        Some((field, _)) => Err(CliError::new(
+            "missing_field",
+            format!(
+                "{input_name}: none of the first {} records has a {field:?} field; nothing was opened",
+                objects.len()
+            ),
+            EXIT_INPUT,
+        )
+        .hint("name the fields with --envelope-column and --order-column")),
+        None => Ok(()),
     }
 }
 
@@ -438,9 +473,8 @@ pub fn spawn_ndjson<R: BufRead + Send + 'static>(mut reader: R, s: &Settings<'_>
             }
             line += 1;
             let item = if buf.len() > MAX_LINE && !buf.ends_with(b"\n") {
-                // skip the rest of the over-long line
-                let mut skipped = Vec::new();
-                if let Err(e) = reader.read_until(b'\n', &mut skipped) {
+                // skip the rest of the over-long line without keeping it
+                if let Err(e) = read_physical_line(&mut reader, 0) {
                     let _ = tx.send(Err(read_failed(&e)));
                     return;
                 }
@@ -516,24 +550,161 @@ fn ndjson_item(line: u64, bytes: &[u8], order_field: &str, envelope_field: &str)
     }
 }
 
+/// One physical line of a manifest, read with bounded memory: at most `limit` bytes are kept,
+/// the rest of an over-long line is skipped (its quotes still counted).
+struct PhysicalLine {
+    bytes: Vec<u8>,
+    too_long: bool,
+    quotes: usize,
+}
+
+/// The next physical line without its `\n` (and `\r`), or `None` at the end.
+fn read_physical_line<R: BufRead>(
+    reader: &mut R,
+    limit: usize,
+) -> std::io::Result<Option<PhysicalLine>> {
+    let mut line = PhysicalLine {
+        bytes: Vec::new(),
+        too_long: false,
+        quotes: 0,
+    };
+    let mut any = false;
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            break;
+        }
+        any = true;
+        let (part, done) = match buf.iter().position(|b| *b == b'\n') {
+            Some(at) => (buf.get(..at).unwrap_or_default(), Some(at + 1)),
+            None => (buf, None),
+        };
+        line.quotes += part.iter().filter(|b| **b == b'"').count();
+        let room = limit.saturating_sub(line.bytes.len());
+        line.bytes
+            .extend_from_slice(part.get(..part.len().min(room)).unwrap_or_default());
+        line.too_long |= part.len() > room;
+        let used = done.unwrap_or(buf.len());
+        reader.consume(used);
+        if done.is_some() {
+            break;
+        }
+    }
+    if line.bytes.last() == Some(&b'\r') {
+        line.bytes.pop();
+    }
+    Ok(any.then_some(line))
+}
+
+/// One CSV record as physical lines: `first` is the line it starts on; `lines` holds the lines
+/// while the record stays within [`MAX_LINE`] bytes.
+struct RawRecord {
+    first: u64,
+    last: u64,
+    lines: Vec<Vec<u8>>,
+    size: usize,
+    too_large: bool,
+    quotes: usize,
+}
+
+/// The fields of one CSV text (`None` unless it is exactly one well-formed record).
+fn parse_csv_record(bytes: &[u8]) -> Option<csv::ByteRecord> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut record = csv::ByteRecord::new();
+    match reader.read_byte_record(&mut record) {
+        Ok(true) => {}
+        _ => return None,
+    }
+    let mut extra = csv::ByteRecord::new();
+    matches!(reader.read_byte_record(&mut extra), Ok(false)).then_some(record)
+}
+
+/// Splits a CSV manifest into records by its physical lines, tracking quotes (a record ends at
+/// a line break after an even number of `"`), with memory bounded by [`MAX_LINE`]. Every line
+/// is accounted for: a blank line, a line of a record a stray quote made unreadable, and each
+/// line of a record too large are rejected under their own line number.
+struct CsvSplitter<R> {
+    reader: R,
+    line: u64,
+}
+
+enum Piece {
+    Record(RawRecord),
+    Blank(u64),
+}
+
+impl<R: BufRead> CsvSplitter<R> {
+    fn next(&mut self) -> std::io::Result<Option<Piece>> {
+        let mut record: Option<RawRecord> = None;
+        loop {
+            let Some(physical) = read_physical_line(&mut self.reader, MAX_LINE)? else {
+                return Ok(record.map(Piece::Record));
+            };
+            self.line += 1;
+            let r = match record.as_mut() {
+                None if physical.bytes.is_empty() && !physical.too_long => {
+                    return Ok(Some(Piece::Blank(self.line)))
+                }
+                None => record.insert(RawRecord {
+                    first: self.line,
+                    last: self.line,
+                    lines: Vec::new(),
+                    size: 0,
+                    too_large: false,
+                    quotes: 0,
+                }),
+                Some(r) => r,
+            };
+            r.last = self.line;
+            r.quotes += physical.quotes;
+            r.size += physical.bytes.len() + 1;
+            r.too_large |= physical.too_long || r.size > MAX_LINE;
+            // a too-large record keeps its lines only while they fit (for the per-line rejects)
+            if r.size <= 2 * MAX_LINE {
+                r.lines.push(physical.bytes);
+            } else {
+                r.lines.push(Vec::new());
+            }
+            // A record ends at a line break after an even number of quotes; a record grown
+            // past the limit ends at once (a stray quote must not swallow the rest of the file).
+            if r.quotes % 2 == 0 || r.too_large {
+                return Ok(record.map(Piece::Record));
+            }
+        }
+    }
+}
+
 /// Reads the CSV header here (to fail early on a missing column), the records on a thread.
 pub fn spawn_csv<R: Read + Send + 'static>(
     reader: R,
     s: &Settings<'_>,
     input_name: &str,
 ) -> Result<(Vec<String>, Chunks)> {
-    let lines = Arc::new(std::sync::Mutex::new(LineIndex::default()));
-    let mut csv = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(LineCounter {
-            inner: reader,
-            offset: 0,
-            index: Arc::clone(&lines),
-        });
-    let header: Vec<String> = csv
-        .byte_headers()
-        .map_err(|e| CliError::new("unreadable_input", format!("{input_name}: {e}"), EXIT_IO))?
+    let mut splitter = CsvSplitter {
+        reader: BufReader::with_capacity(64 * 1024, reader),
+        line: 0,
+    };
+    let unreadable =
+        |why: String| CliError::new("unreadable_input", format!("{input_name}: {why}"), EXIT_IO);
+    let mut blank_before = Vec::new();
+    let header_record = loop {
+        match splitter.next().map_err(|e| unreadable(e.to_string()))? {
+            Some(Piece::Blank(line)) => blank_before.push(line),
+            Some(Piece::Record(r)) if !r.too_large => break r,
+            Some(Piece::Record(_)) => return Err(unreadable("the header is too large".into())),
+            None => return Err(unreadable("no header line".into())),
+        }
+    };
+    let header: Vec<String> = parse_csv_record(&header_record.lines.join(&b'\n'))
+        .ok_or_else(|| {
+            unreadable(format!(
+                "the header (line {}) is not valid CSV",
+                header_record.first
+            ))
+        })?
         .iter()
         .enumerate()
         .map(|(i, h)| {
@@ -547,14 +718,22 @@ pub fn spawn_csv<R: Read + Send + 'static>(
         })
         .collect();
     let position = |name: &str| header.iter().position(|h| h == name);
+    let missing: Vec<&str> = [s.envelope_column, s.order_column]
+        .into_iter()
+        .filter(|c| position(c).is_none())
+        .collect();
     let (Some(envelope_at), Some(order_at)) =
         (position(s.envelope_column), position(s.order_column))
     else {
         return Err(CliError::new(
             "missing_column",
             format!(
-                "{input_name}: the header has no {:?} or no {:?} column",
-                s.envelope_column, s.order_column
+                "{input_name}: the header has no {} column",
+                missing
+                    .iter()
+                    .map(|c| format!("{c:?}"))
+                    .collect::<Vec<_>>()
+                    .join(" and no ")
             ),
             EXIT_INPUT,
         )
@@ -566,31 +745,95 @@ pub fn spawn_csv<R: Read + Send + 'static>(
     let width = header.len();
     let (tx, rx) = mpsc::sync_channel(2);
     std::thread::spawn(move || {
-        let mut chunk = Vec::with_capacity(CHUNK);
-        let mut record = csv::ByteRecord::new();
+        let mut chunk: Vec<Item> = blank_before
+            .into_iter()
+            .map(|line| bad_item(line, "malformed_record", "blank line"))
+            .collect();
+        // the order a line holds on its own, for the rejects of lines no record could be read from
+        let order_of = |bytes: &[u8]| {
+            parse_csv_record(bytes)
+                .filter(|r| r.len() == width)
+                .and_then(|r| {
+                    r.get(order_at)
+                        .map(|o| String::from_utf8_lossy(o).into_owned())
+                })
+        };
         loop {
-            let item = match csv.read_byte_record(&mut record) {
-                Ok(false) => break,
-                Ok(true) => {
-                    let line = physical_line(&lines, record.position());
-                    csv_item(line, &record, width, envelope_at, order_at)
+            let items: Vec<Item> = match splitter.next() {
+                Err(e) => {
+                    let _ = tx.send(Err(read_failed(&e)));
+                    return;
                 }
-                Err(e) => match e.kind() {
-                    csv::ErrorKind::Io(io) => {
-                        let _ = tx.send(Err(read_failed(io)));
+                Ok(None) => break,
+                Ok(Some(Piece::Blank(line))) => {
+                    vec![bad_item(line, "malformed_record", "blank line")]
+                }
+                Ok(Some(Piece::Record(r))) => {
+                    // A quoted field over several lines is valid CSV, but a line inside it that
+                    // is itself a record with an envelope means a stray quote swallowed records.
+                    let swallows = r.first != r.last
+                        && r.lines.iter().skip(1).any(|l| {
+                            parse_csv_record(l).is_some_and(|x| {
+                                x.len() == width
+                                    && x.get(envelope_at).is_some_and(|e| e.starts_with(b"spe1."))
+                            })
+                        });
+                    let parsed = (!r.too_large && r.quotes % 2 == 0 && !swallows)
+                        .then(|| parse_csv_record(&r.lines.join(&b'\n')))
+                        .flatten();
+                    match parsed {
+                        Some(record) if record.len() == width || r.first == r.last => {
+                            vec![csv_item(r.first, &record, width, envelope_at, order_at)]
+                        }
+                        _ if r.first == r.last => vec![bad_item(
+                            r.first,
+                            if r.too_large {
+                                "record_too_large"
+                            } else {
+                                "malformed_record"
+                            },
+                            if r.too_large {
+                                format!("line is longer than {MAX_LINE} bytes")
+                            } else {
+                                "not valid CSV".to_owned()
+                            },
+                        )],
+                        // a record over several lines that does not read: every line rejected
+                        // under its own number, with its order where the line alone holds one
+                        _ => {
+                            let (code, why) = if r.quotes % 2 == 1 {
+                                ("malformed_record", format!("a quote opened on line {} is not closed within {MAX_LINE} bytes or before the end: lines {}-{} are not records (reading goes on after them)", r.first, r.first, r.last))
+                            } else if r.too_large {
+                                (
+                                    "record_too_large",
+                                    format!(
+                                        "the record on lines {}-{} is larger than {MAX_LINE} bytes",
+                                        r.first, r.last
+                                    ),
+                                )
+                            } else if swallows {
+                                ("malformed_record", format!("a quote opened on line {} is closed only on line {}: lines {}-{} hold records of their own (a stray quote?)", r.first, r.last, r.first, r.last))
+                            } else {
+                                ("malformed_record", format!("a quote opened on line {} is closed only on line {}: lines {}-{} do not form a record", r.first, r.last, r.first, r.last))
+                            };
+                            (r.first..=r.last)
+                                .zip(r.lines.iter())
+                                .map(|(line, bytes)| Item {
+                                    order: order_of(bytes),
+                                    ..bad_item(line, code, why.clone())
+                                })
+                                .collect()
+                        }
+                    }
+                }
+            };
+            for item in items {
+                chunk.push(item);
+                if chunk.len() >= CHUNK {
+                    let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
+                    if tx.send(Ok(full)).is_err() {
                         return;
                     }
-                    _ => {
-                        let line = physical_line(&lines, e.position());
-                        bad_item(line, "malformed_record", format!("not valid CSV: {e}"))
-                    }
-                },
-            };
-            chunk.push(item);
-            if chunk.len() == CHUNK {
-                let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
-                if tx.send(Ok(full)).is_err() {
-                    return;
                 }
             }
         }
@@ -599,49 +842,6 @@ pub fn spawn_csv<R: Read + Send + 'static>(
         }
     });
     Ok((header, rx))
-}
-
-/// Newline offsets not yet passed by the CSV reader, to turn a record's byte offset into the
-/// physical line it starts on (the csv crate counts records, not line breaks inside quotes).
-#[derive(Debug, Default)]
-struct LineIndex {
-    pending: std::collections::VecDeque<u64>,
-    lines_before: u64,
-}
-
-struct LineCounter<R> {
-    inner: R,
-    offset: u64,
-    index: Arc<std::sync::Mutex<LineIndex>>,
-}
-
-impl<R: Read> Read for LineCounter<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if let (Some(read), Ok(mut index)) = (buf.get(..n), self.index.lock()) {
-            let offset = self.offset;
-            index.pending.extend(
-                read.iter()
-                    .enumerate()
-                    .filter(|(_, b)| **b == b'\n')
-                    .map(|(i, _)| offset + i as u64),
-            );
-        }
-        self.offset += n as u64;
-        Ok(n)
-    }
-}
-
-fn physical_line(index: &std::sync::Mutex<LineIndex>, at: Option<&csv::Position>) -> u64 {
-    let (Some(at), Ok(mut index)) = (at, index.lock()) else {
-        return 0;
-    };
-    // `<=`: after a CRLF the csv reader places the next record at the `\n`
-    while index.pending.front().is_some_and(|nl| *nl <= at.byte()) {
-        index.pending.pop_front();
-        index.lines_before += 1;
-    }
-    index.lines_before + 1
 }
 
 fn csv_item(

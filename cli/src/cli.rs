@@ -193,8 +193,8 @@ pub enum Format {
 #[derive(Debug, Args)]
 pub struct OpenArgs {
     /// Identity file; repeat for several (key rotation): each envelope is opened by the identity
-    /// whose key id it names.
-    #[arg(short, long, value_name = "FILE", required = true)]
+    /// whose key id it names. `FILE:PASSFILE` gives that identity its own passphrase file.
+    #[arg(short, long, value_name = "FILE[:PASSFILE]", required = true)]
     pub identity: Vec<PathBuf>,
     /// Refuse the envelope unless it is bound to this order reference.
     #[arg(long, value_name = "REF", conflicts_with = "batch")]

@@ -128,6 +128,23 @@ pub fn read_private(path: &Path, what: &str, limit: u64) -> Result<Zeroizing<Str
 pub struct Found {
     pub path: PathBuf,
     pub entry: IdentityEntry,
+    /// `-i FILE:PASSFILE`: this identity's own passphrase file.
+    pub passphrase_file: Option<PathBuf>,
+}
+
+/// `-i FILE` or `-i FILE:PASSFILE` (the identity's own passphrase file, so identities under
+/// different passphrases unlock unattended). A path that exists as given is always a file name.
+fn identity_arg(arg: &Path) -> (PathBuf, Option<PathBuf>) {
+    if arg.exists() {
+        return (arg.to_path_buf(), None);
+    }
+    let text = arg.to_string_lossy();
+    match text.rsplit_once(':') {
+        Some((file, pass)) if !file.is_empty() && !pass.is_empty() && Path::new(file).exists() => {
+            (PathBuf::from(file), Some(PathBuf::from(pass)))
+        }
+        _ => (arg.to_path_buf(), None),
+    }
 }
 
 impl Found {
@@ -159,7 +176,9 @@ impl Usable {
 /// Reads every identity entry from every file, in order, checking each file's permissions.
 pub fn find_identities(paths: &[PathBuf]) -> Result<Vec<Found>> {
     let mut out = Vec::new();
-    for path in paths {
+    for arg in paths {
+        let (path, passphrase_file) = identity_arg(arg);
+        let path = &path;
         let text = read_private(path, "identity file", MAX_IDENTITY_FILE)?;
         let entries = sealpost::keys::parse_identity_entries(&text).map_err(|e| {
             CliError::new(e.code(), format!("{}: {e}", path.display()), EXIT_INPUT)
@@ -168,6 +187,7 @@ pub fn find_identities(paths: &[PathBuf]) -> Result<Vec<Found>> {
         out.extend(entries.into_iter().map(|entry| Found {
             path: path.clone(),
             entry,
+            passphrase_file: passphrase_file.clone(),
         }));
     }
     Ok(out)
@@ -187,6 +207,14 @@ pub fn unlock(
             continue;
         }
         let describe = f.describe();
+        let own_source;
+        let source = match &f.passphrase_file {
+            Some(file) => {
+                own_source = passphrase::Source::new(Some(file.clone()), passphrase::ENV);
+                &own_source
+            }
+            None => source,
+        };
         let identity = match f.entry.secret {
             EntrySecret::Plain(identity) => identity,
             EntrySecret::Protected(protected) => {

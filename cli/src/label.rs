@@ -437,8 +437,11 @@ fn from_manifest(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &s
         Format::Csv => batch::spawn_csv(reader, &settings, &input_name)?.1,
     };
     let progress = batch::progress_bar(args.quiet, None);
-    for chunk in chunks {
+    for (n, chunk) in chunks.into_iter().enumerate() {
         let chunk = chunk?;
+        if n == 0 {
+            batch::check_first_chunk(&chunk, &settings, &input_name)?;
+        }
         let done: Vec<Done> = pool.install(|| {
             use rayon::prelude::*;
             chunk

@@ -568,12 +568,11 @@ fn batch_csv_quoting_edge_cases_and_formula_guard() {
         Out {
             code: 1,
             stdout: String::new(),
-            stderr:
-                "sealpost: error: missing_column: manifest.csv: the header has no \"envelope\" \
-                     or no \"order\" column\nsealpost: hint: the header is: \
+            stderr: "sealpost: error: missing_column: manifest.csv: the header has no \"order\" \
+                     column\nsealpost: hint: the header is: \
                      parcel,envelope,orderRef,note; name the columns with --envelope-column and \
                      --order-column\n"
-                    .to_owned()
+                .to_owned()
         }
     );
 }
@@ -1506,4 +1505,215 @@ fn sigterm_and_sigint_mid_batch_leave_no_decrypted_byte() {
             "{signal}: the log still verifies"
         );
     }
+}
+
+fn private_file(hub: &Hub, name: &str, text: &str) {
+    hub.write(name, text);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(hub.path(name), std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+}
+
+/// Peak resident memory of the children this test process waited for, in MiB.
+fn children_peak_rss_mib() -> f64 {
+    let usage =
+        nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN).unwrap();
+    usage.max_rss() as f64 / 1024.0
+}
+
+#[test]
+fn a_hundred_thousand_line_manifest_loses_no_line_in_flat_memory() {
+    let hub = Hub::new("hundred-thousand");
+    // key rotation under two passphrases, unattended: each identity its own passphrase file
+    let old_pk = hub.run(
+        &[
+            "keygen",
+            "-o",
+            "old.key",
+            "--kdf-memory",
+            "8192",
+            "--kdf-passes",
+            "1",
+        ],
+        &[("SEALPOST_PASSPHRASE", "old hub passphrase, retired in May")],
+        "",
+    );
+    let new_pk = hub.run(
+        &[
+            "keygen",
+            "-o",
+            "new.key",
+            "--kdf-memory",
+            "8192",
+            "--kdf-passes",
+            "1",
+        ],
+        &[("SEALPOST_PASSPHRASE", "new hub passphrase since June 2026")],
+        "",
+    );
+    assert_eq!(
+        (old_pk.code, new_pk.code),
+        (0, 0),
+        "{}{}",
+        old_pk.stderr,
+        new_pk.stderr
+    );
+    private_file(&hub, "old.pass", "old hub passphrase, retired in May\n");
+    private_file(&hub, "new.pass", "new hub passphrase since June 2026\n");
+    let mut envelopes = Vec::new();
+    for n in 0..40 {
+        let pk = if n % 20 == 0 {
+            &old_pk.stdout
+        } else {
+            &new_pk.stdout
+        };
+        let order = format!("ORD-{n:02}");
+        envelopes.push((order.clone(), hub.seal(pk.trim(), &order)));
+    }
+    // 100,000 lines after the header: 100 blank lines, a stray quote swallowing lines
+    // 5010-5013, one 200 MB line, the rest valid (1 in 20 for the old key)
+    const LINES: usize = 100_000;
+    const HUGE_AT: usize = 99_990;
+    let mut file =
+        std::io::BufWriter::new(std::fs::File::create(hub.path("manifest.csv")).unwrap());
+    writeln!(file, "orderRef,envelope,note").unwrap();
+    let mut expect_rejected = std::collections::BTreeMap::new();
+    for line in 2..=LINES + 1 {
+        let (order, envelope) = &envelopes[line % envelopes.len()];
+        if line % 1000 == 0 {
+            writeln!(file).unwrap();
+            expect_rejected.insert(line, "malformed_record");
+        } else if line == 5010 {
+            writeln!(file, "{order},{envelope},\"unclosed").unwrap();
+            expect_rejected.insert(line, "malformed_record");
+        } else if (5011..=5013).contains(&line) {
+            writeln!(
+                file,
+                "{order},{envelope},{}",
+                if line == 5013 { "closed\"" } else { "x" }
+            )
+            .unwrap();
+            expect_rejected.insert(line, "malformed_record");
+        } else if line == HUGE_AT {
+            write!(file, "{order},").unwrap();
+            let block = vec![b'A'; 1 << 20];
+            for _ in 0..200 {
+                file.write_all(&block).unwrap();
+            }
+            writeln!(file, ",huge").unwrap();
+            expect_rejected.insert(line, "record_too_large");
+        } else {
+            writeln!(file, "{order},{envelope},n{line}").unwrap();
+        }
+    }
+    file.flush().unwrap();
+    drop(file);
+
+    let out = hub.run(
+        &[
+            "open",
+            "--batch",
+            "-q",
+            "-i",
+            "old.key:old.pass",
+            "-i",
+            "new.key:new.pass",
+            "-o",
+            "opened.csv",
+            "manifest.csv",
+        ],
+        &[],
+        "",
+    );
+    let peak = children_peak_rss_mib();
+    println!("100,000-line manifest with a 200 MB line: peak RSS of the batch {peak:.1} MiB");
+    assert_eq!(out.code, 7, "{}", out.stderr);
+    let rejected = expect_rejected.len();
+    assert_eq!(
+        out.stderr.lines().next().unwrap(),
+        format!(
+            "sealpost: read {LINES} records from manifest.csv: {} opened, {rejected} rejected",
+            LINES - rejected
+        )
+    );
+    // every rejected line under its own number, with its order where the line holds one
+    let rejects: Vec<Value> = hub
+        .read("opened.csv.rejects.ndjson")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let got: std::collections::BTreeMap<usize, &str> = rejects
+        .iter()
+        .map(|r| {
+            (
+                r["line"].as_u64().unwrap() as usize,
+                r["code"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(got, expect_rejected);
+    let swallowed: Vec<&Value> = rejects
+        .iter()
+        .filter(|r| (5010..=5013).contains(&r["line"].as_u64().unwrap()))
+        .collect();
+    assert!(
+        swallowed
+            .iter()
+            .all(|r| r["message"].as_str().unwrap().contains("lines 5010-5013")),
+        "{swallowed:?}"
+    );
+    assert_eq!(
+        swallowed[1]["order"],
+        envelopes[5011 % 40].0.as_str(),
+        "{swallowed:?}"
+    );
+    // opened lines: all of the rest, both keys
+    let opened = hub.read("opened.csv").lines().count() - 1;
+    assert_eq!(opened, LINES - rejected);
+    // flat: the 200 MB line was never held in memory
+    assert!(peak < 150.0, "peak RSS {peak:.1} MiB: not flat");
+    // the audit trail has every line too, and verifies
+    let verify = hub.run(&["audit", "verify"], &[], "");
+    assert!(
+        verify
+            .stdout
+            .starts_with(&format!("audit.log: {LINES} records, hash chain intact")),
+        "{}",
+        verify.stdout
+    );
+}
+
+#[test]
+fn a_field_missing_from_every_line_is_one_error_before_anything_is_opened() {
+    let hub = Hub::new("missing-field");
+    let pk = hub.keygen("courier.key", &[]);
+    let envelope = hub.seal(&pk, "ORD-1");
+    let manifest: String = (0..5)
+        .map(|_| format!("{{\"order\":\"ORD-1\",\"envelope\":\"{envelope}\"}}\n"))
+        .collect();
+    hub.write("m.ndjson", &manifest);
+    let out = hub.run(
+        &[
+            "open",
+            "--batch",
+            "-i",
+            "courier.key",
+            "-o",
+            "o.ndjson",
+            "m.ndjson",
+        ],
+        &[("SEALPOST_PASSPHRASE", PASS)],
+        "",
+    );
+    assert_eq!((out.code, out.stdout.as_str()), (1, ""), "{}", out.stderr);
+    assert!(out.stderr.starts_with("sealpost: error: missing_field: m.ndjson: none of the first 5 records has a \"orderRef\" field; nothing was opened"), "{}", out.stderr);
+    assert!(!hub.path("o.ndjson").exists() && !hub.path("o.ndjson.rejects.ndjson").exists());
+    let verify = hub.run(&["audit", "verify"], &[], "");
+    assert!(
+        verify.stdout.starts_with("audit.log: 0 records"),
+        "nothing audited: {}",
+        verify.stdout
+    );
 }
