@@ -417,12 +417,9 @@ fn refuse_to_open(e: CliError) -> CliError {
 }
 
 fn write_failed(path: &Path, e: &std::io::Error) -> CliError {
-    // ENOSPC (28), EFBIG (27, also a `ulimit -f` limit), EDQUOT (122)
-    let full = matches!(e.raw_os_error(), Some(27 | 28 | 122))
-        || e.kind() == std::io::ErrorKind::StorageFull;
     let err = CliError::io("audit_unavailable", path, e);
-    if full {
-        err.hint("the disk is full (or a file size limit was reached): the log was left as it was, with whole records only; free space and run again")
+    if err.has_hint() {
+        err // disk full: the log was cut back to whole records
     } else {
         err.hint("nothing is opened without an audit record")
     }

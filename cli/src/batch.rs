@@ -252,8 +252,12 @@ pub fn run(args: OpenArgs) -> Result<()> {
         bar.finish_and_clear();
     }
     // every record is audited and synced; now the outputs become visible, rejects first
-    rej.finish(&rejects, args.force)?;
+    // the output first (the large one, most likely to meet a full disk); if the rejects file
+    // then cannot be written, the output is taken back: both or neither
     out.finish(&output, args.force)?;
+    rej.finish(&rejects, args.force).inspect_err(|_| {
+        let _ = std::fs::remove_file(&output);
+    })?;
     sync_dir(&output);
 
     eprintln!(

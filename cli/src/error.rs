@@ -38,7 +38,18 @@ impl CliError {
     }
 
     pub fn io(code: &'static str, path: &Path, err: &std::io::Error) -> Self {
-        CliError::new(code, format!("{}: {err}", path.display()), EXIT_IO)
+        let e = CliError::new(code, format!("{}: {err}", path.display()), EXIT_IO);
+        // ENOSPC (28), EFBIG (27, also a `ulimit -f` limit), EDQUOT (122)
+        if matches!(err.raw_os_error(), Some(27 | 28 | 122))
+            || matches!(
+                err.kind(),
+                std::io::ErrorKind::StorageFull | std::io::ErrorKind::FileTooLarge
+            )
+        {
+            e.hint("the disk is full (or a file size limit was reached): nothing was left half-written; free space and run again")
+        } else {
+            e
+        }
     }
 
     /// The stable machine code.
@@ -50,6 +61,11 @@ impl CliError {
     /// The message, without code and hints.
     pub fn message(&self) -> &str {
         &self.message
+    }
+
+    /// Whether a hint is attached already.
+    pub fn has_hint(&self) -> bool {
+        !self.hints.is_empty()
     }
 
     pub fn hint(mut self, hint: impl Display) -> Self {

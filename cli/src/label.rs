@@ -354,8 +354,14 @@ impl Tally {
         input_name: &str,
         audit: Option<&Path>,
     ) -> Result<()> {
-        self.rejects.finish(&self.path, args.force)?;
+        // labels first; if the rejects file then cannot be written, the labels are taken
+        // back: both or neither (a rerun must not meet `output_exists`)
         sink.finish(&args.output, args.force)?;
+        self.rejects
+            .finish(&self.path, args.force)
+            .inspect_err(|_| {
+                let _ = std::fs::remove_file(&args.output);
+            })?;
         batch::sync_dir(&args.output);
         eprintln!(
             "sealpost: read {} records from {input_name}: {} labelled, {} rejected",

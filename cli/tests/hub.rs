@@ -882,8 +882,7 @@ fn two_batches_at_once_chain_their_records() {
     let pk = hub.keygen("courier.key", &[]);
     let envelope = hub.seal(&pk, "ORD-1");
     let line = format!("{{\"orderRef\":\"ORD-1\",\"envelope\":\"{envelope}\"}}\n");
-    hub.write("m.ndjson", &line.repeat(3000));
-    let spawn = |out: &str| {
+    let spawn = |out: &str, operator: &str| {
         hub.cmd(
             &[
                 "open",
@@ -895,26 +894,63 @@ fn two_batches_at_once_chain_their_records() {
                 out,
                 "-j",
                 "1",
-                "m.ndjson",
             ],
-            &[("SEALPOST_PASSPHRASE", PASS)],
+            &[
+                ("SEALPOST_PASSPHRASE", PASS),
+                ("SEALPOST_OPERATOR", operator),
+            ],
         )
+        .stdin(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap()
     };
-    let (mut a, mut b) = (spawn("a.ndjson"), spawn("b.ndjson"));
+    let audited = || hub.read("audit.log").lines().count();
+    let wait_for = |n: usize| {
+        while audited() < n {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    };
+    // Both runs are alive at once, and each appends while the other holds its first chunk: A's
+    // first chunk, then B's, then the rest of A, then the rest of B.
+    let mut a = spawn("a.ndjson", "alice");
+    let mut a_in = a.stdin.take().unwrap();
+    a_in.write_all(line.repeat(1100).as_bytes()).unwrap();
+    wait_for(1024);
+    let mut b = spawn("b.ndjson", "bob");
+    let mut b_in = b.stdin.take().unwrap();
+    b_in.write_all(line.repeat(1100).as_bytes()).unwrap();
+    wait_for(2048);
+    assert!(
+        a.try_wait().unwrap().is_none() && b.try_wait().unwrap().is_none(),
+        "both runs must be alive"
+    );
+    a_in.write_all(line.repeat(1100).as_bytes()).unwrap();
+    drop(a_in);
     assert!(a.wait().unwrap().success());
+    b_in.write_all(line.repeat(1100).as_bytes()).unwrap();
+    drop(b_in);
     assert!(b.wait().unwrap().success());
     let out = hub.run(&["audit", "verify"], &[], "");
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
         out.stdout
-            .starts_with("audit.log: 6000 records, hash chain intact"),
+            .starts_with("audit.log: 4400 records, hash chain intact"),
         "{}",
         out.stdout
     );
-    assert_eq!(hub.read("a.ndjson").lines().count(), 3000);
+    // the proof of overlap: the operators' records interleave in the one chain
+    let mut runs: Vec<String> = Vec::new();
+    for record in hub.read("audit.log").lines() {
+        let v: Value = serde_json::from_str(record).unwrap();
+        let op = v["operator"].as_str().unwrap().to_owned();
+        if runs.last() != Some(&op) {
+            runs.push(op);
+        }
+    }
+    assert_eq!(runs, ["alice", "bob", "alice", "bob"]);
+    assert_eq!(hub.read("a.ndjson").lines().count(), 2200);
+    assert_eq!(hub.read("b.ndjson").lines().count(), 2200);
 }
 
 #[test]

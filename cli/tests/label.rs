@@ -653,3 +653,59 @@ fn refuses_to_replace_output_and_wrong_keys() {
     assert_eq!(audit[0]["outcome"], "order_mismatch");
     assert!(audit[0].get("label").is_none());
 }
+
+#[test]
+fn disk_full_leaves_neither_labels_nor_rejects_in_place() {
+    let d = Depot::new("disk-full");
+    let manifest = d.manifest();
+    d.write("manifest.ndjson", &manifest);
+    // room for the audit records (a few KB), not for the PDF (its font subset alone is larger)
+    let out = Command::new("bash")
+        .current_dir(&d.dir)
+        .arg("-c")
+        .arg("trap '' XFSZ; ulimit -f 12; exec \"$0\" \"$@\"")
+        .arg(env!("CARGO_BIN_EXE_sealpost"))
+        .args([
+            "label",
+            "--batch",
+            "-i",
+            "courier.key",
+            "manifest.ndjson",
+            "-o",
+            "labels.pdf",
+        ])
+        .env("SEALPOST_AUDIT_LOG", "audit.log")
+        .env("SEALPOST_OPERATOR", "depot-7")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{stderr}");
+    assert!(
+        stderr.starts_with("sealpost: error: cannot_write_output: labels.pdf: File too large"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("hint: the disk is full"), "{stderr}");
+    let left: Vec<String> = std::fs::read_dir(&d.dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("labels") || n.ends_with(".partial") || n.starts_with(".labels"))
+        .collect();
+    assert!(left.is_empty(), "left in place: {left:?} ({stderr})");
+    let verify = d.run(&["audit", "verify"], "");
+    assert_eq!(verify.code, 0, "{}", verify.stderr);
+    // a rerun with room meets no `output_exists`
+    let out = d.run(
+        &[
+            "label",
+            "--batch",
+            "-i",
+            "courier.key",
+            "manifest.ndjson",
+            "-o",
+            "labels.pdf",
+        ],
+        "",
+    );
+    assert_eq!(out.code, 7, "{}", out.stderr);
+    assert!(d.path("labels.pdf").exists() && d.path("labels.pdf.rejects.ndjson").exists());
+}
