@@ -95,6 +95,18 @@ pub struct Settings<'a> {
     pub allow_expired: bool,
     pub order_column: &'a str,
     pub envelope_column: &'a str,
+    /// Physical lines of the manifest read so far (after a CSV header), for the summary.
+    pub lines: Arc<AtomicU64>,
+}
+
+/// `N records`, with the manifest's line count when records span several lines.
+pub fn records_read(read: u64, s: &Settings<'_>) -> String {
+    let lines = s.lines.load(Ordering::Relaxed);
+    if lines == read {
+        format!("{read} records")
+    } else {
+        format!("{read} records ({lines} lines)")
+    }
 }
 
 pub fn usage(message: impl std::fmt::Display) -> CliError {
@@ -200,6 +212,7 @@ pub fn run(args: OpenArgs) -> Result<()> {
         allow_expired: args.allow_expired,
         order_column: &args.order_column,
         envelope_column: &args.envelope_column,
+        lines: Arc::new(AtomicU64::new(0)),
     };
     let (header, chunks) = match in_format {
         Format::Ndjson => (None, spawn_ndjson(reader, &settings)),
@@ -261,7 +274,8 @@ pub fn run(args: OpenArgs) -> Result<()> {
     sync_dir(&output);
 
     eprintln!(
-        "sealpost: read {read} records from {input_name}: {opened} opened, {rejected} rejected"
+        "sealpost: read {} from {input_name}: {opened} opened, {rejected} rejected",
+        records_read(read, &settings)
     );
     eprintln!(
         "sealpost: wrote {opened} addresses to {} ({}), rejects to {}; {read} audit records in {}",
@@ -456,6 +470,7 @@ pub fn spawn_ndjson<R: BufRead + Send + 'static>(mut reader: R, s: &Settings<'_>
     let (tx, rx) = mpsc::sync_channel(2);
     let order_field = s.order_column.to_owned();
     let envelope_field = s.envelope_column.to_owned();
+    let lines = Arc::clone(&s.lines);
     std::thread::spawn(move || {
         let mut chunk = Vec::with_capacity(CHUNK);
         let mut buf = Vec::new();
@@ -476,6 +491,7 @@ pub fn spawn_ndjson<R: BufRead + Send + 'static>(mut reader: R, s: &Settings<'_>
                 break;
             }
             line += 1;
+            lines.store(line, Ordering::Relaxed);
             let item = if buf.len() > MAX_LINE && !buf.ends_with(b"\n") {
                 // skip the rest of the over-long line without keeping it
                 if let Err(e) = read_physical_line(&mut reader, 0) {
@@ -748,6 +764,8 @@ pub fn spawn_csv<R: Read + Send + 'static>(
     };
     let width = header.len();
     let (tx, rx) = mpsc::sync_channel(2);
+    let lines = Arc::clone(&s.lines);
+    let header_lines = header_record.last;
     std::thread::spawn(move || {
         let mut chunk: Vec<Item> = blank_before
             .into_iter()
@@ -831,6 +849,7 @@ pub fn spawn_csv<R: Read + Send + 'static>(
                     }
                 }
             };
+            lines.store(splitter.line - header_lines, Ordering::Relaxed);
             for item in items {
                 chunk.push(item);
                 if chunk.len() >= CHUNK {

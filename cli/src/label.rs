@@ -433,6 +433,7 @@ fn from_manifest(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &s
         allow_expired: args.allow_expired,
         order_column: &args.order_column,
         envelope_column: &args.envelope_column,
+        lines: Arc::new(AtomicU64::new(0)),
     };
     let in_format = args
         .manifest_format

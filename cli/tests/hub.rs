@@ -525,9 +525,9 @@ fn batch_csv_quoting_edge_cases_and_formula_guard() {
         "",
     );
     assert_eq!(out.code, 7, "{}", out.stderr);
-    assert!(out
-        .stderr
-        .starts_with("sealpost: read 5 records from manifest.csv: 3 opened, 2 rejected\n"));
+    assert!(out.stderr.starts_with(
+        "sealpost: read 5 records (6 lines) from manifest.csv: 3 opened, 2 rejected\n"
+    ));
     let tail = ",\"张三\",\"13812345678\",\"CN\",\"浙江省\",\"杭州市\",\"西湖区\",\"文三路 90 号\",\"\",\"\",\"310012\",\"\",\"\"\n";
     assert_eq!(
         hub.read("opened.csv"),
