@@ -90,9 +90,11 @@ function parentOrigin() {
     return null;
   }
   if (origin !== p || origin === 'null') return null;
-  // Where the browser tells us who embeds us (Chromium, WebKit), it must be that origin.
+  // Where the browser tells us who embeds us, it must be that origin. Firefox reports "null"
+  // when the iframe has referrerpolicy="no-referrer" (the host's default): then the embedder is
+  // known only from `frame-ancestors` and the exact origin checks of every message.
   const ancestors = location.ancestorOrigins;
-  if (ancestors && ancestors.length > 0 && ancestors[0] !== origin) return null;
+  if (ancestors && ancestors.length > 0 && ancestors[0] !== 'null' && ancestors[0] !== origin) return null;
   return origin;
 }
 

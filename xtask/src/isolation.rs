@@ -165,3 +165,42 @@ fn check_served_integrity(frame_html: &Path, sri: &serde_json::Value) -> Result 
     eprintln!("xtask: the frame page pins {pinned} files with SRI hashes equal to the built ones");
     Ok(())
 }
+
+/// Both demo checkouts in Firefox (`tests/e2e/firefox.mjs`, WebDriver BiDi), then the real CLI
+/// opens what each sealed: the inline one with the test key, the isolated one with `sf`.
+pub fn e2e_firefox() -> Result {
+    e2e_in("firefox")
+}
+
+/// The same in WebKit (`tests/e2e/webkit.mjs`: WebKitWebDriver and MiniBrowser under Xvfb).
+pub fn e2e_webkit() -> Result {
+    e2e_in("webkit")
+}
+
+fn e2e_in(browser: &str) -> Result {
+    let cli = crate::build_cli()?;
+    let servers = start(0, 0)?;
+    let out_dir = root().join(format!("target/e2e-{browser}"));
+    run(Command::new("node")
+        .current_dir(root().join("tests/e2e"))
+        .arg(format!("{browser}.mjs"))
+        .arg(&servers.shop_origin)
+        .arg(&servers.frame_origin)
+        .arg(&out_dir))?;
+    let sealed = crate::read_json(&out_dir.join(format!("sealed-{browser}.json")))?;
+    for (which, key) in [
+        ("inline", "www/demo-courier.key"),
+        ("isolated", "www/demo-couriers/sf.key"),
+    ] {
+        let key = root().join(key);
+        crate::private(&key)?;
+        let s = &sealed[which];
+        let opened = crate::cli_open(&cli, &key, &s["orderRef"], &s["envelope"])?;
+        crate::same_address(
+            &format!("{browser}, {which} checkout"),
+            &opened,
+            &sealed["expected"],
+        )?;
+    }
+    Ok(())
+}

@@ -14,6 +14,7 @@
 
 mod bench_cli;
 mod bench_peers;
+mod browsers;
 mod frame;
 mod hardening;
 mod isolation;
@@ -33,12 +34,23 @@ fn main() -> ExitCode {
     put_cargo_bin_on_path();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
-        Some("test") => test(),
+        Some("test") => match &args[1..] {
+            [] => test(None),
+            [flag, b] if flag == "--browser" && browsers::ALL.contains(&b.as_str()) => {
+                test(Some(b.as_str()))
+            }
+            _ => Err(format!(
+                "usage: cargo xtask test [--browser {}]",
+                browsers::ALL.join("|")
+            )),
+        },
         Some("demo") => demo(&args[1..]),
         Some("setup") => setup::all(),
         // for development: no setup step
         Some("e2e") => e2e(),
         Some("e2e-isolation") => build_pkg().and_then(|()| isolation::e2e()),
+        Some("e2e-firefox") => build_pkg().and_then(|()| isolation::e2e_firefox()),
+        Some("e2e-webkit") => build_pkg().and_then(|()| isolation::e2e_webkit()),
         Some("serve") => build_pkg()
             .and_then(|()| isolation::demo(8080))
             .map(isolation::Servers::wait),
@@ -51,7 +63,7 @@ fn main() -> ExitCode {
             Some(Err(_)) => Err(format!("not a number of seconds: {}", args[1])),
         },
         _ => {
-            eprintln!("usage: cargo xtask test | demo [--port N] | bench [widget|cli|peers] | fuzz [SECONDS] | setup | pkg | frame --policy FILE --out DIR [--directory FILE] | e2e | e2e-isolation | serve");
+            eprintln!("usage: cargo xtask test | demo [--port N] | test --browser chromium|firefox|webkit | bench [widget|cli|peers] | fuzz [SECONDS] | setup | pkg | frame --policy FILE --out DIR [--directory FILE] | e2e | e2e-isolation | serve");
             return ExitCode::from(2);
         }
     };
@@ -192,10 +204,83 @@ fn build_cli() -> Result<PathBuf> {
     Ok(root().join("target/debug/sealpost"))
 }
 
-fn test() -> Result {
+/// The wasm test counts per file in Chromium, for Firefox to match.
+static CHROMIUM_WASM: std::sync::Mutex<Vec<browsers::FileResult>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// The steps that run in one browser (`cargo xtask test --browser B` runs only these).
+fn browser_steps(browser: &'static str) -> Vec<Step> {
+    match browser {
+        "chromium" => vec![
+            (
+                "wasm tests in headless Chromium",
+                Box::new(|| {
+                    let r = browsers::wasm_tests("chromium")?;
+                    if let Ok(mut c) = CHROMIUM_WASM.lock() {
+                        *c = r;
+                    }
+                    Ok(())
+                }),
+            ),
+            (
+                "end-to-end checkout (Chromium)",
+                Box::new(|| browsers::suite("e2e inline checkout", "chromium", e2e)),
+            ),
+            (
+                "end-to-end isolation mode (cross-origin frame, hostile host script; Chromium)",
+                Box::new(|| {
+                    build_pkg()?;
+                    browsers::suite(
+                        "e2e isolated checkout + hostile host",
+                        "chromium",
+                        isolation::e2e,
+                    )
+                }),
+            ),
+        ],
+        "firefox" => vec![
+            (
+                "wasm tests in headless Firefox",
+                Box::new(|| {
+                    let r = browsers::wasm_tests("firefox")?;
+                    let reference = CHROMIUM_WASM.lock().map(|c| c.clone()).unwrap_or_default();
+                    browsers::same_tests(&reference, &r, "Firefox")
+                }),
+            ),
+            (
+                "end-to-end checkouts, inline and isolated (Firefox)",
+                Box::new(|| {
+                    build_pkg()?;
+                    browsers::suite(
+                        "e2e inline + isolated checkout",
+                        "firefox",
+                        isolation::e2e_firefox,
+                    )
+                }),
+            ),
+        ],
+        "webkit" => vec![(
+            "end-to-end checkouts, inline and isolated (WebKit: WebKitGTK MiniBrowser, WebDriver under Xvfb)",
+            Box::new(|| {
+                build_pkg()?;
+                browsers::suite("e2e inline + isolated checkout", "webkit", isolation::e2e_webkit)
+            }),
+        )],
+        _ => vec![],
+    }
+}
+
+fn test(only: Option<&str>) -> Result {
     let started = Instant::now();
     setup::all()?;
-    let steps: Vec<Step> = vec![
+    if let Some(browser) = only {
+        let browser = browsers::ALL
+            .into_iter()
+            .find(|b| *b == browser)
+            .unwrap_or("chromium");
+        return run_steps(started, browser_steps(browser));
+    }
+    let mut steps: Vec<Step> = vec![
         (
             "rustfmt",
             Box::new(|| run(cargo().args(["fmt", "--all", "--", "--check"]))),
@@ -252,30 +337,17 @@ fn test() -> Result {
             }),
         ),
         (
-            "wasm tests in headless Chromium",
-            Box::new(|| {
-                run(Command::new("wasm-pack").args([
-                    "test",
-                    "--headless",
-                    "--chrome",
-                    "--mode",
-                    "no-install",
-                ]))
-            }),
-        ),
-        (
             "npm package in Node: SSR import, test mode, TypeScript types",
             Box::new(package_checks),
         ),
-        ("end-to-end checkout", Box::new(e2e)),
-        (
-            "end-to-end isolation mode (cross-origin frame, hostile host script)",
-            Box::new(|| {
-                build_pkg()?;
-                isolation::e2e()
-            }),
-        ),
     ];
+    for browser in browsers::ALL {
+        steps.extend(browser_steps(browser));
+    }
+    run_steps(started, steps)
+}
+
+fn run_steps(started: Instant, steps: Vec<Step>) -> Result {
     let total = steps.len();
     let mut failed = Vec::new();
     for (name, step) in &steps {
@@ -284,6 +356,10 @@ fn test() -> Result {
             eprintln!("xtask: FAILED {name}: {e}");
             failed.push(*name);
         }
+    }
+    let matrix = browsers::table();
+    if !matrix.is_empty() {
+        eprintln!("\nxtask: browsers (suite × browser; - = not run there)\n{matrix}");
     }
     eprintln!(
         "\nxtask: finished in {:.0} s",
@@ -451,7 +527,7 @@ fn same_address(what: &str, opened: &serde_json::Value, expected: &serde_json::V
     if got != want || fields < 6 {
         return Err(format!("{what}: the CLI opened something else than the browser sealed:\n got {got}\nwant {want}"));
     }
-    eprintln!("xtask: {what}: sealed in Chromium, opened with the CLI, {fields} fields equal");
+    eprintln!("xtask: {what}: sealed in the browser, opened with the CLI, {fields} fields equal");
     Ok(())
 }
 

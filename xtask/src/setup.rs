@@ -8,13 +8,34 @@ const WASM_PACK_VERSION: &str = "0.15.1";
 /// binaryen 116 through the `wasm-opt` crate. Not Debian's binaryen 108: it silently produces
 /// modules that fail to load.
 const WASM_OPT_VERSION: &str = "0.116.1";
+/// geckodriver (MPL-2.0) for `wasm-pack test --firefox`.
+const GECKODRIVER_VERSION: &str = "0.37.1";
 
 /// Everything `cargo xtask test` needs.
 pub fn all() -> Result {
     rust_components()?;
     wasm_tools()?;
     debian_packages()?;
+    geckodriver()?;
     e2e_node_modules()
+}
+
+/// geckodriver at a pinned version, for the wasm tests in Firefox.
+fn geckodriver() -> Result {
+    let have = output("geckodriver", &["--version"]).unwrap_or_default();
+    if have.split_whitespace().nth(1) == Some(GECKODRIVER_VERSION) {
+        eprintln!("xtask: geckodriver {GECKODRIVER_VERSION}: present");
+        return Ok(());
+    }
+    eprintln!("xtask: installing geckodriver {GECKODRIVER_VERSION} (about 3 minutes)");
+    run(Command::new("cargo").args([
+        "install",
+        "--locked",
+        "--force",
+        "geckodriver",
+        "--version",
+        GECKODRIVER_VERSION,
+    ]))
 }
 
 fn output(cmd: &str, args: &[&str]) -> Option<String> {
@@ -126,8 +147,18 @@ fn locked_version(package: &str) -> Result<String> {
 fn debian_packages() -> Result {
     let has_font =
         |pattern: &str| output("fc-list", &[pattern]).is_some_and(|l| !l.trim().is_empty());
-    let packages: [(&str, bool); 6] = [
+    let packages: [(&str, bool); 10] = [
         ("chromium", output("chromium", &["--version"]).is_some()),
+        (
+            "firefox-esr",
+            output("firefox-esr", &["--version"]).is_some(),
+        ),
+        (
+            "webkit2gtk-driver",
+            output("sh", &["-c", "command -v WebKitWebDriver"]).is_some(),
+        ),
+        ("xvfb", output("sh", &["-c", "command -v Xvfb"]).is_some()),
+        ("xauth", output("sh", &["-c", "command -v xauth"]).is_some()),
         (
             "chromium-driver",
             output("chromedriver", &["--version"]).is_some(),
@@ -146,7 +177,7 @@ fn debian_packages() -> Result {
         .map(|(p, _)| *p)
         .collect();
     if missing.is_empty() {
-        eprintln!("xtask: Debian packages (chromium, fonts, poppler, zbar): present");
+        eprintln!("xtask: Debian packages (chromium, firefox-esr, WebKitWebDriver, xvfb, fonts, poppler, zbar): present");
         return Ok(());
     }
     let is_root = output("id", &["-u"]).is_some_and(|u| u.trim() == "0");
@@ -164,16 +195,18 @@ fn debian_packages() -> Result {
         .env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
-/// playwright-core (end-to-end test) and typescript (the package's types), from the committed
-/// package-lock.json.
+/// playwright-core (Chromium end-to-end tests), puppeteer-core (Firefox, over WebDriver BiDi)
+/// and typescript (the package's types), from the committed package-lock.json.
 fn e2e_node_modules() -> Result {
     let dir = root().join("tests/e2e");
-    let present = ["playwright-core", "typescript"].iter().all(|m| {
-        dir.join("node_modules")
-            .join(m)
-            .join("package.json")
-            .is_file()
-    });
+    let present = ["playwright-core", "puppeteer-core", "typescript"]
+        .iter()
+        .all(|m| {
+            dir.join("node_modules")
+                .join(m)
+                .join("package.json")
+                .is_file()
+        });
     if present {
         eprintln!("xtask: tests/e2e node modules: present");
         return Ok(());

@@ -1,0 +1,173 @@
+#!/usr/bin/env node
+// The demo checkouts in Debian's Firefox (firefox-esr), driven over WebDriver BiDi with
+// puppeteer-core (Playwright's Firefox cannot be downloaded here):
+//
+//   node firefox.mjs <shopOrigin> <frameOrigin> <outDir>
+//
+//   1. inline checkout (`/`): the buyer reaches the form with Tab from the page's first button
+//      (a closed shadow root cannot be queried, so the keyboard is the way in), types the Chinese
+//      sample address, places the order; the page shows the envelope;
+//   2. isolated checkout (`/isolated.html`): the frame becomes ready (Firefox reports
+//      `ancestorOrigins` as "null" under referrerpolicy="no-referrer"), the buyer tabs into the
+//      frame, types, confirms with Enter inside the frame, places the order; the page saw only
+//      `{ valid }` changes, cannot reach the frame's document, and no plaintext;
+//   3. writes <outDir>/sealed-firefox.json: { inline: {orderRef, envelope}, isolated: {…},
+//      expected } for xtask to open with the real CLI.
+// Screenshots: <outDir>/firefox-inline.png, firefox-isolated.png.
+
+import { execFileSync } from 'node:child_process';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import process from 'node:process';
+import puppeteer from 'puppeteer-core';
+
+const STEP_TIMEOUT_MS = 30_000;
+const SAMPLE = {
+  name: '张三',
+  phone: '13812345678',
+  country: 'CN',
+  addressLevel1: '浙江省',
+  addressLevel2: '杭州市',
+  addressLevel3: '西湖区',
+  streetLines: ['文三路 90 号'],
+  postalCode: '310012',
+};
+const SECRETS = [SAMPLE.name, SAMPLE.phone, '文三路', '西湖区', '310012'];
+
+class CheckFailed extends Error {}
+const check = (ok, message) => {
+  if (!ok) throw new CheckFailed(message);
+};
+const log = (m) => process.stderr.write(`[firefox] ${m}\n`);
+
+const [shopOrigin, frameOrigin, outDir] = process.argv.slice(2);
+if (!shopOrigin || !frameOrigin || !outDir) {
+  process.stderr.write('usage: node firefox.mjs <shopOrigin> <frameOrigin> <outDir>\n');
+  process.exit(2);
+}
+
+async function waitFor(page, what, predicate, arg) {
+  try {
+    await page.waitForFunction(predicate, { timeout: STEP_TIMEOUT_MS }, arg);
+  } catch {
+    const state = await page.evaluate(() => JSON.stringify({ ...document.body.dataset })).catch(() => '?');
+    throw new CheckFailed(`timed out waiting for ${what} (body data: ${state})`);
+  }
+}
+
+/** Types the sample address, the keyboard focus being on the name field. */
+async function typeAddress(page) {
+  await page.keyboard.type(SAMPLE.name);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(SAMPLE.phone);
+  await page.keyboard.press('Tab'); // country: China is preselected
+  for (const v of [SAMPLE.addressLevel1, SAMPLE.addressLevel2, SAMPLE.addressLevel3, SAMPLE.streetLines[0], SAMPLE.postalCode]) {
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(v);
+  }
+}
+
+/** Records what page scripts could see: key events, element events, messages. */
+function recorder() {
+  const h = { keys: [], events: [], messages: [] };
+  window.__seen = h;
+  for (const t of ['keydown', 'input']) window.addEventListener(t, (e) => { if (!(e instanceof CustomEvent)) h.keys.push(`${t}:${e.key ?? e.data}`); }, true);
+  window.addEventListener('message', (e) => h.messages.push(JSON.stringify(e.data)), true);
+  for (const t of ['ready', 'change', 'sealed', 'error']) {
+    document.addEventListener(t, (e) => {
+      if (e.target && e.target.localName === 'sealpost-address') h.events.push({ type: t, detail: JSON.stringify(e.detail ?? null) });
+    }, true);
+  }
+}
+
+async function inline(browser) {
+  const page = await browser.newPage();
+  await page.evaluateOnNewDocument(recorder);
+  await page.goto(`${shopOrigin}/`);
+  await waitFor(page, 'the inline form', () => document.body.dataset.ready === 'true');
+  await page.focus('#language');
+  await page.keyboard.press('Tab');
+  await typeAddress(page);
+  await waitFor(page, 'a valid form', () => document.body.dataset.valid === 'true');
+  await page.click('#place-order');
+  await waitFor(page, 'the envelope', () => !document.getElementById('seller-view').hidden);
+  const seen = await page.evaluate(() => ({
+    envelope: document.getElementById('seller-envelope').value,
+    order: document.getElementById('order-ref').textContent,
+    dom: document.documentElement.outerHTML,
+    shadow: document.getElementById('address').shadowRoot,
+  }));
+  check(seen.envelope.startsWith('spe1.'), `no envelope: ${seen.envelope.slice(0, 40)}`);
+  check(seen.shadow === null, 'the closed shadow root is reachable');
+  for (const s of SECRETS) check(!seen.dom.includes(s), `plaintext ${s} in the page DOM`);
+  await page.screenshot({ path: path.join(outDir, 'firefox-inline.png'), fullPage: true });
+  log(`inline checkout sealed ${seen.envelope.length} characters for ${seen.order}`);
+  await page.close();
+  return { orderRef: seen.order, envelope: seen.envelope };
+}
+
+async function isolated(browser) {
+  const page = await browser.newPage();
+  await page.evaluateOnNewDocument(recorder);
+  await page.goto(`${shopOrigin}/isolated.html?frame=${frameOrigin}`);
+  await waitFor(page, 'the isolated form (frame ready)', () => document.body.dataset.ready === 'true');
+  const reach = await page.evaluate(() => {
+    const el = document.getElementById('address');
+    return { shadow: el.shadowRoot === null, frames: window.length };
+  });
+  check(reach.shadow, 'the element\'s closed shadow root is reachable');
+  // into the frame by keyboard: the page's language button, then Tab
+  await page.focus('#language');
+  await page.keyboard.press('Tab'); // on the page: moves the focus into the frame
+  await page.evaluate(() => { window.__seen.keys = []; });
+  await typeAddress(page);
+  await waitFor(page, 'a valid form', () => document.body.dataset.valid === 'true');
+  await page.keyboard.press('Enter'); // confirms inside the frame
+  await waitFor(page, 'the buyer\'s confirmation', () => document.body.dataset.confirmed === 'true');
+  await page.click('#place-order');
+  await waitFor(page, 'the order', () => document.body.dataset.sealed === 'true');
+  const seen = await page.evaluate(() => ({
+    envelope: document.getElementById('seller-envelope').value,
+    order: document.body.dataset.order,
+    dom: document.documentElement.outerHTML,
+    seen: window.__seen,
+  }));
+  check(seen.envelope.startsWith('spe1.'), 'no envelope');
+  check(seen.seen.keys.length === 0, `the page saw the buyer's keys: ${seen.seen.keys.join(' ')}`);
+  const changes = seen.seen.events.filter((e) => e.type === 'change');
+  check(changes.length >= 1 && changes.every((e) => e.detail === '{"valid":true}' || e.detail === '{"valid":false}'),
+    `change events: ${JSON.stringify(changes)}`);
+  const text = [seen.dom, ...seen.seen.messages, ...seen.seen.events.map((e) => e.detail)].join('\n');
+  for (const s of SECRETS) check(!text.includes(s), `plaintext ${s} reached the page`);
+  await page.screenshot({ path: path.join(outDir, 'firefox-isolated.png'), fullPage: true });
+  log(`isolated checkout: frame ready, ${changes.length} validity change(s), 0 key events, sealed for ${seen.order}`);
+  await page.close();
+  return { orderRef: seen.order, envelope: seen.envelope };
+}
+
+async function main() {
+  await mkdir(outDir, { recursive: true });
+  await rm(path.join(outDir, 'sealed-firefox.json'), { force: true });
+  const executablePath = process.env.FIREFOX || execFileSync('sh', ['-c', 'command -v firefox-esr || command -v firefox']).toString().trim();
+  let browser;
+  try {
+    browser = await puppeteer.launch({
+      browser: 'firefox',
+      headless: true,
+      executablePath,
+      protocol: 'webDriverBiDi',
+      extraPrefsFirefox: { 'browser.shell.checkDefaultBrowser': false, 'app.update.enabled': false },
+    });
+    log(`${await browser.version()} (${executablePath})`);
+    const result = { inline: await inline(browser), isolated: await isolated(browser), expected: SAMPLE };
+    await writeFile(path.join(outDir, 'sealed-firefox.json'), `${JSON.stringify(result)}\n`);
+    log('PASS');
+  } catch (err) {
+    process.stderr.write(`[firefox] FAIL: ${err instanceof CheckFailed ? err.message : (err && err.stack) || err}\n`);
+    process.exitCode = 1;
+  } finally {
+    if (browser) await browser.close().catch(() => {});
+  }
+}
+
+await main();
