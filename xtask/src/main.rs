@@ -208,6 +208,10 @@ fn build_cli() -> Result<PathBuf> {
 static CHROMIUM_WASM: std::sync::Mutex<Vec<browsers::FileResult>> =
     std::sync::Mutex::new(Vec::new());
 
+const INLINE: &str = "e2e inline checkout";
+const ISOLATED: &str = "e2e isolated checkout";
+const HOSTILE: &str = "e2e hostile host (isolation)";
+
 /// The steps that run in one browser (`cargo xtask test --browser B` runs only these).
 fn browser_steps(browser: &'static str) -> Vec<Step> {
     match browser {
@@ -224,17 +228,13 @@ fn browser_steps(browser: &'static str) -> Vec<Step> {
             ),
             (
                 "end-to-end checkout (Chromium)",
-                Box::new(|| browsers::suite("e2e inline checkout", "chromium", e2e)),
+                Box::new(|| browsers::suites(&[INLINE], "chromium", e2e)),
             ),
             (
                 "end-to-end isolation mode (cross-origin frame, hostile host script; Chromium)",
                 Box::new(|| {
                     build_pkg()?;
-                    browsers::suite(
-                        "e2e isolated checkout + hostile host",
-                        "chromium",
-                        isolation::e2e,
-                    )
+                    browsers::suites(&[ISOLATED, HOSTILE], "chromium", isolation::e2e)
                 }),
             ),
         ],
@@ -251,11 +251,7 @@ fn browser_steps(browser: &'static str) -> Vec<Step> {
                 "end-to-end checkouts, inline and isolated (Firefox)",
                 Box::new(|| {
                     build_pkg()?;
-                    browsers::suite(
-                        "e2e inline + isolated checkout",
-                        "firefox",
-                        isolation::e2e_firefox,
-                    )
+                    browsers::suites(&[INLINE, ISOLATED], "firefox", isolation::e2e_firefox)
                 }),
             ),
         ],
@@ -263,7 +259,7 @@ fn browser_steps(browser: &'static str) -> Vec<Step> {
             "end-to-end checkouts, inline and isolated (WebKit: WebKitGTK MiniBrowser, WebDriver under Xvfb)",
             Box::new(|| {
                 build_pkg()?;
-                browsers::suite("e2e inline + isolated checkout", "webkit", isolation::e2e_webkit)
+                browsers::suites(&[INLINE, ISOLATED], "webkit", isolation::e2e_webkit)
             }),
         )],
         _ => vec![],
