@@ -20,6 +20,10 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import process from 'node:process';
 import puppeteer from 'puppeteer-core';
+import { EXPECTED, hostileOptions } from './hostile-options.mjs';
+
+/** The public test key: what a page script would most like the form to seal to. */
+const ATTACKER_KEY = 'sp1sju5n8ppesylh285cqe6clzwm3gu0p3nhye2hekfqm9mhta509asa09mlw';
 
 const STEP_TIMEOUT_MS = 30_000;
 const SAMPLE = {
@@ -116,6 +120,9 @@ async function isolated(browser) {
     return { shadow: el.shadowRoot === null, frames: window.length };
   });
   check(reach.shadow, 'the element\'s closed shadow root is reachable');
+  const attacked = await page.evaluate(hostileOptions, ATTACKER_KEY);
+  check(Object.keys(EXPECTED).every((k) => attacked[k] === EXPECTED[k]), `hostile options: ${JSON.stringify(attacked)}`);
+  log(`hostile page: every recipient option refused, a clone with the attacker key refused, no envelope before the buyer (${Object.keys(attacked).length} checks)`);
   // into the frame by keyboard: the page's language button, then Tab
   await page.focus('#language');
   await page.keyboard.press('Tab'); // on the page: moves the focus into the frame

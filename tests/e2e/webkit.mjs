@@ -15,6 +15,9 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import process from 'node:process';
+import { EXPECTED, hostileOptions } from './hostile-options.mjs';
+
+const ATTACKER_KEY = 'sp1sju5n8ppesylh285cqe6clzwm3gu0p3nhye2hekfqm9mhta509asa09mlw';
 
 const STEP_TIMEOUT_MS = 30_000;
 const ADDRESS = {
@@ -90,6 +93,13 @@ class Session {
     return this.cmd('POST', '/execute/sync', { script, args });
   }
 
+  /** Runs an async page function (its source) and returns what it resolves to. */
+  runAsync(fn, ...args) {
+    const script = `const done = arguments[arguments.length - 1];
+      (${fn.toString()})(...Array.from(arguments).slice(0, -1)).then(done, (e) => done({ error: String(e) }));`;
+    return this.cmd('POST', '/execute/async', { script, args });
+  }
+
   async keys(...values) {
     const actions = [];
     for (const v of values) {
@@ -145,6 +155,10 @@ async function inline(s) {
 async function isolated(s) {
   await s.go(`${shopOrigin}/isolated.html?frame=${frameOrigin}`);
   await s.until('the isolated form (frame ready)', "return document.body.dataset.ready === 'true'");
+  await s.cmd('POST', '/timeouts', { script: 60000 });
+  const attacked = await s.runAsync(hostileOptions, ATTACKER_KEY);
+  check(Object.keys(EXPECTED).every((k) => attacked[k] === EXPECTED[k]), `hostile options: ${JSON.stringify(attacked)}`);
+  log(`hostile page: every recipient option refused, a clone with the attacker key refused, no envelope before the buyer (${Object.keys(attacked).length} checks)`);
   await s.run("document.getElementById('language').focus()");
   await s.keys(TAB);
   await typeAddress(s);

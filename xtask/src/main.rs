@@ -211,6 +211,7 @@ static CHROMIUM_WASM: std::sync::Mutex<Vec<browsers::FileResult>> =
 const INLINE: &str = "e2e inline checkout";
 const ISOLATED: &str = "e2e isolated checkout";
 const HOSTILE: &str = "e2e hostile host (isolation)";
+const HOSTILE_OPTIONS: &str = "e2e hostile options, clone, early seal";
 
 /// The steps that run in one browser (`cargo xtask test --browser B` runs only these).
 fn browser_steps(browser: &'static str) -> Vec<Step> {
@@ -234,7 +235,7 @@ fn browser_steps(browser: &'static str) -> Vec<Step> {
                 "end-to-end isolation mode (cross-origin frame, hostile host script; Chromium)",
                 Box::new(|| {
                     build_pkg()?;
-                    browsers::suites(&[ISOLATED, HOSTILE], "chromium", isolation::e2e)
+                    browsers::suites(&[ISOLATED, HOSTILE, HOSTILE_OPTIONS], "chromium", isolation::e2e)
                 }),
             ),
         ],
@@ -251,7 +252,7 @@ fn browser_steps(browser: &'static str) -> Vec<Step> {
                 "end-to-end checkouts, inline and isolated (Firefox)",
                 Box::new(|| {
                     build_pkg()?;
-                    browsers::suites(&[INLINE, ISOLATED], "firefox", isolation::e2e_firefox)
+                    browsers::suites(&[INLINE, ISOLATED, HOSTILE_OPTIONS], "firefox", isolation::e2e_firefox)
                 }),
             ),
         ],
@@ -259,7 +260,7 @@ fn browser_steps(browser: &'static str) -> Vec<Step> {
             "end-to-end checkouts, inline and isolated (WebKit: WebKitGTK MiniBrowser, WebDriver under Xvfb)",
             Box::new(|| {
                 build_pkg()?;
-                browsers::suites(&[INLINE, ISOLATED], "webkit", isolation::e2e_webkit)
+                browsers::suites(&[INLINE, ISOLATED, HOSTILE_OPTIONS], "webkit", isolation::e2e_webkit)
             }),
         )],
         _ => vec![],
