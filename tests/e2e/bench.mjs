@@ -5,14 +5,16 @@
 //   - gzipped size of what a page ships for the widget (wasm + wasm-bindgen glue + index.js),
 //   - time from the package script arriving to the element's `ready` in Chromium, median of
 //     several fresh page loads,
-//   - time of one seal (a ~200-byte Chinese address to one courier key) in Chromium and in
-//     Node, median over batches after warm-up.
+//   - time of one seal (a ~200-byte Chinese address to one courier key) in Chromium, Firefox
+//     and Node, median over batches after warm-up; Firefox's figures beside Chromium's (one run).
 // Writes the figures as JSON to <outFile> and prints a table.
 
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
+import puppeteer from 'puppeteer-core';
 
 const [baseURL, pkgDir, outFile] = process.argv.slice(2);
 if (!baseURL || !pkgDir || !outFile) {
@@ -106,9 +108,52 @@ async function browser() {
   }
 }
 
+/** The same page figures in Firefox (firefox-esr over WebDriver BiDi). */
+async function firefox() {
+  const executablePath = process.env.FIREFOX || execFileSync('sh', ['-c', 'command -v firefox-esr || command -v firefox']).toString().trim();
+  const b = await puppeteer.launch({ browser: 'firefox', headless: true, executablePath, protocol: 'webDriverBiDi' });
+  try {
+    const ready = [];
+    for (let i = 0; i < 7; i++) {
+      const page = await b.newPage();
+      await page.evaluateOnNewDocument(() => {
+        document.addEventListener('ready', () => { window.__readyAt = performance.now(); }, true);
+      });
+      await page.goto(baseURL);
+      await page.waitForFunction(() => window.__readyAt !== undefined, { timeout: 30000 });
+      const t = await page.evaluate(() => {
+        const script = performance.getEntriesByType('resource').find((e) => e.name.endsWith('/pkg/index.js'));
+        return { ready: window.__readyAt, script: script ? script.responseEnd : NaN };
+      });
+      ready.push(t.ready - t.script);
+      await page.close();
+    }
+    const page = await b.newPage();
+    await page.goto(baseURL);
+    await page.waitForFunction(() => document.body.dataset.ready === 'true');
+    const seal = await page.evaluate(async (ADDRESS, KEY) => {
+      const wasm = await (await import('/pkg/index.js')).load();
+      const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+      const n = 200;
+      for (let i = 0; i < n; i++) wasm.seal(ADDRESS, KEY, `W-${i}`, 'country');
+      const per = [];
+      for (let r = 0; r < 7; r++) {
+        const t0 = performance.now();
+        for (let i = 0; i < n; i++) wasm.seal(ADDRESS, KEY, `B-${r}-${i}`, 'country');
+        per.push((performance.now() - t0) / n);
+      }
+      return median(per);
+    }, ADDRESS, KEY);
+    return { version: await b.version(), readyAfterScriptMs: median(ready), sealMs: seal };
+  } finally {
+    await b.close();
+  }
+}
+
 const size = await sizes();
 const nodeSealMs = await node();
 const chromiumResult = await browser();
+const firefoxResult = await firefox();
 const result = {
   date: new Date().toISOString(),
   machine: `${process.platform} ${process.arch}, Node ${process.version}, Chromium ${chromiumResult.version}`,
@@ -117,6 +162,7 @@ const result = {
   readyAfterScriptMs: chromiumResult.readyAfterScriptMs,
   readyAfterNavigationMs: chromiumResult.readyAfterNavigationMs,
   sealMsChromium: chromiumResult.sealMs,
+  firefox: firefoxResult,
   sealMsNode: nodeSealMs,
   goals: { sizeGzipBytes: 45 * 1024, readyMs: 30, sealMs: 0.3 },
 };
@@ -132,3 +178,6 @@ console.log(row('script loaded → ready (Chromium, median of 7)', `${result.rea
 console.log(row('navigation → ready (Chromium)', `${result.readyAfterNavigationMs.toFixed(1)} ms`, ''));
 console.log(row('one seal, Chromium (V8)', `${result.sealMsChromium.toFixed(3)} ms`, '≤ 0.30 ms'));
 console.log(row('one seal, Node (V8)', `${result.sealMsNode.toFixed(3)} ms`, '≤ 0.30 ms'));
+console.log(row(`script loaded → ready (${firefoxResult.version})`, `${firefoxResult.readyAfterScriptMs.toFixed(1)} ms`, '≤ 30 ms'));
+console.log(row('one seal, Firefox (SpiderMonkey)', `${firefoxResult.sealMs.toFixed(3)} ms`, '≤ 0.30 ms'));
+console.log(row('  Firefox ÷ Chromium, seal', `${(firefoxResult.sealMs / result.sealMsChromium).toFixed(2)}×`, ''));
