@@ -20,7 +20,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import process from 'node:process';
 import puppeteer from 'puppeteer-core';
-import { EXPECTED, hostileOptions } from './hostile-options.mjs';
+import { EXPECTED, forgeries, hostileOptions, sessionReplay } from './hostile-options.mjs';
 
 /** The public test key: what a page script would most like the form to seal to. */
 const ATTACKER_KEY = 'sp1sju5n8ppesylh285cqe6clzwm3gu0p3nhye2hekfqm9mhta509asa09mlw';
@@ -113,6 +113,7 @@ async function inline(browser) {
 async function isolated(browser) {
   const page = await browser.newPage();
   await page.evaluateOnNewDocument(recorder);
+  await page.evaluateOnNewDocument(sessionReplay, shopOrigin);
   await page.goto(`${shopOrigin}/isolated.html?frame=${frameOrigin}`);
   await waitFor(page, 'the isolated form (frame ready)', () => document.body.dataset.ready === 'true');
   const reach = await page.evaluate(() => {
@@ -123,11 +124,27 @@ async function isolated(browser) {
   const attacked = await page.evaluate(hostileOptions, ATTACKER_KEY);
   check(Object.keys(EXPECTED).every((k) => attacked[k] === EXPECTED[k]), `hostile options: ${JSON.stringify(attacked)}`);
   log(`hostile page: every recipient option refused, a clone with the attacker key refused, no envelope before the buyer (${Object.keys(attacked).length} checks)`);
+  const forged = await page.evaluate(forgeries, { frameOrigin, attackerKey: ATTACKER_KEY });
+  check(forged.config === 'option_not_allowed' && forged.syntheticSealed === 0, `forged messages: ${JSON.stringify(forged)}`);
+  log('forged messages: a synthetic sealed event ignored, a config with the stolen channel token refused');
+  const heightsBefore = await page.evaluate(() => window.__replay.heights.length);
   // into the frame by keyboard: the page's language button, then Tab
   await page.focus('#language');
   await page.keyboard.press('Tab'); // on the page: moves the focus into the frame
-  await page.evaluate(() => { window.__seen.keys = []; });
-  await typeAddress(page);
+  await page.evaluate(() => { window.__seen.keys = []; window.__replay.keys = []; });
+  // the buyer switches the country to the next one (another layout) and back on the way
+  await page.keyboard.type(SAMPLE.name);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(SAMPLE.phone);
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('ArrowDown');
+  await new Promise((r) => { setTimeout(r, 500); });
+  await page.keyboard.press('ArrowUp');
+  await new Promise((r) => { setTimeout(r, 500); });
+  for (const v of [SAMPLE.addressLevel1, SAMPLE.addressLevel2, SAMPLE.addressLevel3, SAMPLE.streetLines[0], SAMPLE.postalCode]) {
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(v);
+  }
   await waitFor(page, 'a valid form', () => document.body.dataset.valid === 'true');
   await page.keyboard.press('Enter'); // confirms inside the frame
   await waitFor(page, 'the buyer\'s confirmation', () => document.body.dataset.confirmed === 'true');
@@ -138,7 +155,13 @@ async function isolated(browser) {
     order: document.body.dataset.order,
     dom: document.documentElement.outerHTML,
     seen: window.__seen,
+    replay: window.__replay,
   }));
+  const heights = seen.replay.heights.slice(Math.max(0, heightsBefore - 1));
+  check(new Set(heights).size === 1, `the iframe height followed the buyer (layout switch, errors): ${JSON.stringify(heights)}`);
+  check(seen.replay.keys.length === 0, `the replay script saw keys: ${seen.replay.keys.slice(0, 5).join(' ')}`);
+  const replayed = [...seen.replay.messages, ...seen.replay.mutations, ...seen.replay.polls].join('\n');
+  for (const s of SECRETS) check(!replayed.includes(s), `the replay script recorded ${s}`);
   check(seen.envelope.startsWith('spe1.'), 'no envelope');
   check(seen.seen.keys.length === 0, `the page saw the buyer's keys: ${seen.seen.keys.join(' ')}`);
   const changes = seen.seen.events.filter((e) => e.type === 'change');
@@ -147,7 +170,7 @@ async function isolated(browser) {
   const text = [seen.dom, ...seen.seen.messages, ...seen.seen.events.map((e) => e.detail)].join('\n');
   for (const s of SECRETS) check(!text.includes(s), `plaintext ${s} reached the page`);
   await page.screenshot({ path: path.join(outDir, 'firefox-isolated.png'), fullPage: true });
-  log(`isolated checkout: frame ready, ${changes.length} validity change(s), 0 key events, sealed for ${seen.order}`);
+  log(`isolated checkout: frame ready, ${changes.length} validity change(s), 0 key events, one frame height (${heights[0]}px) through typing and a country change and back, replay recorded no plaintext (${seen.replay.polls.length} polls), sealed for ${seen.order}`);
   await page.close();
   return { orderRef: seen.order, envelope: seen.envelope };
 }

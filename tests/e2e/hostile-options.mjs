@@ -53,3 +53,81 @@ export async function hostileOptions(attackerKey) {
   out.early = await el.seal().then(() => 'sealed', (e) => e.code);
   return out;
 }
+
+/**
+ * A session-replay script (init script, before the page's own): captures the element's closed
+ * root, records every key and input event, message, DOM mutation, and polls the element's
+ * properties and the iframe's height every 10 ms, as replay and analytics tools do.
+ */
+export function sessionReplay(shop) {
+  if (location.origin !== shop) return;
+  const h = { keys: [], messages: [], mutations: [], roots: [], events: [], polls: [], heights: [] };
+  window.__replay = h;
+  const attach = Element.prototype.attachShadow;
+  Element.prototype.attachShadow = function (init) {
+    const root = attach.call(this, init);
+    h.roots.push(root);
+    return root;
+  };
+  window.addEventListener('message', (e) => h.messages.push(JSON.stringify({ origin: e.origin, data: e.data })), true);
+  for (const target of [window, document]) {
+    for (const t of ['keydown', 'keyup', 'keypress', 'input', 'beforeinput', 'paste', 'change']) {
+      target.addEventListener(t, (e) => {
+        if (!(e instanceof CustomEvent)) h.keys.push(`${t}:${e.key ?? ''}:${e.data ?? ''}`);
+      }, true);
+    }
+  }
+  new MutationObserver((records) => {
+    for (const r of records) {
+      for (const n of r.addedNodes) h.mutations.push(n.outerHTML ?? n.textContent ?? '');
+      if (r.type === 'attributes') h.mutations.push(`${r.attributeName}=${r.target.getAttribute(r.attributeName)}`);
+    }
+  }).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+  for (const type of ['ready', 'change', 'sealed', 'error']) {
+    document.addEventListener(type, (e) => {
+      if (e.target && e.target.id === 'address') h.events.push({ type, detail: JSON.stringify(e.detail ?? null) });
+    }, true);
+  }
+  let last = '';
+  setInterval(() => {
+    const el = document.getElementById('address');
+    if (!el) return;
+    const root = h.roots.find((r) => r.host === el);
+    const iframe = root && root.querySelector('iframe');
+    const height = iframe ? iframe.getBoundingClientRect().height : null;
+    const snap = JSON.stringify({ valid: el.valid, options: el.options, attrs: [...el.attributes].map((a) => `${a.name}=${a.value}`), height });
+    if (snap !== last) {
+      last = snap;
+      h.polls.push(snap);
+    }
+    if (height !== null && h.heights[h.heights.length - 1] !== height) h.heights.push(height);
+  }, 10);
+}
+
+/** Forged messages from the page: a synthetic `sealed` claiming the frame, and a `config` sent
+ * with the channel token read from the captured iframe's URL. Resolves to the error the frame
+ * returned for the config (the synthetic event must have raised nothing). */
+export async function forgeries({ frameOrigin, attackerKey }) {
+  const el = document.getElementById('address');
+  const root = window.__replay.roots.find((r) => r.host === el);
+  const iframe = root.querySelector('iframe');
+  const token = new URL(iframe.src).hash.replace(/^#channel=/, '');
+  const before = window.__replay.events.filter((e) => e.type === 'sealed').length;
+  const data = { sealpost: 1, type: 'event', name: 'sealed', detail: { envelope: 'spe1.synthetic', orderRef: 'X', disclosed: {} } };
+  let synthetic;
+  try {
+    synthetic = new MessageEvent('message', { data, origin: frameOrigin, source: iframe.contentWindow });
+  } catch {
+    // Firefox refuses a cross-origin window as `source`: the forgery without it
+    synthetic = new MessageEvent('message', { data, origin: frameOrigin });
+  }
+  window.dispatchEvent(synthetic);
+  const refused = new Promise((resolve) => {
+    el.addEventListener('error', (e) => resolve(e.detail.code), { once: true });
+    setTimeout(() => resolve('timeout'), 10000);
+  });
+  iframe.contentWindow.postMessage({ sealpost: 1, type: 'config', channel: token, options: { couriers: attackerKey } }, frameOrigin);
+  const code = await refused;
+  const after = window.__replay.events.filter((e) => e.type === 'sealed').length;
+  return { config: code, syntheticSealed: after - before };
+}

@@ -210,8 +210,9 @@ static CHROMIUM_WASM: std::sync::Mutex<Vec<browsers::FileResult>> =
 
 const INLINE: &str = "e2e inline checkout";
 const ISOLATED: &str = "e2e isolated checkout";
-const HOSTILE: &str = "e2e hostile host (isolation)";
+const HOSTILE: &str = "e2e frame reload, SRI, frame-ancestors";
 const HOSTILE_OPTIONS: &str = "e2e hostile options, clone, early seal";
+const REPLAY: &str = "e2e session replay, forged messages";
 
 /// The steps that run in one browser (`cargo xtask test --browser B` runs only these).
 fn browser_steps(browser: &'static str) -> Vec<Step> {
@@ -235,7 +236,7 @@ fn browser_steps(browser: &'static str) -> Vec<Step> {
                 "end-to-end isolation mode (cross-origin frame, hostile host script; Chromium)",
                 Box::new(|| {
                     build_pkg()?;
-                    browsers::suites(&[ISOLATED, HOSTILE, HOSTILE_OPTIONS], "chromium", isolation::e2e)
+                    browsers::suites(&[ISOLATED, HOSTILE, HOSTILE_OPTIONS, REPLAY], "chromium", isolation::e2e)
                 }),
             ),
         ],
@@ -252,7 +253,11 @@ fn browser_steps(browser: &'static str) -> Vec<Step> {
                 "end-to-end checkouts, inline and isolated (Firefox)",
                 Box::new(|| {
                     build_pkg()?;
-                    browsers::suites(&[INLINE, ISOLATED, HOSTILE_OPTIONS], "firefox", isolation::e2e_firefox)
+                    browsers::suites(
+                        &[INLINE, ISOLATED, HOSTILE_OPTIONS, REPLAY],
+                        "firefox",
+                        isolation::e2e_firefox,
+                    )
                 }),
             ),
         ],
