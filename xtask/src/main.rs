@@ -593,7 +593,15 @@ fn demo(args: &[String]) -> Result {
     };
     setup::wasm_tools()?;
     build_pkg()?;
-    build_cli()?;
+    let cli = build_cli()?;
+    // the demo hub's audit log: openings are refused without one (sealpost audit init)
+    let demo_log = root().join("target/demo/audit.log");
+    if !demo_log.exists() {
+        let _ = std::fs::remove_file(root().join("target/demo/audit.log.head"));
+        run(Command::new(&cli)
+            .args(["audit", "init", "--audit-log"])
+            .arg(&demo_log))?;
+    }
     private(&root().join("www/demo-courier.key"))?;
     for (_, _, _, key) in frame::DEMO_COURIERS {
         private(&root().join(key))?;
@@ -601,6 +609,10 @@ fn demo(args: &[String]) -> Result {
     let servers = isolation::demo(port)?; // prints both URLs; the frame is on port + 1
     println!(
         "Seal an address there, then open it as the courier would (the page shows the command):"
+    );
+    println!(
+        "  export SEALPOST_AUDIT_LOG={}   # the demo hub's audit log (started for you)",
+        demo_log.display()
     );
     println!("  target/debug/sealpost open -i www/demo-courier.key --order <ORDER> < envelope.txt   (inline demo, test key)");
     println!("  target/debug/sealpost open -i www/demo-couriers/sf.key --order <ORDER> < envelope.txt   (isolated demo: sf or zto)");
