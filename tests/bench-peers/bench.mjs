@@ -15,7 +15,9 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
+import puppeteer from 'puppeteer-core';
 import nacl from 'tweetnacl';
 import sodium from 'libsodium-wrappers';
 import { CipherSuite, HkdfSha256 } from '@hpke/core';
@@ -232,6 +234,33 @@ async function chromiumSide(pk, sk, wasm) {
   }
 }
 
+/** The warm per-seal figures in Firefox (firefox-esr over WebDriver BiDi). */
+async function firefoxSide(pk, sk, wasm) {
+  const server = await serve();
+  const base = `http://127.0.0.1:${server.address().port}`;
+  const executablePath = process.env.FIREFOX || execFileSync('sh', ['-c', 'command -v firefox-esr || command -v firefox']).toString().trim();
+  const browser = await puppeteer.launch({ browser: 'firefox', headless: true, executablePath, protocol: 'webDriverBiDi' });
+  try {
+    const page = await browser.newPage();
+    page.on('pageerror', (e) => log(`Firefox page error: ${e.message}`));
+    await page.goto(`${base}/?pk=${encodeURIComponent(JSON.stringify([...pk]))}`);
+    await page.waitForFunction(() => document.body.dataset.ready === 'true', { timeout: 60000 });
+    const ids = await page.evaluate(() => window.__bench.ids);
+    const samples = {};
+    for (const id of ids) samples[id] = await page.evaluate((id) => window.__bench.sample(id), id);
+    await verify('Firefox', samples, sk, pk, wasm);
+    const result = await timeAll({
+      ids,
+      calibrate: (id, ms) => page.evaluate((id, ms) => window.__bench.calibrate(id, ms), id, ms),
+      batch: (id, n) => page.evaluate((id, n) => window.__bench.batch(id, n), id, n),
+    }, 'Firefox');
+    return { version: await browser.version(), result };
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
+
 // -------------------------------------------------------------------------------------- main
 
 const LABELS = {
@@ -265,15 +294,17 @@ log(`bundled ${h.PEERS.length} peers into ${BUNDLES}`);
 const { publicKey: pk, secretKey: sk } = nacl.box.keyPair();
 const nodeRun = await nodeSide(pk, sk);
 const chrome = await chromiumSide(pk, sk, nodeRun.wasm);
+const fox = await firefoxSide(pk, sk, nodeRun.wasm);
 const loadEnd = load();
 
 const ids = Object.keys(nodeRun.result);
 const spNode = nodeRun.result.sealpost.msPerSeal;
 const spChrome = chrome.result.sealpost.msPerSeal;
+const spFox = fox.result.sealpost.msPerSeal;
 const { addressBytes } = h.shapes();
 const result = {
   date: new Date().toISOString(),
-  machine: `${os.cpus()[0]?.model ?? '?'}, ${os.cpus().length} cores, ${process.platform} ${process.arch}, Node ${process.version}, Chromium ${chrome.version}`,
+  machine: `${os.cpus()[0]?.model ?? '?'}, ${os.cpus().length} cores, ${process.platform} ${process.arch}, Node ${process.version}, Chromium ${chrome.version}, ${fox.version}`,
   loadAverage: { start: loadStart, end: loadEnd },
   method: { rounds: ROUNDS, batchMs: BATCH_MS, coldLoads: LOADS, esbuildTarget: TARGET, addressJsonBytes: addressBytes, aadBytes: 25, infoBytes: 29 },
   versions: JSON.parse(await readFile(path.join(HERE, 'package.json'), 'utf8')).dependencies,
@@ -282,6 +313,8 @@ const result = {
     work: id.startsWith('x25519:') ? 'x25519 floor' : id.split(':')[1] ?? (id === 'sealpost' ? 'seal' : 'bare'),
     nodeMs: nodeRun.result[id].msPerSeal,
     chromiumMs: chrome.result[id]?.msPerSeal,
+    firefoxMs: fox.result[id]?.msPerSeal,
+    ratioToSealpostFirefox: fox.result[id] ? fox.result[id].msPerSeal / spFox : null,
     // > 1: sealpost's seal() is that many times faster than this case
     ratioToSealpostNode: nodeRun.result[id].msPerSeal / spNode,
     ratioToSealpostChromium: chrome.result[id] ? chrome.result[id].msPerSeal / spChrome : null,
@@ -297,23 +330,23 @@ const ms = (v) => (v === undefined || v === null ? '' : v.toFixed(3));
 const x = (r) => (r === undefined || r === null ? '' : `${r.toFixed(2)}×`);
 const SEALED_BOX = ['libsodium', 'tweetnacl'];
 console.log(`\nsealpost beside its peers, ${result.date}\n${result.machine}\nload average: start ${loadStart}, end ${loadEnd}; medians of ${ROUNDS} interleaved rounds (~${BATCH_MS} ms batches)\n`);
-console.log('| what | AAD | Node ms/seal | Chromium ms/seal | peer ÷ sealpost, Node | peer ÷ sealpost, Chromium | gzip bytes |');
-console.log('|---|---|---:|---:|---:|---:|---:|');
+console.log('| what | AAD | Node ms/seal | Chromium ms/seal | Firefox ms/seal | peer ÷ sealpost, Node | peer ÷ sealpost, Chromium | peer ÷ sealpost, Firefox | gzip bytes |');
+console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const id of ids.filter((i) => !i.startsWith('x25519:'))) {
   const s = result.seal[id];
   const peer = id.split(':')[0];
   const size = id.includes(':') ? '' : String(sizes[peer].gzip);
-  const ratio = peer === 'sealpost' ? ['', ''] : [x(s.ratioToSealpostNode), x(s.ratioToSealpostChromium)];
+  const ratio = peer === 'sealpost' ? ['', '', ''] : [x(s.ratioToSealpostNode), x(s.ratioToSealpostChromium), x(s.ratioToSealpostFirefox)];
   const aad = id === 'sealpost:validate' ? '' : SEALED_BOX.includes(peer) ? 'no' : 'yes';
-  console.log(`| ${label(id)} | ${aad} | ${ms(s.nodeMs)} | ${ms(s.chromiumMs)} | ${ratio[0]} | ${ratio[1]} | ${size} |`);
+  console.log(`| ${label(id)} | ${aad} | ${ms(s.nodeMs)} | ${ms(s.chromiumMs)} | ${ms(s.firefoxMs)} | ${ratio[0]} | ${ratio[1]} | ${ratio[2]} | ${size} |`);
 }
 const f = sizes.sealpost.files;
 console.log(`\nsealpost gzip: sealpost_bg.wasm ${f['sealpost_bg.wasm'].gzip} + sealpost.js ${f['sealpost.js'].gzip} (index.js, the element, ${f['index.js'].gzip} more); peers: esbuild --bundle --minify --format=esm, gzip -9`);
-console.log('\n| X25519 floor: ephemeral key pair + one DH | Node ms | Chromium ms | sealpost seal ÷ floor, Node | sealpost seal ÷ floor, Chromium |');
-console.log('|---|---:|---:|---:|---:|');
+console.log('\n| X25519 floor: ephemeral key pair + one DH | Node ms | Chromium ms | Firefox ms | sealpost seal ÷ floor, Node | sealpost seal ÷ floor, Chromium | sealpost seal ÷ floor, Firefox |');
+console.log('|---|---:|---:|---:|---:|---:|---:|');
 for (const id of ids.filter((i) => i.startsWith('x25519:'))) {
   const s = result.seal[id];
-  console.log(`| ${FLOORS[id]} | ${ms(s.nodeMs)} | ${ms(s.chromiumMs)} | ${x(spNode / s.nodeMs)} | ${x(spChrome / s.chromiumMs)} |`);
+  console.log(`| ${FLOORS[id]} | ${ms(s.nodeMs)} | ${ms(s.chromiumMs)} | ${ms(s.firefoxMs)} | ${x(spNode / s.nodeMs)} | ${x(spChrome / s.chromiumMs)} | ${s.firefoxMs ? x(spFox / s.firefoxMs) : ''} |`);
 }
 console.log(`\n| Chromium, fresh context, median of ${LOADS} | import → ready to seal (ms) | import → first seal done (ms) |`);
 console.log('|---|---:|---:|');
