@@ -11,7 +11,12 @@
 //      `ancestorOrigins` as "null" under referrerpolicy="no-referrer"), the buyer tabs into the
 //      frame, types, confirms with Enter inside the frame, places the order; the page saw only
 //      `{ valid }` changes, cannot reach the frame's document, and no plaintext;
-//   3. writes <outDir>/sealed-firefox.json: { inline: {orderRef, envelope}, isolated: {…},
+//      Before the buyer types, the page attacks: recipient options on the live element and a
+//      clone with an attacker key (hostile-options.mjs), forged messages, a frame reload; a
+//      session-replay script records throughout and must learn nothing;
+//   3. a shop origin outside the policy cannot embed the frame (frame-ancestors), and a wasm
+//      changed on the way is refused by its SRI hash;
+//   4. writes <outDir>/sealed-firefox.json: { inline: {orderRef, envelope}, isolated: {…},
 //      expected } for xtask to open with the real CLI.
 // Screenshots: <outDir>/firefox-inline.png, firefox-isolated.png.
 
@@ -112,6 +117,16 @@ async function isolated(browser) {
   const forged = await page.evaluate(forgeries, { frameOrigin, attackerKey: ATTACKER_KEY });
   check(forged.config === 'option_not_allowed' && forged.syntheticSealed === 0, `forged messages: ${JSON.stringify(forged)}`);
   log('forged messages: a synthetic sealed event ignored, a config with the stolen channel token refused');
+  // the page reloads the frame under the buyer: it starts over from its own policy (a second
+  // `hello`, configured again) and the checkout goes on
+  await page.evaluate(() => {
+    const root = window.__replay.roots.find((r) => r.host === document.getElementById('address'));
+    const iframe = root.querySelector('iframe');
+    iframe.src = iframe.src; // eslint-disable-line no-self-assign
+  });
+  await waitFor(page, 'the reloaded frame to say hello again', () => window.__replay.messages.filter((m) => JSON.parse(m).data.type === 'hello').length >= 2);
+  await new Promise((r) => { setTimeout(r, 1500); });
+  log('frame reloaded by the page: it said hello again and was configured from its own policy');
   const heightsBefore = await page.evaluate(() => window.__replay.heights.length);
   // into the frame by keyboard: the page's language button, then Tab
   await page.focus('#language');
@@ -158,6 +173,52 @@ async function isolated(browser) {
   return { orderRef: seen.order, envelope: seen.envelope };
 }
 
+/** A shop origin not in the policy (`localhost` instead of `127.0.0.1`, same server) cannot
+ * embed the frame: `frame-ancestors` refuses it, the form never becomes ready. */
+async function foreignEmbedder(browser) {
+  const page = await browser.newPage();
+  const hasForm = async () => Promise.all(page.frames().filter((f) => f !== page.mainFrame())
+    .map((f) => f.evaluate(() => Boolean(document.getElementById('form'))).catch(() => false)));
+  // the check itself sees a frame's form where one is embedded (so a refusal below means one)
+  await page.goto(`${shopOrigin}/isolated.html?frame=${frameOrigin}`);
+  await waitFor(page, 'the genuine frame', () => document.body.dataset.ready === 'true');
+  check((await hasForm()).some(Boolean), 'the check cannot see into an embedded frame');
+  const foreign = shopOrigin.replace('127.0.0.1', 'localhost');
+  check(foreign !== shopOrigin, `cannot make a foreign origin from ${shopOrigin}`);
+  await page.goto(`${foreign}/isolated.html?frame=${frameOrigin}`);
+  await new Promise((r) => { setTimeout(r, 5000); });
+  const ready = await page.evaluate(() => document.body.dataset.ready === 'true');
+  const loaded = await hasForm();
+  check(!ready && !loaded.some(Boolean), `a page on ${foreign} embedded the frame (ready ${ready}, frames ${loaded})`);
+  log(`a page on ${foreign} (not in the policy) cannot embed the frame (frame-ancestors)`);
+  await page.close();
+}
+
+/** A wasm changed on the way is refused by its SRI hash: `load_failed`, never `ready`. */
+async function tamperedWasm(browser) {
+  const page = await browser.newPage();
+  await page.setRequestInterception(true);
+  let tampered = false;
+  page.on('request', async (req) => {
+    if (req.url() === `${frameOrigin}/pkg/sealpost_bg.wasm`) {
+      const res = await fetch(req.url());
+      const body = Buffer.from(await res.arrayBuffer());
+      body[body.length - 1] ^= 1;
+      tampered = true;
+      await req.respond({ status: 200, contentType: 'application/wasm', body });
+    } else {
+      await req.continue();
+    }
+  });
+  await page.goto(`${shopOrigin}/isolated.html?frame=${frameOrigin}`);
+  await waitFor(page, 'the tampered frame to fail', () => document.body.dataset.lastError);
+  const state = await page.evaluate(() => ({ ...document.body.dataset }));
+  check(tampered, 'the wasm request was not seen (interception did not reach the frame)');
+  check(state.ready !== 'true' && state.lastError === 'load_failed', `tampered wasm: ${JSON.stringify(state)}`);
+  log('a tampered wasm is refused by its SRI hash (load_failed), the form never becomes ready');
+  await page.close();
+}
+
 async function main() {
   await mkdir(outDir, { recursive: true });
   await rm(path.join(outDir, 'sealed-firefox.json'), { force: true });
@@ -173,6 +234,8 @@ async function main() {
     });
     log(`${await browser.version()} (${executablePath})`);
     const result = { inline: await inline(browser), isolated: await isolated(browser), expected: SAMPLE };
+    await foreignEmbedder(browser);
+    await tamperedWasm(browser);
     await writeFile(path.join(outDir, 'sealed-firefox.json'), `${JSON.stringify(result)}\n`);
     log('PASS');
   } catch (err) {

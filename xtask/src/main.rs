@@ -254,7 +254,7 @@ fn browser_steps(browser: &'static str) -> Vec<Step> {
                 Box::new(|| {
                     build_pkg()?;
                     browsers::suites(
-                        &[INLINE, ISOLATED, HOSTILE_OPTIONS, REPLAY],
+                        &[INLINE, ISOLATED, HOSTILE, HOSTILE_OPTIONS, REPLAY],
                         "firefox",
                         isolation::e2e_firefox,
                     )
