@@ -65,33 +65,29 @@ fn origin_ok(s: &str) -> bool {
     } else {
         return false;
     };
-    let (host, port) = if let Some(v6) = rest.strip_prefix('[') {
-        let Some((addr, after)) = v6.split_once(']') else {
-            return false;
-        };
-        let port = match after {
-            "" => None,
-            p => match p.strip_prefix(':') {
-                Some(p) => Some(p),
-                None => return false,
-            },
-        };
-        let ok = !addr.is_empty()
-            && addr
-                .bytes()
-                .all(|c| c.is_ascii_digit() || matches!(c, b'a'..=b'f' | b':' | b'.'));
-        (if ok { "v6" } else { "" }, port)
-    } else {
-        match rest.split_once(':') {
-            Some((h, p)) => (h, Some(p)),
-            None => (rest, None),
+    // `[v6 address]` or a lower-case DNS name / IPv4, then an optional `:port`
+    let (host_ok, port) = match rest.strip_prefix('[').and_then(|v6| v6.split_once(']')) {
+        Some((addr, after)) => (
+            !addr.is_empty()
+                && addr
+                    .bytes()
+                    .all(|c| c.is_ascii_digit() || matches!(c, b'a'..=b'f' | b':' | b'.')),
+            (!after.is_empty()).then(|| after.strip_prefix(':').unwrap_or("x")),
+        ),
+        None if rest.starts_with('[') => return false,
+        None => {
+            let (host, port) = match rest.split_once(':') {
+                Some((h, p)) => (h, Some(p)),
+                None => (rest, None),
+            };
+            let ok = !host.is_empty()
+                && !host.starts_with(['.', '-'])
+                && host.bytes().all(|c| {
+                    c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'.' | b'-')
+                });
+            (ok, port)
         }
     };
-    let host_ok = !host.is_empty()
-        && !host.starts_with(['.', '-'])
-        && host
-            .bytes()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'.' | b'-'));
     let port_ok = port.is_none_or(|p| {
         !p.starts_with('0') && p != default_port && p.parse::<u16>().is_ok_and(|n| n > 0)
     });
