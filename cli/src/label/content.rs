@@ -4,7 +4,7 @@
 use sealpost::Address;
 
 /// The text of one label.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Label {
     /// The order reference: printed, and encoded in the QR code and the Code128 barcode.
     pub order: String,
@@ -26,6 +26,18 @@ pub struct Label {
     pub sender: String,
     /// Whether name and phone are masked.
     pub masked: bool,
+}
+
+/// Only what is not address data: a label in a log or a panic message shows no name, phone or
+/// street.
+impl core::fmt::Debug for Label {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Label")
+            .field("order", &self.order)
+            .field("country", &self.country)
+            .field("masked", &self.masked)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Countries whose posts write "CITY STATE POSTCODE" on one line.
@@ -137,6 +149,21 @@ fn address_lines(a: &Address) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_shows_no_address_data() {
+        let a: Address = serde_json::from_str(
+            r#"{"name":"张三","phone":"13812345678","country":"CN","addressLevel1":"浙江省",
+            "addressLevel2":"杭州市","addressLevel3":"西湖区","streetLines":["文三路 90 号"],
+            "postalCode":"310012","deliveryNote":"放门口"}"#,
+        )
+        .unwrap();
+        let shown = format!("{:?}", Label::new(&a, "ORD-1", "Depot 7", false));
+        assert_eq!(
+            shown,
+            "Label { order: \"ORD-1\", country: \"CN\", masked: false, .. }"
+        );
+    }
 
     fn address(json: &str) -> Address {
         serde_json::from_str(json).unwrap()
