@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
-use sealpost::{directory::PlatformPublicKey, keys::KdfParams};
+use sealpost::directory::PlatformPublicKey;
 
 use crate::{
     auditlog,
@@ -133,12 +133,7 @@ fn read_checkpoints(files: &[PathBuf], pinned: Option<&str>) -> Result<Vec<Check
 
 /// `sealpost audit keygen -o FILE`: the hub's audit key (Ed25519, passphrase-protected).
 pub fn keygen(args: AuditKeygenArgs) -> Result<()> {
-    let kdf = KdfParams {
-        memory_kib: args.kdf_memory,
-        iterations: args.kdf_passes,
-        parallelism: 1,
-    };
-    kdf.check()?;
+    let kdf = args.kdf.params()?;
     let public = crate::directory::new_signing_key_file(
         &args.key,
         kdf,

@@ -65,6 +65,35 @@ pub enum Command {
 }
 
 /// Where a passphrase comes from (otherwise: the terminal, or $SEALPOST_PASSPHRASE).
+/// The Argon2id cost of a new passphrase-protected file (identity, platform or audit key).
+#[derive(Debug, Args)]
+pub struct KdfArgs {
+    /// Argon2id memory in KiB (8192-1048576).
+    #[arg(
+        long,
+        value_name = "KIB",
+        default_value_t = 32768,
+        hide_short_help = true
+    )]
+    pub kdf_memory: u32,
+    /// Argon2id passes (1-16).
+    #[arg(long, value_name = "N", default_value_t = 3, hide_short_help = true)]
+    pub kdf_passes: u32,
+}
+
+impl KdfArgs {
+    /// The parameters, checked (SPEC.md §7 ranges).
+    pub fn params(&self) -> crate::error::Result<sealpost::keys::KdfParams> {
+        let kdf = sealpost::keys::KdfParams {
+            memory_kib: self.kdf_memory,
+            iterations: self.kdf_passes,
+            parallelism: 1,
+        };
+        kdf.check()?;
+        Ok(kdf)
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct PassphraseArgs {
     /// Read the passphrase from the first line of FILE (mode 0600) instead of the terminal or
@@ -87,17 +116,8 @@ pub struct KeygenArgs {
     /// `open` warns and `open --batch` refuses after it.
     #[arg(long, value_name = "DATE")]
     pub not_after: Option<String>,
-    /// Argon2id memory in KiB (8192-1048576).
-    #[arg(
-        long,
-        value_name = "KIB",
-        default_value_t = 32768,
-        hide_short_help = true
-    )]
-    pub kdf_memory: u32,
-    /// Argon2id passes (1-16).
-    #[arg(long, value_name = "N", default_value_t = 3, hide_short_help = true)]
-    pub kdf_passes: u32,
+    #[command(flatten)]
+    pub kdf: KdfArgs,
 }
 
 #[derive(Debug, Args)]
@@ -144,17 +164,8 @@ pub struct ProtectArgs {
     /// $SEALPOST_NEW_PASSPHRASE).
     #[arg(long, value_name = "FILE")]
     pub new_passphrase_file: Option<PathBuf>,
-    /// Argon2id memory in KiB (8192-1048576).
-    #[arg(
-        long,
-        value_name = "KIB",
-        default_value_t = 32768,
-        hide_short_help = true
-    )]
-    pub kdf_memory: u32,
-    /// Argon2id passes (1-16).
-    #[arg(long, value_name = "N", default_value_t = 3, hide_short_help = true)]
-    pub kdf_passes: u32,
+    #[command(flatten)]
+    pub kdf: KdfArgs,
 }
 
 #[derive(Debug, Args)]
@@ -329,17 +340,8 @@ pub struct AuditKeygenArgs {
     pub key: PathBuf,
     #[command(flatten)]
     pub passphrase: PassphraseArgs,
-    /// Argon2id memory in KiB (8192-1048576).
-    #[arg(
-        long,
-        value_name = "KIB",
-        default_value_t = 32768,
-        hide_short_help = true
-    )]
-    pub kdf_memory: u32,
-    /// Argon2id passes (1-16).
-    #[arg(long, value_name = "N", default_value_t = 3, hide_short_help = true)]
-    pub kdf_passes: u32,
+    #[command(flatten)]
+    pub kdf: KdfArgs,
 }
 
 #[derive(Debug, Args)]

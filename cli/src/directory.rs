@@ -295,12 +295,7 @@ fn read_signed(path: Option<&Path>) -> Result<SignedDirectory> {
 // Platform commands.
 
 fn init(args: InitArgs) -> Result<()> {
-    let kdf = KdfParams {
-        memory_kib: args.kdf_memory,
-        iterations: args.kdf_passes,
-        parallelism: 1,
-    };
-    kdf.check()?;
+    let kdf = args.kdf.params()?;
     if args.draft.draft.exists() {
         return Err(CliError::new(
             "cannot_write_output",

@@ -2,7 +2,6 @@
 
 use std::io::Write;
 
-use sealpost::keys::KdfParams;
 use zeroize::Zeroizing;
 
 use crate::{
@@ -34,12 +33,7 @@ pub fn export_raw(args: ExportRawArgs) -> Result<()> {
 /// Writes every identity of the input file, each sealed under the new passphrase, with its
 /// not-after date, into a new file.
 pub fn protect(args: ProtectArgs) -> Result<()> {
-    let kdf = KdfParams {
-        memory_kib: args.kdf_memory,
-        iterations: args.kdf_passes,
-        parallelism: 1,
-    };
-    kdf.check()?;
+    let kdf = args.kdf.params()?;
     let current = passphrase::Source::new(args.passphrase_file, passphrase::ENV);
     let identities = input::read_identities(&[args.identity], &current)?;
     let first_id = identities

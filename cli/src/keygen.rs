@@ -6,10 +6,7 @@ use std::{
     path::Path,
 };
 
-use sealpost::{
-    keys::{KdfParams, UtcSeconds},
-    Identity,
-};
+use sealpost::{keys::UtcSeconds, Identity};
 use zeroize::Zeroizing;
 
 use crate::{
@@ -20,12 +17,7 @@ use crate::{
 
 pub fn run(args: KeygenArgs) -> Result<()> {
     let not_after = args.not_after.as_deref().map(parse_not_after).transpose()?;
-    let kdf = KdfParams {
-        memory_kib: args.kdf_memory,
-        iterations: args.kdf_passes,
-        parallelism: 1,
-    };
-    kdf.check()?;
+    let kdf = args.kdf.params()?;
     let mut stdout = std::io::stdout();
     if args.output.is_none() && stdout.is_terminal() {
         return Err(CliError::new(

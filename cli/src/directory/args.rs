@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use crate::cli::PassphraseArgs;
+use crate::cli::{KdfArgs, PassphraseArgs};
 
 #[derive(Debug, Subcommand)]
 pub enum DirectoryCommand {
@@ -45,17 +45,8 @@ pub struct InitArgs {
     pub draft: DraftArg,
     #[command(flatten)]
     pub passphrase: PassphraseArgs,
-    /// Argon2id memory in KiB (8192-1048576).
-    #[arg(
-        long,
-        value_name = "KIB",
-        default_value_t = 32768,
-        hide_short_help = true
-    )]
-    pub kdf_memory: u32,
-    /// Argon2id passes (1-16).
-    #[arg(long, value_name = "N", default_value_t = 3, hide_short_help = true)]
-    pub kdf_passes: u32,
+    #[command(flatten)]
+    pub kdf: KdfArgs,
 }
 
 #[derive(Debug, Args)]
