@@ -55,13 +55,15 @@ export async function hostileOptions(attackerKey) {
 }
 
 /**
- * A session-replay script (init script, before the page's own): captures the element's closed
- * root, records every key and input event, message, DOM mutation, and polls the element's
- * properties and the iframe's height every 10 ms, as replay and analytics tools do.
+ * A session-replay script (init script, before the page's own, in the shop's origin only):
+ * captures the element's closed root, records every key and input event, message, DOM mutation
+ * and CSP report, the element's events (and any envelope they carry), and polls the element's
+ * properties and the iframe's height every 10 ms, as replay and analytics tools do. Everything
+ * goes to `window.__replay`.
  */
 export function sessionReplay(shop) {
   if (location.origin !== shop) return;
-  const h = { keys: [], messages: [], mutations: [], roots: [], events: [], polls: [], heights: [] };
+  const h = { keys: [], messages: [], mutations: [], roots: [], csp: [], events: [], polls: [], heights: [], obtained: [] };
   window.__replay = h;
   const attach = Element.prototype.attachShadow;
   Element.prototype.attachShadow = function (init) {
@@ -71,8 +73,9 @@ export function sessionReplay(shop) {
   };
   window.addEventListener('message', (e) => h.messages.push(JSON.stringify({ origin: e.origin, data: e.data })), true);
   for (const target of [window, document]) {
-    for (const t of ['keydown', 'keyup', 'keypress', 'input', 'beforeinput', 'paste', 'change']) {
+    for (const t of ['keydown', 'keyup', 'keypress', 'input', 'beforeinput', 'paste', 'change', 'compositionend']) {
       target.addEventListener(t, (e) => {
+        // the element's own `change` (a CustomEvent with validity) is not the buyer's typing
         if (!(e instanceof CustomEvent)) h.keys.push(`${t}:${e.key ?? ''}:${e.data ?? ''}`);
       }, true);
     }
@@ -83,19 +86,29 @@ export function sessionReplay(shop) {
       if (r.type === 'attributes') h.mutations.push(`${r.attributeName}=${r.target.getAttribute(r.attributeName)}`);
     }
   }).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+  document.addEventListener('securitypolicyviolation', (e) => h.csp.push(`${e.violatedDirective} ${e.blockedURI}`));
   for (const type of ['ready', 'change', 'sealed', 'error']) {
     document.addEventListener(type, (e) => {
-      if (e.target && e.target.id === 'address') h.events.push({ type, detail: JSON.stringify(e.detail ?? null) });
+      if (e.target && e.target.localName === 'sealpost-address') {
+        h.events.push({ type, at: performance.now(), detail: JSON.stringify(e.detail ?? null) });
+        if (type === 'sealed' && e.detail) h.obtained.push(e.detail.envelope);
+      }
     }, true);
   }
   let last = '';
   setInterval(() => {
-    const el = document.getElementById('address');
+    const el = document.querySelector('sealpost-address');
     if (!el) return;
     const root = h.roots.find((r) => r.host === el);
     const iframe = root && root.querySelector('iframe');
     const height = iframe ? iframe.getBoundingClientRect().height : null;
-    const snap = JSON.stringify({ valid: el.valid, options: el.options, attrs: [...el.attributes].map((a) => `${a.name}=${a.value}`), height });
+    const snap = JSON.stringify({
+      valid: el.valid,
+      options: el.options,
+      attrs: [...el.attributes].map((a) => `${a.name}=${a.value}`),
+      text: el.textContent,
+      height,
+    });
     if (snap !== last) {
       last = snap;
       h.polls.push(snap);

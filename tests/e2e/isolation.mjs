@@ -34,6 +34,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import process from 'node:process';
 import { chromium } from 'playwright-core';
+import { sessionReplay } from './hostile-options.mjs';
 
 const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -94,67 +95,6 @@ async function until(what, f, timeout = STEP_TIMEOUT_MS) {
     await new Promise((r) => { setTimeout(r, 100); });
   }
   throw new CheckFailed(`timed out waiting for ${what} (last: ${last})`);
-}
-
-/**
- * The hostile session-replay script: runs before any script of the shop page, in the shop's
- * origin only. Everything it learns goes to `window.__hostile`.
- */
-function hostile(shop) {
-  if (location.origin !== shop) return;
-  const h = { messages: [], keys: [], mutations: [], roots: [], csp: [], events: [], polls: [], heights: [], obtained: [] };
-  window.__hostile = h;
-  const attach = Element.prototype.attachShadow;
-  Element.prototype.attachShadow = function (init) {
-    const root = attach.call(this, init);
-    h.roots.push(root);
-    return root;
-  };
-  window.addEventListener('message', (e) => h.messages.push(JSON.stringify({ origin: e.origin, data: e.data })), true);
-  for (const target of [window, document]) {
-    for (const t of ['keydown', 'keyup', 'keypress', 'input', 'beforeinput', 'paste', 'change', 'compositionend']) {
-      target.addEventListener(t, (e) => {
-        // the element's own `change` (a CustomEvent with validity) is not the buyer's typing
-        if (!(e instanceof CustomEvent)) h.keys.push(`${t}:${e.key ?? ''}:${e.data ?? ''}`);
-      }, true);
-    }
-  }
-  new MutationObserver((records) => {
-    for (const r of records) {
-      for (const n of r.addedNodes) h.mutations.push(n.outerHTML ?? n.textContent ?? '');
-      if (r.type === 'attributes') h.mutations.push(`${r.attributeName}=${r.target.getAttribute(r.attributeName)}`);
-    }
-  }).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
-  document.addEventListener('securitypolicyviolation', (e) => h.csp.push(`${e.violatedDirective} ${e.blockedURI}`));
-  for (const type of ['ready', 'change', 'sealed', 'error']) {
-    document.addEventListener(type, (e) => {
-      if (e.target && e.target.localName === 'sealpost-address') {
-        h.events.push({ type, at: performance.now(), detail: JSON.stringify(e.detail ?? null) });
-        if (type === 'sealed' && e.detail) h.obtained.push(e.detail.envelope);
-      }
-    }, true);
-  }
-  // Polls everything the page can read about the element, as replay tools do.
-  let last = '';
-  setInterval(() => {
-    const el = document.querySelector('sealpost-address');
-    if (!el) return;
-    const root = h.roots.find((r) => r.host === el);
-    const iframe = root && root.querySelector('iframe');
-    const height = iframe ? iframe.getBoundingClientRect().height : null;
-    const snap = JSON.stringify({
-      valid: el.valid,
-      options: el.options,
-      attrs: [...el.attributes].map((a) => `${a.name}=${a.value}`),
-      text: el.textContent,
-      height,
-    });
-    if (snap !== last) {
-      last = snap;
-      h.polls.push(snap);
-    }
-    if (height !== null && h.heights[h.heights.length - 1] !== height) h.heights.push(height);
-  }, 10);
 }
 
 /** Replaces the shop's element by a clone with the attacker's options before it connects. */
@@ -260,7 +200,7 @@ async function genuineCheckout(browser, expectedIntegrity) {
   await context.route(`${EVIL}/**`, (route) => route.fulfill({
     status: 200, contentType: 'text/html', body: '<!doctype html><title>evil</title><p>evil</p>',
   }));
-  await context.addInitScript(hostile, shopOrigin);
+  await context.addInitScript(sessionReplay, shopOrigin);
   await context.addInitScript(frameRecorder, frameOrigin);
 
   // An attacker page on a third origin opens the shop in a popup (it holds a window reference).
@@ -302,7 +242,7 @@ async function genuineCheckout(browser, expectedIntegrity) {
   // Reading the form from the shop page.
   const reading = await shop.evaluate(() => {
     const el = document.getElementById('address');
-    const root = window.__hostile.roots.find((r) => r.host === el);
+    const root = window.__replay.roots.find((r) => r.host === el);
     const iframe = root && root.querySelector('iframe');
     let windowDocument;
     try {
@@ -339,7 +279,7 @@ async function genuineCheckout(browser, expectedIntegrity) {
     return { length: window.shop.length, child };
   });
   check(reach.length === 0 && reach.child !== 'reachable', `another origin can reach the frame's window: ${JSON.stringify(reach)}`);
-  const frameWindow = () => window.__hostile.roots.find((r) => r.host === document.getElementById('address')).querySelector('iframe').contentWindow;
+  const frameWindow = () => window.__replay.roots.find((r) => r.host === document.getElementById('address')).querySelector('iframe').contentWindow;
   await attack(shop, 'a captured-token config with an attacker key', ({ frameOrigin: fo, evilKey, token: t, win }) => {
     const w = eval(win)(); // eslint-disable-line no-eval
     window.dispatchEvent(new MessageEvent('message', {
@@ -373,7 +313,7 @@ async function genuineCheckout(browser, expectedIntegrity) {
   check((await shownText(cdp, 'recipients')) === NOTICE_ZH, `the recipients notice was overridden: ${await shownText(cdp, 'recipients')}`);
   // The frame reloaded under the page's hands: it starts over from its own policy.
   await shop.evaluate(() => {
-    const root = window.__hostile.roots.find((r) => r.host === document.getElementById('address'));
+    const root = window.__replay.roots.find((r) => r.host === document.getElementById('address'));
     const iframe = root.querySelector('iframe');
     iframe.src = iframe.src; // eslint-disable-line no-self-assign
   });
@@ -384,8 +324,8 @@ async function genuineCheckout(browser, expectedIntegrity) {
   await until('the reloaded frame to show the policy\'s couriers', async () => (await shownText(cdp2, 'recipients')) === NOTICE_ZH, READY_TIMEOUT_MS);
   check((await labelOf(cdp2, 'name')).label.startsWith('收件人（自定义）'), 'the reloaded frame lost the label override');
   log('reloaded frame: configured again from its own policy; recipients notice and label override as before');
-  const eventsBefore = await shop.evaluate(() => window.__hostile.events.length);
-  const heightsBefore = await shop.evaluate(() => window.__hostile.heights.slice());
+  const eventsBefore = await shop.evaluate(() => window.__replay.events.length);
+  const heightsBefore = await shop.evaluate(() => window.__replay.heights.slice());
 
   // The page asks for a seal before the buyer typed anything: refused as `invalid_address`,
   // with no field and no message of the form (that would tell the page where the buyer is).
@@ -414,13 +354,13 @@ async function genuineCheckout(browser, expectedIntegrity) {
 
   // The page asks for the envelope before the buyer confirmed: it gets nothing until they do.
   await shop.evaluate(() => {
-    window.__hostile.early = document.getElementById('address').seal().then(
-      (v) => { window.__hostile.obtained.push(v.envelope); window.__hostile.earlyAt = performance.now(); return v.envelope; },
+    window.__replay.early = document.getElementById('address').seal().then(
+      (v) => { window.__replay.obtained.push(v.envelope); window.__replay.earlyAt = performance.now(); return v.envelope; },
       (err) => `error ${err.code}`,
     );
   });
   await shop.waitForTimeout(1500);
-  const pending = await shop.evaluate(() => ({ obtained: window.__hostile.obtained.length, at: window.__hostile.earlyAt ?? null }));
+  const pending = await shop.evaluate(() => ({ obtained: window.__replay.obtained.length, at: window.__replay.earlyAt ?? null }));
   check(pending.obtained === 0 && pending.at === null, `the page obtained an envelope without the buyer: ${JSON.stringify(pending)}`);
   check((await shownText(cdp2, 'status')).includes('确认地址'), `the frame did not ask the buyer to confirm (status: ${await shownText(cdp2, 'status')})`);
   log('a seal() before the buyer confirmed waits: nothing sealed, the frame asks the buyer to press 确认地址');
@@ -436,11 +376,11 @@ async function genuineCheckout(browser, expectedIntegrity) {
   const confirmedAt = await shop.evaluate(() => performance.now());
   await shop.keyboard.press('Enter');
   await waitFor(shop, 'the buyer\'s confirmation', () => document.body.dataset.confirmed === 'true');
-  const early2 = await shop.evaluate(() => window.__hostile.early);
+  const early2 = await shop.evaluate(() => window.__replay.early);
   check(early2.startsWith('spe1.'), `the waiting seal() did not resolve after the buyer confirmed: ${early2}`);
   await shop.click('#place-order');
   await waitFor(shop, 'the order', () => document.body.dataset.sealed === 'true').catch(async (err) => {
-    log(JSON.stringify(await shop.evaluate(() => ({ m: window.__hostile.messages.slice(-6), s: document.getElementById('status').textContent }))));
+    log(JSON.stringify(await shop.evaluate(() => ({ m: window.__replay.messages.slice(-6), s: document.getElementById('status').textContent }))));
     throw err;
   });
 
@@ -448,7 +388,7 @@ async function genuineCheckout(browser, expectedIntegrity) {
     envelope: document.getElementById('seller-envelope').value,
     order: document.body.dataset.order,
     lightDom: document.documentElement.outerHTML,
-    hostile: window.__hostile,
+    hostile: window.__replay,
   }));
   check(seen.envelope === early2, 'the order\'s envelope differs from the one the buyer confirmed (sealed twice?)');
   check(seen.hostile.earlyAt > confirmedAt, 'the page obtained the envelope before the buyer pressed Enter');
