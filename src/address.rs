@@ -1,4 +1,10 @@
-//! The shipping address record and its validation rules.
+//! The shipping address record, its one field table, and its validation rules.
+//!
+//! [`FIELDS`] is the single description of the address: the struct, the [`Field`] enum, the
+//! JSON/JS names, the CSV columns, the autofill tokens, the limits and the requiredness per
+//! layout are all generated from the one `fields!` invocation below. The envelope record
+//! (`envelope.rs`), the wasm conversion, the form and the CLI's CSV format iterate the table,
+//! so adding a field means adding one row here (plus SPEC.md and the vectors).
 //!
 //! Field names follow the WHATWG autofill tokens (`address-level1` = province/state,
 //! `address-level2` = city, `address-level3` = district). Validation is per country: China has
@@ -10,54 +16,267 @@ use serde::{Deserialize, Serialize};
 
 use crate::countries;
 
-/// A buyer's shipping address.
-///
-/// `Debug` is redacted: an address is personal data and must not reach logs by accident.
-#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Address {
+/// One row of the field table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FieldInfo {
+    /// The field.
+    pub field: Field,
+    /// Name in JSON, JS objects and TypeScript (`postalCode`).
+    pub json: &'static str,
+    /// Stem of its error codes (`postal_code` → `postal_code_invalid`).
+    pub code: &'static str,
+    /// Its error codes: stem + `_missing`, `_too_long`, `_control_character`, `_invalid`.
+    pub codes: [&'static str; 4],
+    /// Name of its CSV column; a field of several lines has one column per line, this name
+    /// followed by 1, 2, … (`streetLine1`).
+    pub csv: &'static str,
+    /// The WHATWG autofill field name (without section and `shipping`).
+    pub autocomplete: &'static str,
+    /// 1 for a text field; the most lines for a field of lines.
+    pub max_lines: usize,
+    /// Longest accepted value, in Unicode scalar values (per line).
+    pub max_chars: usize,
+    /// Required in the Chinese layout (country `CN`; for lines: the first line).
+    pub required_cn: bool,
+    /// Required in the international layout.
+    pub required_intl: bool,
+}
+
+impl FieldInfo {
+    /// Whether the field must be filled for an address in `country`.
+    pub fn required(&self, country: &str) -> bool {
+        if country == "CN" {
+            self.required_cn
+        } else {
+            self.required_intl
+        }
+    }
+
+    /// Whether the field is a list of lines (street address) rather than one text.
+    pub fn is_lines(&self) -> bool {
+        self.max_lines > 1
+    }
+
+    /// Its CSV column names: `[csv]`, or `csv1 … csvN` for a field of lines.
+    pub fn csv_columns(&self) -> impl Iterator<Item = String> + '_ {
+        let many = self.is_lines();
+        (1..=self.max_lines).map(move |i| {
+            if many {
+                format!("{}{i}", self.csv)
+            } else {
+                self.csv.to_owned()
+            }
+        })
+    }
+}
+
+/// What an address field holds: one text, or lines.
+trait Slot {
+    fn values(&self) -> &[String];
+    fn text_mut(&mut self) -> Option<&mut String>;
+    fn lines_mut(&mut self) -> Option<&mut Vec<String>>;
+}
+
+impl Slot for String {
+    fn values(&self) -> &[String] {
+        core::slice::from_ref(self)
+    }
+    fn text_mut(&mut self) -> Option<&mut String> {
+        Some(self)
+    }
+    fn lines_mut(&mut self) -> Option<&mut Vec<String>> {
+        None
+    }
+}
+
+impl Slot for Vec<String> {
+    fn values(&self) -> &[String] {
+        self
+    }
+    fn text_mut(&mut self) -> Option<&mut String> {
+        None
+    }
+    fn lines_mut(&mut self) -> Option<&mut Vec<String>> {
+        Some(self)
+    }
+}
+
+macro_rules! fields {
+    ($(
+        $(#[doc = $doc:literal])*
+        $member:ident: $ty:ty => $variant:ident {
+            json: $json:literal, code: $code:literal, csv: $csv:literal,
+            autocomplete: $ac:literal, lines: $lines:literal, chars: $chars:literal,
+            cn: $cn:literal, intl: $intl:literal $(,)?
+        }
+    ),* $(,)?) => {
+        /// A buyer's shipping address. Every field defaults to empty; which must be filled
+        /// depends on the country ([`FIELDS`]).
+        ///
+        /// `Debug` is redacted: an address is personal data and must not reach logs by accident.
+        #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct Address {
+            $(
+                $(#[doc = $doc])*
+                #[serde(rename = $json, default)]
+                pub $member: $ty,
+            )*
+        }
+
+        /// A field of the address, in record and form order.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum Field {
+            $( $(#[doc = $doc])* $variant, )*
+        }
+
+        impl Field {
+            /// Its row of the field table.
+            pub const fn info(self) -> &'static FieldInfo {
+                match self {$(
+                    Field::$variant => &FieldInfo {
+                        field: Field::$variant,
+                        json: $json,
+                        code: $code,
+                        codes: [
+                            concat!($code, "_missing"),
+                            concat!($code, "_too_long"),
+                            concat!($code, "_control_character"),
+                            concat!($code, "_invalid"),
+                        ],
+                        csv: $csv,
+                        autocomplete: $ac,
+                        max_lines: $lines,
+                        max_chars: $chars,
+                        required_cn: $cn,
+                        required_intl: $intl,
+                    },
+                )*}
+            }
+        }
+
+        /// The field table, in record order (SPEC.md §3.4).
+        pub const FIELDS: &[FieldInfo] = &[$( *Field::$variant.info(), )*];
+
+        impl Address {
+            /// The field's value(s): one string, or the lines.
+            pub fn values(&self, field: Field) -> &[String] {
+                match field { $( Field::$variant => Slot::values(&self.$member), )* }
+            }
+
+            /// The field's text, if it is a text field.
+            pub fn text_mut(&mut self, field: Field) -> Option<&mut String> {
+                match field { $( Field::$variant => Slot::text_mut(&mut self.$member), )* }
+            }
+
+            /// The field's lines, if it is a field of lines.
+            pub fn lines_mut(&mut self, field: Field) -> Option<&mut Vec<String>> {
+                match field { $( Field::$variant => Slot::lines_mut(&mut self.$member), )* }
+            }
+        }
+
+        impl Drop for Address {
+            fn drop(&mut self) {
+                use zeroize::Zeroize;
+                $( self.$member.zeroize(); )*
+            }
+        }
+    };
+}
+
+fields! {
     /// Recipient name.
-    pub name: String,
+    name: String => Name {
+        json: "name", code: "name", csv: "name", autocomplete: "name",
+        lines: 1, chars: 50, cn: true, intl: true,
+    },
     /// Recipient phone number.
-    pub phone: String,
+    phone: String => Phone {
+        json: "phone", code: "phone", csv: "phone", autocomplete: "tel",
+        lines: 1, chars: 24, cn: true, intl: true,
+    },
     /// ISO 3166-1 alpha-2 country code, upper case (`CN`, `DE`, …).
-    pub country: String,
+    country: String => Country {
+        json: "country", code: "country", csv: "country", autocomplete: "country",
+        lines: 1, chars: 2, cn: true, intl: true,
+    },
     /// Province / state (WHATWG `address-level1`).
-    #[serde(default)]
-    pub address_level1: String,
+    address_level1: String => AddressLevel1 {
+        json: "addressLevel1", code: "address_level1", csv: "addressLevel1",
+        autocomplete: "address-level1", lines: 1, chars: 40, cn: true, intl: false,
+    },
     /// City (WHATWG `address-level2`).
-    #[serde(default)]
-    pub address_level2: String,
+    address_level2: String => AddressLevel2 {
+        json: "addressLevel2", code: "address_level2", csv: "addressLevel2",
+        autocomplete: "address-level2", lines: 1, chars: 40, cn: true, intl: true,
+    },
     /// District (WHATWG `address-level3`).
-    #[serde(default)]
-    pub address_level3: String,
+    address_level3: String => AddressLevel3 {
+        json: "addressLevel3", code: "address_level3", csv: "addressLevel3",
+        autocomplete: "address-level3", lines: 1, chars: 40, cn: true, intl: false,
+    },
     /// Street address, one to three lines.
-    pub street_lines: Vec<String>,
+    street_lines: Vec<String> => StreetLines {
+        json: "streetLines", code: "street", csv: "streetLine",
+        autocomplete: "street-address", lines: 3, chars: 80, cn: true, intl: true,
+    },
     /// Postal code.
-    #[serde(default)]
-    pub postal_code: String,
+    postal_code: String => PostalCode {
+        json: "postalCode", code: "postal_code", csv: "postalCode",
+        autocomplete: "postal-code", lines: 1, chars: 12, cn: true, intl: false,
+    },
     /// Company, optional (empty when absent).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub company: String,
+    company: String => Company {
+        json: "company", code: "company", csv: "company", autocomplete: "organization",
+        lines: 1, chars: 60, cn: false, intl: false,
+    },
     /// Delivery note for the courier, optional (empty when absent).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub delivery_note: String,
+    delivery_note: String => DeliveryNote {
+        json: "deliveryNote", code: "delivery_note", csv: "deliveryNote", autocomplete: "off",
+        lines: 1, chars: 120, cn: false, intl: false,
+    },
 }
 
 impl Address {
-    /// The JSON / JS field names, in form order.
-    pub const FIELD_NAMES: [&'static str; 10] = [
-        "name",
-        "phone",
-        "country",
-        "addressLevel1",
-        "addressLevel2",
-        "addressLevel3",
-        "streetLines",
-        "postalCode",
-        "company",
-        "deliveryNote",
-    ];
+    /// The JSON / JS field names, in record and form order.
+    pub fn field_names() -> impl Iterator<Item = &'static str> {
+        FIELDS.iter().map(|f| f.json)
+    }
+
+    /// The CSV columns of an address, in table order (`streetLines` as `streetLine1`…).
+    pub fn csv_columns() -> Vec<String> {
+        FIELDS.iter().flat_map(FieldInfo::csv_columns).collect()
+    }
+
+    /// The address as CSV cells, one per [`Address::csv_columns`] (missing lines empty).
+    pub fn to_csv_cells(&self) -> Vec<&str> {
+        FIELDS
+            .iter()
+            .flat_map(|f| {
+                let values = self.values(f.field);
+                (0..f.max_lines).map(move |i| values.get(i).map_or("", String::as_str))
+            })
+            .collect()
+    }
+
+    /// Reads an address back from CSV cells by column name (`cell(name)`); empty trailing
+    /// lines are dropped. The inverse of [`Address::to_csv_cells`].
+    pub fn from_csv_cells<'a>(mut cell: impl FnMut(&str) -> &'a str) -> Address {
+        let mut a = Address::default();
+        for f in FIELDS {
+            let values: Vec<String> = f.csv_columns().map(|c| cell(&c).to_owned()).collect();
+            if let Some(lines) = a.lines_mut(f.field) {
+                *lines = values;
+                while lines.last().is_some_and(|l| l.is_empty()) {
+                    lines.pop();
+                }
+            } else if let (Some(text), Some(v)) = (a.text_mut(f.field), values.into_iter().next()) {
+                *text = v;
+            }
+        }
+        a
+    }
 }
 
 impl fmt::Debug for Address {
@@ -68,62 +287,10 @@ impl fmt::Debug for Address {
     }
 }
 
-impl Drop for Address {
-    fn drop(&mut self) {
-        use zeroize::Zeroize;
-        self.name.zeroize();
-        self.phone.zeroize();
-        self.address_level1.zeroize();
-        self.address_level2.zeroize();
-        self.address_level3.zeroize();
-        self.street_lines.zeroize();
-        self.postal_code.zeroize();
-        self.company.zeroize();
-        self.delivery_note.zeroize();
-    }
-}
-
-/// A field of the address, for error reporting.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Field {
-    /// [`Address::name`]
-    Name,
-    /// [`Address::phone`]
-    Phone,
-    /// [`Address::country`]
-    Country,
-    /// [`Address::address_level1`]
-    AddressLevel1,
-    /// [`Address::address_level2`]
-    AddressLevel2,
-    /// [`Address::address_level3`]
-    AddressLevel3,
-    /// [`Address::street_lines`]
-    StreetLines,
-    /// [`Address::postal_code`]
-    PostalCode,
-    /// [`Address::company`]
-    Company,
-    /// [`Address::delivery_note`]
-    DeliveryNote,
-}
-
 impl Field {
     /// The field's name as it appears in JSON and JS objects (`postalCode`).
     pub fn json_name(self) -> &'static str {
-        match self {
-            Field::Name => "name",
-            Field::Phone => "phone",
-            Field::Country => "country",
-            Field::AddressLevel1 => "addressLevel1",
-            Field::AddressLevel2 => "addressLevel2",
-            Field::AddressLevel3 => "addressLevel3",
-            Field::StreetLines => "streetLines",
-            Field::PostalCode => "postalCode",
-            Field::Company => "company",
-            Field::DeliveryNote => "deliveryNote",
-        }
+        self.info().json
     }
 
     /// Longest accepted value, in Unicode scalar values (per line for street lines).
@@ -133,16 +300,7 @@ impl Field {
     /// heavy in 4-byte characters (emoji, rare CJK) can still be refused as too long when sealed.
     /// `address-level1` may be disclosed in the envelope header, where its length is one byte.
     pub fn max_chars(self) -> usize {
-        match self {
-            Field::Name => 50,
-            Field::Phone => 24,
-            Field::Country => 2,
-            Field::AddressLevel1 | Field::AddressLevel2 | Field::AddressLevel3 => 40,
-            Field::StreetLines => 80,
-            Field::PostalCode => 12,
-            Field::Company => 60,
-            Field::DeliveryNote => 120,
-        }
+        self.info().max_chars
     }
 }
 
@@ -177,26 +335,13 @@ impl AddressError {
     /// Stable code, `<field>_<problem>`: `phone_invalid`, `postal_code_missing`, `name_too_long`,
     /// `street_control_character`, …
     pub fn code(&self) -> &'static str {
-        use Field::*;
-        use Problem::*;
-        macro_rules! codes {
-            ($($f:ident => $stem:literal),* $(,)?) => {
-                match (self.field, self.problem) {
-                    $(
-                        ($f, Missing) => concat!($stem, "_missing"),
-                        ($f, TooLong) => concat!($stem, "_too_long"),
-                        ($f, ControlCharacter) => concat!($stem, "_control_character"),
-                        ($f, Invalid) => concat!($stem, "_invalid"),
-                    )*
-                }
-            };
+        let [missing, too_long, control_character, invalid] = self.field.info().codes;
+        match self.problem {
+            Problem::Missing => missing,
+            Problem::TooLong => too_long,
+            Problem::ControlCharacter => control_character,
+            Problem::Invalid => invalid,
         }
-        codes!(
-            Name => "name", Phone => "phone", Country => "country",
-            AddressLevel1 => "address_level1", AddressLevel2 => "address_level2",
-            AddressLevel3 => "address_level3", StreetLines => "street",
-            PostalCode => "postal_code", Company => "company", DeliveryNote => "delivery_note",
-        )
     }
 }
 
@@ -225,7 +370,7 @@ impl fmt::Display for AddressError {
 impl std::error::Error for AddressError {}
 
 /// Upper bound on street lines.
-pub const MAX_STREET_LINES: usize = 3;
+pub const MAX_STREET_LINES: usize = Field::StreetLines.info().max_lines;
 
 /// Checks one text value of `field`: empty (if required), too long, forbidden characters.
 pub fn check_text(field: Field, value: &str, required: bool) -> Result<(), AddressError> {
@@ -248,7 +393,7 @@ pub fn check_text(field: Field, value: &str, required: bool) -> Result<(), Addre
 
 /// Control characters (C0, DEL, C1), line and paragraph separators and bidi overrides, which
 /// could reorder what a label shows.
-fn is_forbidden_char(c: char) -> bool {
+pub fn is_forbidden_char(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
@@ -273,52 +418,20 @@ fn digits_of(phone: &str) -> Option<String> {
     Some(out)
 }
 
-fn check_phone(country: &str, phone: &str) -> Result<(), AddressError> {
-    check_text(Field::Phone, phone, true)?;
-    let invalid = AddressError::new(Field::Phone, Problem::Invalid);
-    let digits = digits_of(phone).ok_or(invalid)?;
+fn phone_ok(country: &str, phone: &str) -> bool {
+    let Some(digits) = digits_of(phone) else {
+        return false;
+    };
     if country == "CN" {
         let national = digits
             .strip_prefix("+86")
             .or_else(|| digits.strip_prefix("0086"))
             .unwrap_or(&digits);
-        let ok = national.len() == 11
+        national.len() == 11
             && national.starts_with('1')
-            && national.bytes().all(|b| b.is_ascii_digit());
-        if ok {
-            Ok(())
-        } else {
-            Err(invalid)
-        }
+            && national.bytes().all(|b| b.is_ascii_digit())
     } else {
-        let n = digits.trim_start_matches('+').len();
-        if (6..=15).contains(&n) {
-            Ok(())
-        } else {
-            Err(invalid)
-        }
-    }
-}
-
-fn check_postal_code(country: &str, code: &str) -> Result<(), AddressError> {
-    let field = Field::PostalCode;
-    if country == "CN" {
-        check_text(field, code, true)?;
-        if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
-            Ok(())
-        } else {
-            Err(AddressError::new(field, Problem::Invalid))
-        }
-    } else {
-        check_text(field, code, false)?;
-        if code
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')
-        {
-            Ok(())
-        } else {
-            Err(AddressError::new(field, Problem::Invalid))
-        }
+        (6..=15).contains(&digits.trim_start_matches('+').len())
     }
 }
 
@@ -335,39 +448,51 @@ impl Address {
     /// invalid field at once). Empty when the address is valid.
     pub fn problems(&self) -> Vec<AddressError> {
         let country = self.country.as_str();
-        let cn = country == "CN";
-        let country_check = if country.is_empty() {
-            Err(AddressError::new(Field::Country, Problem::Missing))
-        } else if !countries::is_iso_alpha2(country) {
-            Err(AddressError::new(Field::Country, Problem::Invalid))
-        } else {
-            Ok(())
-        };
-        let street_check = if self.street_lines.is_empty() {
-            Err(AddressError::new(Field::StreetLines, Problem::Missing))
-        } else if self.street_lines.len() > MAX_STREET_LINES {
-            Err(AddressError::new(Field::StreetLines, Problem::TooLong))
-        } else {
-            self.street_lines
-                .iter()
-                .enumerate()
-                .try_for_each(|(i, line)| check_text(Field::StreetLines, line, i == 0))
-        };
-        [
-            check_text(Field::Name, &self.name, true),
-            country_check,
-            check_phone(country, &self.phone),
-            check_text(Field::AddressLevel1, &self.address_level1, cn),
-            check_text(Field::AddressLevel2, &self.address_level2, true),
-            check_text(Field::AddressLevel3, &self.address_level3, cn),
-            street_check,
-            check_postal_code(country, &self.postal_code),
-            check_text(Field::Company, &self.company, false),
-            check_text(Field::DeliveryNote, &self.delivery_note, false),
-        ]
-        .into_iter()
-        .filter_map(Result::err)
-        .collect()
+        FIELDS
+            .iter()
+            .filter_map(|f| self.check_field(f, country).err())
+            .collect()
+    }
+
+    fn check_field(&self, f: &FieldInfo, country: &str) -> Result<(), AddressError> {
+        let required = f.required(country);
+        let values = self.values(f.field);
+        if f.is_lines() {
+            if values.is_empty() && required {
+                return Err(AddressError::new(f.field, Problem::Missing));
+            }
+            if values.len() > f.max_lines {
+                return Err(AddressError::new(f.field, Problem::TooLong));
+            }
+        }
+        for (i, value) in values.iter().enumerate() {
+            check_text(f.field, value, required && i == 0)?;
+            if !value.trim().is_empty() {
+                format_rule(f.field, country, value)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The rules beyond length and characters: the country code, and the phone number and postal
+/// code per country.
+fn format_rule(field: Field, country: &str, value: &str) -> Result<(), AddressError> {
+    let ok = match field {
+        Field::Country => countries::is_iso_alpha2(value),
+        Field::Phone => phone_ok(country, value),
+        Field::PostalCode if country == "CN" => {
+            value.len() == 6 && value.bytes().all(|b| b.is_ascii_digit())
+        }
+        Field::PostalCode => value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-'),
+        _ => true,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(AddressError::new(field, Problem::Invalid))
     }
 }
 

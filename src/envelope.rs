@@ -24,7 +24,7 @@ use serde::Serialize;
 use zeroize::Zeroizing;
 
 use crate::{
-    address::{Address, MAX_STREET_LINES},
+    address::{is_forbidden_char, Address, FIELDS},
     keys::{Identity, KeyId, PublicKey, KEY_ID_LEN},
     random::{self, Drawn},
     suite::{Aead, Kdf, Kem},
@@ -69,7 +69,7 @@ impl FromStr for Disclosure {
         match s {
             "none" => Ok(Disclosure::None),
             "country" => Ok(Disclosure::Country),
-            "region" => Ok(Disclosure::Region),
+            "region" | "province" => Ok(Disclosure::Region),
             _ => Err(Error::InvalidDisclosure),
         }
     }
@@ -105,6 +105,55 @@ pub struct Recipient {
     pub binding: Vec<u8>,
     /// Seal(aad = header, pt = padded address record) at sequence number 1.
     pub ct: Vec<u8>,
+}
+
+impl Recipient {
+    /// One HPKE context to `pk` with ephemeral randomness `ikm`: `binding` = Seal(aad = "",
+    /// `binding_pt`) then `ct` = Seal(aad = `aad`, `record`). A sender passes the header as
+    /// both; the conformance vectors pass anything, which is why it is not public API.
+    #[doc(hidden)]
+    pub fn seal(
+        pk: &PublicKey,
+        ikm: &[u8],
+        binding_pt: &[u8],
+        aad: &[u8],
+        record: &[u8],
+    ) -> Result<Recipient, Error> {
+        let key_id = pk.key_id();
+        let mut rng = Drawn::new(ikm);
+        let (enc, mut ctx) = hpke::setup_sender_with_rng::<Aead, Kdf, Kem>(
+            &OpModeS::Base,
+            pk.hpke(),
+            &info_for(&key_id),
+            &mut rng,
+        )
+        .map_err(|_| Error::InvalidPublicKey("low-order point"))?;
+        rng.ok()?;
+        // Seal fails only past the context's message limit: unreachable at sequence 0 and 1.
+        let binding = ctx
+            .seal(binding_pt, b"")
+            .map_err(|_| Error::RandomnessUnavailable)?;
+        let ct = ctx
+            .seal(record, aad)
+            .map_err(|_| Error::RandomnessUnavailable)?;
+        let mut enc_bytes = [0u8; ENC_LEN];
+        enc_bytes.copy_from_slice(&enc.to_bytes());
+        Ok(Recipient {
+            key_id,
+            enc: enc_bytes,
+            binding,
+            ct,
+        })
+    }
+}
+
+/// What [`Envelope::open_with`] returns: the address and which identity opened it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Opened {
+    /// The address as sealed (redacted in `Debug`).
+    pub address: Address,
+    /// Index, in the identities given, of the identity that opened the envelope.
+    pub identity: usize,
 }
 
 /// A sealed address: what the shop, platform and seller store and forward.
@@ -200,34 +249,11 @@ impl Envelope {
         let header_bytes = header.to_bytes();
         let record = encode_record(&address)?;
 
-        let mut sealed = Vec::with_capacity(recipients.len());
-        for (pk, ikm) in recipients.iter().zip(randomness.chunks_exact(32)) {
-            let key_id = pk.key_id();
-            let mut rng = Drawn::new(ikm);
-            let (enc, mut ctx) = hpke::setup_sender_with_rng::<Aead, Kdf, Kem>(
-                &OpModeS::Base,
-                pk.hpke(),
-                &info_for(&key_id),
-                &mut rng,
-            )
-            .map_err(|_| Error::InvalidPublicKey("low-order point"))?;
-            rng.ok()?;
-            // Seal fails only past the context's message limit: unreachable at sequence 0 and 1.
-            let binding = ctx
-                .seal(&header_bytes, b"")
-                .map_err(|_| Error::RandomnessUnavailable)?;
-            let ct = ctx
-                .seal(&record, &header_bytes)
-                .map_err(|_| Error::RandomnessUnavailable)?;
-            let mut enc_bytes = [0u8; ENC_LEN];
-            enc_bytes.copy_from_slice(&enc.to_bytes());
-            sealed.push(Recipient {
-                key_id,
-                enc: enc_bytes,
-                binding,
-                ct,
-            });
-        }
+        let sealed = recipients
+            .iter()
+            .zip(randomness.chunks_exact(32))
+            .map(|(pk, ikm)| Recipient::seal(pk, ikm, &header_bytes, &header_bytes, &record))
+            .collect::<Result<Vec<_>, Error>>()?;
         Ok(Envelope {
             header,
             recipients: sealed,
@@ -257,12 +283,25 @@ impl Envelope {
     /// Opens the envelope with the first identity that is one of its recipients.
     ///
     /// With `expected_order`, an envelope that carries another order reference is refused
-    /// before any decryption (`order_mismatch`).
+    /// before any decryption (`order_mismatch`). [`Envelope::open_with`] also says which
+    /// identity opened it.
     pub fn open(
         &self,
         identities: &[Identity],
         expected_order: Option<&str>,
     ) -> Result<Address, Error> {
+        self.open_with(identities, expected_order)
+            .map(|opened| opened.address)
+    }
+
+    /// Opens the envelope as SPEC.md §3.3 says: the expected order first, then every identity
+    /// in the order given whose key id has an entry, until one opens it. Otherwise the error of
+    /// the first identity tried, or `not_a_recipient` when none has an entry.
+    pub fn open_with(
+        &self,
+        identities: &[Identity],
+        expected_order: Option<&str>,
+    ) -> Result<Opened, Error> {
         if let Some(expected) = expected_order {
             if expected != self.header.order_ref {
                 return Err(Error::OrderMismatch {
@@ -272,11 +311,17 @@ impl Envelope {
             }
         }
         let mut first_error = None;
-        for identity in identities {
+        for (index, identity) in identities.iter().enumerate() {
             let key_id = identity.key_id();
-            for entry in self.recipients.iter().filter(|r| r.key_id == key_id) {
+            // key ids are unique within an envelope (`from_bytes` refuses duplicates)
+            if let Some(entry) = self.recipients.iter().find(|r| r.key_id == key_id) {
                 match self.open_entry(entry, identity) {
-                    Ok(address) => return Ok(address),
+                    Ok(address) => {
+                        return Ok(Opened {
+                            address,
+                            identity: index,
+                        })
+                    }
                     Err(e) => {
                         first_error.get_or_insert(e);
                     }
@@ -300,7 +345,7 @@ impl Envelope {
             .open(&entry.binding, b"")
             .map_err(|_| Error::OpenFailed)?;
         let sealed_header = Header::from_bytes(&sealed_header)
-            .map_err(|_| Error::MalformedEnvelope("the sealed header is not a valid header"))?;
+            .map_err(|_| Error::MalformedPlaintext("the sealed header is not a valid header"))?;
         if sealed_header.order_ref != self.header.order_ref {
             return Err(Error::OrderMismatch {
                 sealed: sealed_header.order_ref,
@@ -348,31 +393,32 @@ impl Envelope {
             return Err(Error::MalformedEnvelope("recipient count must be 1 to 16"));
         }
         let mut recipients: Vec<Recipient> = Vec::with_capacity(count);
+        // every rule is checked as soon as the field it constrains is read (SPEC.md §3.2)
         for _ in 0..count {
             let mut key_id = [0u8; KEY_ID_LEN];
             key_id.copy_from_slice(r.take(KEY_ID_LEN)?);
             let key_id = KeyId(key_id);
-            let mut enc = [0u8; ENC_LEN];
-            enc.copy_from_slice(r.take(ENC_LEN)?);
-            let binding = r.u16_bytes()?.to_vec();
-            if binding.len() < TAG_LEN + Header::MIN_LEN
-                || binding.len() > TAG_LEN + Header::MAX_LEN
-            {
-                return Err(Error::MalformedEnvelope(
-                    "sealed header has an impossible length",
-                ));
-            }
-            let ct = r.u16_bytes()?.to_vec();
-            if !BUCKETS.iter().any(|b| b + TAG_LEN == ct.len()) {
-                return Err(Error::MalformedEnvelope(
-                    "address ciphertext is not a padding bucket size",
-                ));
-            }
             if recipients.iter().any(|x| x.key_id == key_id) {
                 return Err(Error::MalformedEnvelope(
                     "two recipients with the same key id",
                 ));
             }
+            let mut enc = [0u8; ENC_LEN];
+            enc.copy_from_slice(r.take(ENC_LEN)?);
+            let binding_len = r.u16()? as usize;
+            if !(TAG_LEN + Header::MIN_LEN..=TAG_LEN + Header::MAX_LEN).contains(&binding_len) {
+                return Err(Error::MalformedEnvelope(
+                    "sealed header has an impossible length",
+                ));
+            }
+            let binding = r.take(binding_len)?.to_vec();
+            let ct_len = r.u16()? as usize;
+            if !BUCKETS.iter().any(|b| b + TAG_LEN == ct_len) {
+                return Err(Error::MalformedEnvelope(
+                    "address ciphertext is not a padding bucket size",
+                ));
+            }
+            let ct = r.take(ct_len)?.to_vec();
             recipients.push(Recipient {
                 key_id,
                 enc,
@@ -465,7 +511,8 @@ impl fmt::Display for Envelope {
 impl FromStr for Envelope {
     type Err = Error;
 
-    /// Parses the text form. Surrounding whitespace is ignored; nothing else is.
+    /// Parses the text form (SPEC.md §3.1). Surrounding white space (Unicode `White_Space`)
+    /// is ignored; nothing else is.
     fn from_str(text: &str) -> Result<Envelope, Error> {
         let text = text.trim();
         let Some(body) = text.strip_prefix(TEXT_PREFIX) else {
@@ -478,21 +525,26 @@ impl FromStr for Envelope {
                 _ => Err(Error::UnknownFormat),
             };
         };
+        let not_base64 = Error::MalformedEnvelope("not valid base64url (without padding)");
+        if !body
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err(not_base64);
+        }
         match URL_SAFE_NO_PAD.decode(body) {
             Ok(bytes) => Envelope::from_bytes(&bytes),
             Err(_) => {
-                // A text cut at any character is usually not valid base64 any more: report it as
-                // truncated when the whole 4-character groups before the cut parse as a
-                // truncated envelope.
+                // Only the last group can be wrong (length 1 mod 4, or non-zero unused bits),
+                // as in a text cut at any character: report it as truncated when the whole
+                // 4-character groups before it parse as a truncated envelope.
                 let whole = body.get(..body.len() / 4 * 4).unwrap_or("");
                 match URL_SAFE_NO_PAD
                     .decode(whole)
                     .map(|b| Envelope::from_bytes(&b))
                 {
                     Ok(Err(Error::Truncated)) => Err(Error::Truncated),
-                    _ => Err(Error::MalformedEnvelope(
-                        "not valid base64url (without padding)",
-                    )),
+                    _ => Err(not_base64),
                 }
             }
         }
@@ -528,7 +580,7 @@ impl Header {
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Header, Error> {
-        if r.take(3).map_err(|_| Error::UnknownFormat)? != MAGIC {
+        if r.take(3)? != MAGIC {
             return Err(Error::UnknownFormat);
         }
         let version = r.u8()?;
@@ -536,6 +588,11 @@ impl Header {
             return Err(Error::UnsupportedVersion(version));
         }
         let order_len = r.u8()? as usize;
+        if !(1..=MAX_ORDER_LEN).contains(&order_len) {
+            return Err(Error::MalformedEnvelope(
+                "order reference is not 1-64 printable ASCII bytes",
+            ));
+        }
         let order_ref = core::str::from_utf8(r.take(order_len)?)
             .map_err(|_| Error::MalformedEnvelope("order reference is not text"))?;
         validate_order_ref(order_ref).map_err(|_| {
@@ -557,11 +614,14 @@ impl Header {
         }
         if kind == 2 {
             let len = r.u8()? as usize;
+            if len == 0 {
+                return Err(Error::MalformedEnvelope("disclosed region is empty"));
+            }
             let l1 = core::str::from_utf8(r.take(len)?)
                 .map_err(|_| Error::MalformedEnvelope("disclosed region is not UTF-8"))?;
-            if l1.is_empty() || l1.chars().any(char::is_control) {
+            if l1.chars().any(is_forbidden_char) {
                 return Err(Error::MalformedEnvelope(
-                    "disclosed region is empty or has control characters",
+                    "disclosed region has a control, line-separator or bidi character",
                 ));
             }
             disclosed.address_level1 = Some(l1.to_owned());
@@ -580,25 +640,18 @@ impl Header {
     }
 }
 
-/// Trims every field and drops empty trailing street lines: the canonical form that is sealed.
+/// Trims every field and drops empty trailing lines: the canonical form that is sealed.
 fn normalized(a: &Address) -> Address {
     let mut n = a.clone();
-    for s in [
-        &mut n.name,
-        &mut n.phone,
-        &mut n.country,
-        &mut n.address_level1,
-        &mut n.address_level2,
-        &mut n.address_level3,
-        &mut n.postal_code,
-        &mut n.company,
-        &mut n.delivery_note,
-    ] {
-        trim_in_place(s);
-    }
-    n.street_lines.iter_mut().for_each(trim_in_place);
-    while n.street_lines.last().is_some_and(|l| l.is_empty()) {
-        n.street_lines.pop();
+    for f in FIELDS {
+        if let Some(lines) = n.lines_mut(f.field) {
+            lines.iter_mut().for_each(trim_in_place);
+            while lines.last().is_some_and(|l| l.is_empty()) {
+                lines.pop();
+            }
+        } else if let Some(text) = n.text_mut(f.field) {
+            trim_in_place(text);
+        }
     }
     n
 }
@@ -612,68 +665,72 @@ fn trim_in_place(s: &mut String) {
     }
 }
 
-/// `record = 0x01 name phone country level1 level2 level3 street_count:u8 street{n} postal
-/// company note`, each text as `len:u16 utf8`, then zeros up to the smallest bucket that fits.
+/// `record = 0x01 || field…` in table order, each text as `len:u16 utf8` and a field of lines
+/// as `count:u8 || line{count}`, then zeros up to the smallest bucket that fits (SPEC.md §3.4).
 fn encode_record(a: &Address) -> Result<Zeroizing<Vec<u8>>, Error> {
     let mut out = Zeroizing::new(Vec::with_capacity(BUCKETS[0]));
     out.push(RECORD_VERSION);
-    for s in [
-        &a.name,
-        &a.phone,
-        &a.country,
-        &a.address_level1,
-        &a.address_level2,
-        &a.address_level3,
-    ] {
-        put_u16_bytes(&mut out, s.as_bytes());
+    for f in FIELDS {
+        let values = a.values(f.field);
+        if f.is_lines() {
+            out.push(values.len() as u8);
+        }
+        for v in values {
+            put_u16_bytes(&mut out, v.as_bytes());
+        }
     }
-    out.push(a.street_lines.len() as u8);
-    for s in &a.street_lines {
-        put_u16_bytes(&mut out, s.as_bytes());
-    }
-    for s in [&a.postal_code, &a.company, &a.delivery_note] {
-        put_u16_bytes(&mut out, s.as_bytes());
-    }
-    let bucket = BUCKETS
-        .iter()
-        .copied()
-        .find(|b| *b >= out.len())
-        .ok_or(Error::AddressTooLong)?;
+    let bucket = smallest_bucket(out.len()).ok_or(Error::AddressTooLong)?;
     out.resize(bucket, 0);
     Ok(out)
 }
 
+fn smallest_bucket(len: usize) -> Option<usize> {
+    BUCKETS.iter().copied().find(|b| *b >= len)
+}
+
+/// The inverse of [`encode_record`], strict: anything a sender following SPEC.md §3.4 could not
+/// have written is `malformed_plaintext`.
 fn decode_record(bytes: &[u8]) -> Result<Address, Error> {
-    const BAD: Error = Error::MalformedEnvelope("the sealed address record is not valid");
-    fn text(r: &mut Reader<'_>) -> Result<String, Error> {
-        let raw = r.u16_bytes().map_err(|_| BAD)?;
-        core::str::from_utf8(raw)
-            .map(str::to_owned)
-            .map_err(|_| BAD)
+    fn bad(why: &'static str) -> impl Fn(Error) -> Error {
+        move |_| Error::MalformedPlaintext(why)
     }
     let mut r = Reader::new(bytes);
-    if r.u8().map_err(|_| BAD)? != RECORD_VERSION {
-        return Err(BAD);
+    if r.u8().map_err(bad("the record is empty"))? != RECORD_VERSION {
+        return Err(Error::MalformedPlaintext(
+            "the record does not start with version 1",
+        ));
     }
     let mut a = Address::default();
-    a.name = text(&mut r)?;
-    a.phone = text(&mut r)?;
-    a.country = text(&mut r)?;
-    a.address_level1 = text(&mut r)?;
-    a.address_level2 = text(&mut r)?;
-    a.address_level3 = text(&mut r)?;
-    let lines = r.u8().map_err(|_| BAD)? as usize;
-    if lines == 0 || lines > MAX_STREET_LINES {
-        return Err(BAD);
+    for f in FIELDS {
+        let count = if f.is_lines() {
+            let n = r.u8().map_err(bad("a field runs past the record"))? as usize;
+            if n == 0 || n > f.max_lines {
+                return Err(Error::MalformedPlaintext("street line count is not 1 to 3"));
+            }
+            n
+        } else {
+            1
+        };
+        for _ in 0..count {
+            let raw = r.u16_bytes().map_err(bad("a field runs past the record"))?;
+            let text = core::str::from_utf8(raw)
+                .map_err(|_| Error::MalformedPlaintext("a field is not UTF-8"))?
+                .to_owned();
+            if let Some(lines) = a.lines_mut(f.field) {
+                lines.push(text);
+            } else if let Some(slot) = a.text_mut(f.field) {
+                *slot = text;
+            }
+        }
     }
-    for _ in 0..lines {
-        a.street_lines.push(text(&mut r)?);
+    let padding = r.rest();
+    if !padding.iter().all(|b| *b == 0) {
+        return Err(Error::MalformedPlaintext("the padding is not all zero"));
     }
-    a.postal_code = text(&mut r)?;
-    a.company = text(&mut r)?;
-    a.delivery_note = text(&mut r)?;
-    if !r.rest().iter().all(|b| *b == 0) {
-        return Err(BAD);
+    if smallest_bucket(bytes.len() - padding.len()) != Some(bytes.len()) {
+        return Err(Error::MalformedPlaintext(
+            "the record is not padded to the smallest bucket that holds it",
+        ));
     }
     Ok(a)
 }
@@ -706,12 +763,16 @@ impl<'a> Reader<'a> {
         Ok(self.take(1)?.first().copied().unwrap_or(0))
     }
 
+    fn u16(&mut self) -> Result<u16, Error> {
+        let b = self.take(2)?;
+        Ok(u16::from_be_bytes([
+            b.first().copied().unwrap_or(0),
+            b.get(1).copied().unwrap_or(0),
+        ]))
+    }
+
     fn u16_bytes(&mut self) -> Result<&'a [u8], Error> {
-        let len = self.take(2)?;
-        let len = u16::from_be_bytes([
-            len.first().copied().unwrap_or(0),
-            len.get(1).copied().unwrap_or(0),
-        ]);
+        let len = self.u16()?;
         self.take(len as usize)
     }
 

@@ -23,6 +23,9 @@ pub enum Error {
     TrailingData,
     /// The envelope is structurally invalid (bad base64url, a bad length or count, …).
     MalformedEnvelope(&'static str),
+    /// An entry opened (it is authentic), but the sealed header or the address record in it
+    /// does not follow the format: the sender is broken.
+    MalformedPlaintext(&'static str),
     /// None of the envelope's recipients has this identity's key id.
     NotARecipient,
     /// A recipient entry with this key id exists, but authenticated decryption failed: the
@@ -101,6 +104,7 @@ impl Error {
             Error::Truncated => "truncated",
             Error::TrailingData => "trailing_data",
             Error::MalformedEnvelope(_) => "malformed_envelope",
+            Error::MalformedPlaintext(_) => "malformed_plaintext",
             Error::NotARecipient => "not_a_recipient",
             Error::OpenFailed => "open_failed",
             Error::OrderMismatch { .. } => "order_mismatch",
@@ -134,6 +138,10 @@ impl fmt::Display for Error {
             Error::Truncated => f.write_str("envelope is truncated"),
             Error::TrailingData => f.write_str("unexpected bytes after the end of the envelope"),
             Error::MalformedEnvelope(why) => write!(f, "malformed envelope: {why}"),
+            Error::MalformedPlaintext(why) => write!(
+                f,
+                "the envelope opened, but what the sender sealed is malformed: {why}"
+            ),
             Error::NotARecipient => f.write_str("this envelope was not sealed to this identity's key"),
             Error::OpenFailed => f.write_str("envelope could not be opened with this key: it was altered or is corrupt"),
             Error::OrderMismatch { sealed, presented } => write!(

@@ -44,6 +44,6 @@ pub mod widget;
 
 pub use address::{Address, AddressError};
 pub use countries::is_iso_alpha2;
-pub use envelope::{Disclosure, Envelope};
+pub use envelope::{Disclosure, Envelope, Opened};
 pub use error::Error;
 pub use keys::{Identity, KeyId, PublicKey};

@@ -52,68 +52,47 @@ fn address_from_js(value: JsValue) -> Result<Address, JsValue> {
     let object: &js_sys::Object = value.unchecked_ref();
     for key in js_sys::Object::keys(object).iter() {
         let key = key.as_string().unwrap_or_default();
-        if !Address::FIELD_NAMES.contains(&key.as_str()) {
+        if !Address::field_names().any(|name| name == key) {
             let shown: String = key.chars().take(40).collect();
             return Err(shape(format!("unknown field `{shown}`")));
         }
     }
-    use crate::address::{Field, Problem};
+    use crate::address::{Field, Problem, FIELDS};
+    let invalid = |field: Field, problem: Problem| -> JsValue {
+        Error::from(crate::AddressError { field, problem }).into()
+    };
     // A lone UTF-16 surrogate would silently become U+FFFD: refuse it as an invalid value.
     let string = |v: &JsValue, field: Field, what: &str| -> Result<String, JsValue> {
         let s: &js_sys::JsString = v
             .dyn_ref()
             .ok_or_else(|| shape(format!("`{what}` must be a string")))?;
         if !s.is_valid_utf16() {
-            return Err(Error::from(crate::AddressError {
-                field,
-                problem: Problem::Invalid,
-            })
-            .into());
+            return Err(invalid(field, Problem::Invalid));
         }
         Ok(String::from(s))
     };
-    let text = |field: Field, required: bool| -> Result<String, JsValue> {
-        let name = field.json_name();
-        let v = Reflect::get(&value, &name.into()).unwrap_or(JsValue::UNDEFINED);
-        if v.is_undefined() || v.is_null() {
-            return if required {
-                Err(shape(format!("missing field `{name}`")))
-            } else {
-                Ok(String::new())
-            };
-        }
-        string(&v, field, name)
-    };
+    // Every field is read as the table says; a missing one is empty (validation then says
+    // whether it was required).
     let mut a = Address::default();
-    a.name = text(Field::Name, true)?;
-    a.phone = text(Field::Phone, true)?;
-    a.country = text(Field::Country, true)?;
-    a.address_level1 = text(Field::AddressLevel1, false)?;
-    a.address_level2 = text(Field::AddressLevel2, false)?;
-    a.address_level3 = text(Field::AddressLevel3, false)?;
-    a.postal_code = text(Field::PostalCode, false)?;
-    a.company = text(Field::Company, false)?;
-    a.delivery_note = text(Field::DeliveryNote, false)?;
-    let lines = Reflect::get(&value, &"streetLines".into()).unwrap_or(JsValue::UNDEFINED);
-    if lines.is_undefined() || lines.is_null() {
-        return Err(shape("missing field `streetLines`".to_owned()));
-    }
-    if !Array::is_array(&lines) {
-        return Err(shape(
-            "`streetLines` must be an array of strings".to_owned(),
-        ));
-    }
-    let lines = Array::from(&lines);
-    if lines.length() as usize > crate::address::MAX_STREET_LINES {
-        return Err(Error::from(crate::AddressError {
-            field: crate::address::Field::StreetLines,
-            problem: crate::address::Problem::TooLong,
-        })
-        .into());
-    }
-    for line in lines.iter() {
-        a.street_lines
-            .push(string(&line, Field::StreetLines, "streetLines[]")?);
+    for f in FIELDS {
+        let v = Reflect::get(&value, &f.json.into()).unwrap_or(JsValue::UNDEFINED);
+        if v.is_undefined() || v.is_null() {
+            continue;
+        }
+        if let Some(lines) = a.lines_mut(f.field) {
+            if !Array::is_array(&v) {
+                return Err(shape(format!("`{}` must be an array of strings", f.json)));
+            }
+            let items = Array::from(&v);
+            if items.length() as usize > f.max_lines {
+                return Err(invalid(f.field, Problem::TooLong));
+            }
+            for item in items.iter() {
+                lines.push(string(&item, f.field, &format!("{}[]", f.json))?);
+            }
+        } else if let Some(text) = a.text_mut(f.field) {
+            *text = string(&v, f.field, f.json)?;
+        }
     }
     Ok(a)
 }
