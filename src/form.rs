@@ -482,6 +482,37 @@ mod tests {
         }
     }
 
+    /// The layouts follow the field table: every required field shown, requiredness and autofill
+    /// token as the table says (street lines: the table's token or `address-lineN`).
+    #[test]
+    fn layouts_follow_the_field_table() {
+        use crate::address::FIELDS;
+        for country in ["CN", "DE"] {
+            let l = layout(country);
+            for f in FIELDS {
+                let shown: Vec<_> = l.iter().filter(|s| s.field == f.field).collect();
+                assert!(
+                    !shown.is_empty() || !f.required(country),
+                    "{country}: required {} not shown",
+                    f.json
+                );
+                for s in shown {
+                    let first = s.line == 0;
+                    assert_eq!(s.required, f.required(country) && first, "{country}: {}", s.name);
+                    let token = s.autocomplete.trim_start_matches("shipping ");
+                    let line_token = format!("address-line{}", s.line + 1);
+                    assert!(
+                        token == f.autocomplete || (f.is_lines() && token == line_token),
+                        "{country}: {} has {token}, the table says {}",
+                        s.name,
+                        f.autocomplete
+                    );
+                    assert!(s.line < f.max_lines);
+                }
+            }
+        }
+    }
+
     #[test]
     fn messages_in_both_languages_with_overrides() {
         let en = Strings::new(Locale::En, vec![]);

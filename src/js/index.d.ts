@@ -1,6 +1,10 @@
 // Types for the sealpost package (index.js).
 
 /** A buyer's shipping address, as `seal()` takes it. */
+/**
+ * A shipping address: the field table of SPEC.md §3.4 (a missing key is empty; whether a field
+ * must be filled depends on the country, §4). An opened address has every key.
+ */
 export interface Address {
   name: string;
   phone: string;
@@ -8,8 +12,8 @@ export interface Address {
   country: string;
   /** Province / state (WHATWG address-level1). */
   addressLevel1?: string;
-  /** City (address-level2). */
-  addressLevel2?: string;
+  /** City (address-level2); required in every country. */
+  addressLevel2: string;
   /** District (address-level3). */
   addressLevel3?: string;
   /** One to three street lines. */
