@@ -457,6 +457,13 @@ impl Address {
     fn check_field(&self, f: &FieldInfo, country: &str) -> Result<(), AddressError> {
         let required = f.required(country);
         let values = self.values(f.field);
+        if f.field == Field::Country {
+            // a code, not text: empty or one of Appendix A, nothing in between
+            return match format_rule(f.field, country, country) {
+                _ if country.trim().is_empty() => Err(AddressError::new(f.field, Problem::Missing)),
+                result => result,
+            };
+        }
         if f.is_lines() {
             if values.is_empty() && required {
                 return Err(AddressError::new(f.field, Problem::Missing));

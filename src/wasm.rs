@@ -42,7 +42,13 @@ fn address_from_js(value: JsValue) -> Result<Address, JsValue> {
             None,
         )
     };
-    if !value.is_object() || Array::is_array(&value) {
+    // a plain object: `{…}` or `Object.create(null)`, not an array, Date, Map, …
+    let plain = value.is_object() && !Array::is_array(&value) && {
+        let proto: JsValue = js_sys::Object::get_prototype_of(&value).into();
+        proto.is_null()
+            || proto == JsValue::from(js_sys::Object::get_prototype_of(&js_sys::Object::new()))
+    };
+    if !plain {
         return Err(js_error(
             "invalid_address",
             "address must be a plain object",

@@ -45,33 +45,12 @@ const ADDRESS: &str = r#"{"name":"Quintessa Sentinel","phone":"+49 30 9876543","
   "streetLines":["Sentinelweg 42"],"postalCode":"14532","company":"Geheimfirma GmbH",
   "deliveryNote":"Schlüssel im Blumentopf"}"#;
 
-const STRING_FIELDS: [&str; 9] = [
-    "name",
-    "phone",
-    "country",
-    "addressLevel1",
-    "addressLevel2",
-    "addressLevel3",
-    "postalCode",
-    "company",
-    "deliveryNote",
-];
-
-/// The snake-case stem of a field's codes (`postal_code_too_long`).
-fn stem(field: &str) -> &'static str {
-    match field {
-        "name" => "name",
-        "phone" => "phone",
-        "country" => "country",
-        "addressLevel1" => "address_level1",
-        "addressLevel2" => "address_level2",
-        "addressLevel3" => "address_level3",
-        "streetLines" => "street",
-        "postalCode" => "postal_code",
-        "company" => "company",
-        "deliveryNote" => "delivery_note",
-        _ => panic!("no field {field}"),
-    }
+/// The text fields of the field table (every field but the street lines).
+fn string_fields() -> impl Iterator<Item = &'static str> {
+    sealpost::address::FIELDS
+        .iter()
+        .filter(|f| !f.is_lines())
+        .map(|f| f.json)
 }
 
 fn courier() -> Identity {
@@ -88,6 +67,15 @@ fn js(json: &str) -> JsValue {
 
 fn address() -> JsValue {
     js(ADDRESS)
+}
+
+/// The error code stem of a field (SPEC.md §3.4).
+fn stem(json: &str) -> &'static str {
+    sealpost::address::FIELDS
+        .iter()
+        .find(|f| f.json == json)
+        .map(|f| f.code)
+        .unwrap()
 }
 
 fn with(field: &str, value: &JsValue) -> JsValue {
@@ -278,7 +266,6 @@ fn address_argument_of_the_wrong_type() {
         ("Symbol", js_sys::Symbol::for_("address").into()),
         ("array", Array::of1(&address()).into()),
         ("function", js_sys::Function::new_no_args("return 1").into()),
-        ("empty object", Object::new().into()),
         ("Date", js_sys::Date::new_0().into()),
         ("Map", js_sys::Map::new().into()),
     ];
@@ -294,7 +281,13 @@ fn address_argument_of_the_wrong_type() {
             validate_address_js(value),
         );
     }
-    m.finish(28);
+    // a plain object without keys is an address with every field empty
+    m.expect(
+        "seal(address = {})",
+        "name_missing",
+        seal_address(Object::new().into()),
+    );
+    m.finish(27);
 }
 
 #[wasm_bindgen_test]
@@ -308,20 +301,18 @@ fn fields_of_the_wrong_type_missing_or_extra() {
         ("array", Array::of1(&"x".into()).into()),
         ("BigInt", js_sys::BigInt::from(5u32).into()),
     ];
-    for field in STRING_FIELDS {
+    for field in string_fields() {
         for (what, value) in &wrong {
-            // `null` in an optional field means "not given" (as `undefined` does); in a
-            // required one it is a missing field.
-            if *what == "null" && !["name", "phone", "country"].contains(&field) {
-                let expected = if field == "addressLevel2" {
-                    Some("address_level2_missing")
-                } else {
-                    None
-                };
-                match expected {
+            // `null` means "not given", as `undefined` does: the field is empty, which only a
+            // required field refuses (SPEC.md §3.4: a missing key means empty).
+            if *what == "null" {
+                let code = ["name", "phone", "country", "addressLevel2"]
+                    .contains(&field)
+                    .then(|| format!("{}_missing", stem(field)));
+                match code {
                     Some(code) => m.expect(
                         &format!("{field} = null"),
-                        code,
+                        &code,
                         seal_address(with(field, value)),
                     ),
                     None => m.ok(&format!("{field} = null"), seal_address(with(field, value))),
@@ -337,7 +328,6 @@ fn fields_of_the_wrong_type_missing_or_extra() {
     }
     let street_wrong: Vec<(&str, JsValue)> = vec![
         ("a string", "Sentinelweg 42".into()),
-        ("null", JsValue::NULL),
         ("[1]", js("[1]")),
         ("[null]", js("[null]")),
         ("[[line]]", js(r#"[["Sentinelweg 42"]]"#)),
@@ -369,19 +359,19 @@ fn fields_of_the_wrong_type_missing_or_extra() {
         )),
     );
 
-    // required fields without a default
-    for field in ["name", "phone", "country", "streetLines"] {
+    m.expect(
+        "streetLines = null",
+        "street_missing",
+        seal_address(with("streetLines", &JsValue::NULL)),
+    );
+    // a missing key is an empty field: required ones say which
+    for field in ["name", "phone", "country", "streetLines", "addressLevel2"] {
         m.expect(
             &format!("without {field}"),
-            "invalid_address",
+            &format!("{}_missing", stem(field)),
             seal_address(without(field)),
         );
     }
-    m.expect(
-        "without addressLevel2 (the city)",
-        "address_level2_missing",
-        seal_address(without("addressLevel2")),
-    );
     // optional fields may be left out
     for field in [
         "addressLevel1",
@@ -428,7 +418,7 @@ fn fields_of_the_wrong_type_missing_or_extra() {
 fn huge_strings_control_characters_and_lone_surrogates_in_fields() {
     let mut m = Matrix::new();
     let huge: JsValue = huge().into();
-    for field in STRING_FIELDS {
+    for field in string_fields() {
         // the country is checked against the ISO list before its length
         let code = if field == "country" {
             "country_invalid".to_owned()
@@ -460,7 +450,7 @@ fn huge_strings_control_characters_and_lone_surrogates_in_fields() {
         ("RLI", "\u{2067}1234"),
     ];
     for (what, value) in controls {
-        for field in STRING_FIELDS {
+        for field in string_fields() {
             let code = match field {
                 "country" => "country_invalid".to_owned(),
                 // the phone's separators are checked after control characters
@@ -623,8 +613,8 @@ fn order_references_disclosure_and_envelopes() {
             "unsupported_version",
             format!("spe2.{body}").into(),
         ),
-        // no magic bytes at all: not an envelope
-        ("spe1. only", "unknown_format", "spe1.".into()),
+        // the prefix and nothing after it: cut (SPEC.md §3.1, vector 21)
+        ("spe1. only", "truncated", "spe1.".into()),
         ("cut", "truncated", good[..good.len() / 2].to_owned().into()),
         (
             "NUL inside",
