@@ -144,8 +144,9 @@ fn keygen_seal_open_round_trip_and_each_failure_has_its_code() {
     let opened = run(&["open", "-i", &key, "--order", "ORD-7"], &envelope);
     assert!(opened.status.success(), "{}", text(&opened.stderr));
     let got: Value = serde_json::from_slice(&opened.stdout).unwrap();
-    let want: Value = serde_json::from_str(ADDRESS).unwrap();
-    assert_eq!(got, want);
+    // the opened address has every key of the field table (SPEC.md §3.4)
+    let want = serde_json::to_value(serde_json::from_str::<sealpost::Address>(ADDRESS).unwrap());
+    assert_eq!(got, want.unwrap());
 
     // a swapped order reference
     let wrong_order = run(&["open", "-i", &key, "--order", "ORD-8"], &envelope);
@@ -285,8 +286,10 @@ fn pubkey_from_hex_export_raw_and_bad_keys() {
         ADDRESS,
     );
     assert_eq!(error_code(&typo), "invalid_public_key");
-    let bad_address = run(&["seal", "--to", pk, "--order", "O"], r#"{"name":"x"}"#);
+    let bad_address = run(&["seal", "--to", pk, "--order", "O"], r#"{"name":"x","fax":"1"}"#);
     assert_eq!(error_code(&bad_address), "invalid_address");
+    let no_phone = run(&["seal", "--to", pk, "--order", "O"], r#"{"name":"x"}"#);
+    assert_eq!(error_code(&no_phone), "phone_missing");
     let bad_phone = run(
         &["seal", "--to", pk, "--order", "O"],
         &ADDRESS.replace("13812345678", "999"),
