@@ -617,9 +617,52 @@ mod tests {
         assert!(cn().problems().is_empty());
     }
 
+    /// Every core type that holds an address: its `Debug` shows no address data.
     #[test]
     fn debug_is_redacted() {
-        let s = format!("{:?}", cn());
-        assert!(!s.contains("张三") && !s.contains("138"), "{s}");
+        let opened = crate::Opened {
+            address: cn(),
+            identity: 1,
+        };
+        for s in [format!("{:?}", cn()), format!("{opened:?}"), format!("{opened:#?}")] {
+            for secret in ["张三", "138", "文三路", "西湖区", "310012"] {
+                assert!(!s.contains(secret), "{s}");
+            }
+        }
+        assert!(format!("{opened:?}").contains("identity: 1"));
+    }
+
+    /// The table generates the struct: the JSON keys, the CSV columns and the record order are
+    /// the table's, and the CSV cells read back to the same address.
+    #[test]
+    fn the_table_drives_json_and_csv() {
+        let json = serde_json::to_value(cn()).unwrap_or_default();
+        let keys: Vec<&str> = json.as_object().map_or(vec![], |o| o.keys().map(String::as_str).collect());
+        let mut names: Vec<&str> = Address::field_names().collect();
+        names.sort_unstable();
+        assert_eq!(keys, names);
+        assert_eq!(
+            Address::csv_columns(),
+            [
+                "name", "phone", "country", "addressLevel1", "addressLevel2", "addressLevel3",
+                "streetLine1", "streetLine2", "streetLine3", "postalCode", "company", "deliveryNote"
+            ]
+        );
+        let mut a = cn();
+        a.street_lines = vec!["一".into(), String::new(), "三".into()];
+        let columns = Address::csv_columns();
+        let cells = a.to_csv_cells();
+        let back = Address::from_csv_cells(|name| {
+            columns
+                .iter()
+                .position(|c| c == name)
+                .and_then(|i| cells.get(i).copied())
+                .unwrap_or("")
+        });
+        assert_eq!(back, a);
+        for (i, f) in FIELDS.iter().enumerate() {
+            assert_eq!(f.field.info(), f, "row {i}");
+            assert!(f.codes.iter().all(|c| c.starts_with(f.code)));
+        }
     }
 }
