@@ -28,7 +28,7 @@ use zeroize::Zeroizing;
 use crate::{
     auditlog::{self, AuditLog, Event},
     cli::{Format, OpenArgs},
-    error::{CliError, Result, EXIT_INPUT, EXIT_IO, EXIT_REJECTED},
+    error::{CliError, Code, Result},
     input::{self, Usable},
     passphrase,
 };
@@ -110,7 +110,7 @@ pub fn records_read(read: u64, s: &Settings<'_>) -> String {
 }
 
 pub fn usage(message: impl std::fmt::Display) -> CliError {
-    CliError::new("usage", message, 2)
+    CliError::new(Code::Usage, message)
 }
 
 pub fn detect(path: Option<&Path>) -> Option<Format> {
@@ -153,12 +153,11 @@ pub fn run(args: OpenArgs) -> Result<()> {
     }
     for path in [&output, &rejects] {
         if !args.force && path.exists() {
-            return Err(CliError::new(
-                "output_exists",
-                format!("{} exists", path.display()),
-                EXIT_IO,
-            )
-            .hint("choose another name, or pass --force to replace it when the batch completes"));
+            return Err(
+                CliError::new(Code::OutputExists, format!("{} exists", path.display())).hint(
+                    "choose another name, or pass --force to replace it when the batch completes",
+                ),
+            );
         }
     }
 
@@ -184,7 +183,7 @@ pub fn run(args: OpenArgs) -> Result<()> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
         .build()
-        .map_err(|e| CliError::new("internal_error", e, EXIT_IO))?;
+        .map_err(|e| CliError::new(Code::InternalError, e))?;
 
     // the manifest, counted for the progress bar
     let input_name = input_path
@@ -192,7 +191,7 @@ pub fn run(args: OpenArgs) -> Result<()> {
         .map_or_else(|| "stdin".to_owned(), |p| p.display().to_string());
     let (reader, total): (Box<dyn Read + Send>, Option<u64>) = match &input_path {
         Some(p) => {
-            let file = File::open(p).map_err(|e| CliError::io("unreadable_input", p, &e))?;
+            let file = File::open(p).map_err(|e| CliError::io(Code::UnreadableInput, p, &e))?;
             let len = file.metadata().ok().map(|m| m.len());
             (Box::new(file), len)
         }
@@ -292,9 +291,8 @@ pub fn run(args: OpenArgs) -> Result<()> {
     }
     if rejected > 0 {
         return Err(CliError::new(
-            "records_rejected",
+            Code::RecordsRejected,
             format!("{rejected} of {read} records could not be opened"),
-            EXIT_REJECTED,
         )
         .hint(format!(
             "{} lists each with its manifest line and error code",
@@ -362,14 +360,10 @@ pub fn check_first_chunk(chunk: &[Item], s: &Settings<'_>, input_name: &str) -> 
         (s.order_column, objects.iter().all(|i| i.order.is_none())),
     ];
     match missing.iter().find(|(_, m)| *m) {
-        Some((field, _)) => Err(CliError::new(
-            "missing_field",
-            format!(
+        Some((field, _)) => Err(CliError::new(Code::MissingField, format!(
                 "{input_name}: none of the first {} records has a {field:?} field; nothing was opened",
                 objects.len()
-            ),
-            EXIT_INPUT,
-        )
+            ))
         .hint("name the fields with --envelope-column and --order-column")),
         None => Ok(()),
     }
@@ -462,7 +456,7 @@ impl<R: Read> Read for Counting<R> {
 pub type Chunks = mpsc::Receiver<Result<Vec<Item>>>;
 
 fn read_failed(e: &std::io::Error) -> CliError {
-    CliError::new("unreadable_input", format!("manifest: {e}"), EXIT_IO)
+    CliError::new(Code::UnreadableInput, format!("manifest: {e}"))
 }
 
 /// Reads NDJSON on a thread, in chunks; at most two chunks wait in the channel.
@@ -708,7 +702,7 @@ pub fn spawn_csv<R: Read + Send + 'static>(
         line: 0,
     };
     let unreadable =
-        |why: String| CliError::new("unreadable_input", format!("{input_name}: {why}"), EXIT_IO);
+        |why: String| CliError::new(Code::UnreadableInput, format!("{input_name}: {why}"));
     let mut blank_before = Vec::new();
     let header_record = loop {
         match splitter.next().map_err(|e| unreadable(e.to_string()))? {
@@ -746,7 +740,7 @@ pub fn spawn_csv<R: Read + Send + 'static>(
         (position(s.envelope_column), position(s.order_column))
     else {
         return Err(CliError::new(
-            "missing_column",
+            Code::MissingColumn,
             format!(
                 "{input_name}: the header has no {} column",
                 missing
@@ -755,7 +749,6 @@ pub fn spawn_csv<R: Read + Send + 'static>(
                     .collect::<Vec<_>>()
                     .join(" and no ")
             ),
-            EXIT_INPUT,
         )
         .hint(format!(
             "the header is: {}; name the columns with --envelope-column and --order-column",
@@ -959,7 +952,7 @@ pub fn temp_next_to(path: &Path) -> Result<NamedTempFile> {
         .prefix(&format!(".{name}."))
         .suffix(".partial")
         .tempfile_in(dir) // mode 0600 on unix
-        .map_err(|e| CliError::io("cannot_write_output", path, &e))
+        .map_err(|e| CliError::io(Code::CannotWriteOutput, path, &e))
         .inspect(|f| {
             if let Ok(mut p) = PARTIALS.lock() {
                 p.push(f.path().to_path_buf());
@@ -972,13 +965,13 @@ pub fn temp_next_to(path: &Path) -> Result<NamedTempFile> {
 pub fn persist(file: NamedTempFile, path: &Path, force: bool) -> Result<()> {
     file.as_file()
         .sync_all()
-        .map_err(|e| CliError::io("cannot_write_output", path, &e))?;
+        .map_err(|e| CliError::io(Code::CannotWriteOutput, path, &e))?;
     let result = if force {
         file.persist(path).map(|_| ())
     } else {
         file.persist_noclobber(path).map(|_| ())
     };
-    result.map_err(|e| CliError::io("cannot_write_output", path, &e.error))
+    result.map_err(|e| CliError::io(Code::CannotWriteOutput, path, &e.error))
 }
 
 pub fn sync_dir(path: &Path) {
@@ -991,7 +984,7 @@ pub fn sync_dir(path: &Path) {
 }
 
 fn io_err(path: &Path) -> impl Fn(std::io::Error) -> CliError + '_ {
-    move |e| CliError::io("cannot_write_output", path, &e)
+    move |e| CliError::io(Code::CannotWriteOutput, path, &e)
 }
 
 impl TempOut {
@@ -1016,7 +1009,7 @@ impl TempOut {
         );
         self.writer
             .write_all(line.as_bytes())
-            .map_err(|e| CliError::new("cannot_write_output", format!("rejects: {e}"), EXIT_IO))
+            .map_err(|e| CliError::new(Code::CannotWriteOutput, format!("rejects: {e}")))
     }
 
     pub fn finish(self, path: &Path, force: bool) -> Result<()> {
@@ -1068,7 +1061,7 @@ impl Output {
                     .chain(ADDRESS_COLUMNS.iter().map(|c| Cow::Borrowed(*c)));
                 writer
                     .write_record(row.map(|c| c.into_owned().into_bytes()))
-                    .map_err(|e| CliError::new("cannot_write_output", e, EXIT_IO))?;
+                    .map_err(|e| CliError::new(Code::CannotWriteOutput, e))?;
                 Ok(Output::Csv {
                     writer: Box::new(writer),
                     from_json: csv_header.is_none(),
@@ -1078,9 +1071,8 @@ impl Output {
     }
 
     fn write(&mut self, item: &Item, address: &Address) -> Result<()> {
-        let failed = |e: std::io::Error| {
-            CliError::new("cannot_write_output", format!("output: {e}"), EXIT_IO)
-        };
+        let failed =
+            |e: std::io::Error| CliError::new(Code::CannotWriteOutput, format!("output: {e}"));
         match self {
             Output::Ndjson(out) => {
                 // the manifest's fields (without the envelope), then "address"
@@ -1130,7 +1122,7 @@ impl Output {
                     .map(|c| formula_guard(c));
                 writer
                     .write_record(row.map(|c| c.into_owned().into_bytes()))
-                    .map_err(|e| CliError::new("cannot_write_output", e, EXIT_IO))
+                    .map_err(|e| CliError::new(Code::CannotWriteOutput, e))
             }
         }
     }

@@ -29,7 +29,7 @@ use crate::{
     auditlog::AuditLog,
     batch::{self, Done, Item, Outcome, Rest, Settings, TempOut},
     cli::{Format, LabelArgs, LabelFormat, LabelSize},
-    error::{CliError, Result, EXIT_INPUT, EXIT_IO, EXIT_REJECTED},
+    error::{CliError, Code, Result},
     input, open, passphrase,
 };
 
@@ -167,16 +167,12 @@ impl Sink {
                     .texts()
                     .find_map(|(f, t)| pdf.font().missing(t).map(|c| (f, c)))
                 {
-                    return Err(CliError::new(
-                        "missing_glyph",
-                        format!(
+                    return Err(CliError::new(Code::MissingGlyph, format!(
                             "order {:?}: the font {} has no glyph for U+{:04X} in the {field}",
                             label.order,
                             pdf.font().path.display(),
                             c as u32
-                        ),
-                        EXIT_INPUT,
-                    )
+                        ))
                     .hint("pass --font with a font that covers it (Noto Sans CJK covers Chinese, Latin, Cyrillic and Greek)"));
                 }
                 pdf.add(label)?;
@@ -191,7 +187,7 @@ impl Sink {
             (Sink::Zpl { out, .. }, Rendered::Zpl(text)) => out
                 .writer
                 .write_all(text.as_bytes())
-                .map_err(|e| CliError::new("cannot_write_output", format!("output: {e}"), EXIT_IO)),
+                .map_err(|e| CliError::new(Code::CannotWriteOutput, format!("output: {e}"))),
             _ => Ok(()),
         }
     }
@@ -203,7 +199,7 @@ impl Sink {
                 let mut out = TempOut::create(path)?;
                 out.writer
                     .write_all(&bytes)
-                    .map_err(|e| CliError::io("cannot_write_output", path, &e))?;
+                    .map_err(|e| CliError::io(Code::CannotWriteOutput, path, &e))?;
                 out.finish(path, force)
             }
             Sink::Zpl { out, .. } => out.finish(path, force),
@@ -237,19 +233,17 @@ pub fn run(args: LabelArgs) -> Result<()> {
         .filter(|s| s.chars().count() > 120 || s.chars().any(|c| c.is_control() || c == '\u{2028}'))
     {
         return Err(CliError::new(
-            "invalid_sender",
+            Code::InvalidSender,
             format!(
                 "--sender must be at most 120 characters without control characters ({} given)",
                 bad.chars().count()
             ),
-            EXIT_INPUT,
         ));
     }
     if !args.force && args.output.exists() {
         return Err(CliError::new(
-            "output_exists",
+            Code::OutputExists,
             format!("{} exists", args.output.display()),
-            EXIT_IO,
         )
         .hint("choose another name, or pass --force to replace it"));
     }
@@ -324,12 +318,10 @@ impl Tally {
             return Err(batch::usage("--rejects must differ from --output"));
         }
         if !args.force && path.exists() {
-            return Err(CliError::new(
-                "output_exists",
-                format!("{} exists", path.display()),
-                EXIT_IO,
-            )
-            .hint("choose another name, or pass --force to replace it"));
+            return Err(
+                CliError::new(Code::OutputExists, format!("{} exists", path.display()))
+                    .hint("choose another name, or pass --force to replace it"),
+            );
         }
         Ok(Tally {
             read: 0,
@@ -380,9 +372,8 @@ impl Tally {
         );
         if self.rejected > 0 {
             return Err(CliError::new(
-                "records_rejected",
+                Code::RecordsRejected,
                 format!("{} of {} records have no label", self.rejected, self.read),
-                EXIT_REJECTED,
             )
             .hint(format!(
                 "{} lists each with its manifest line and error code",
@@ -396,7 +387,7 @@ impl Tally {
 fn manifest_reader(path: Option<&Path>) -> Result<(Box<dyn Read + Send>, String)> {
     match path.filter(|p| p.as_os_str() != "-") {
         Some(p) => {
-            let file = File::open(p).map_err(|e| CliError::io("unreadable_input", p, &e))?;
+            let file = File::open(p).map_err(|e| CliError::io(Code::UnreadableInput, p, &e))?;
             Ok((Box::new(file), p.display().to_string()))
         }
         None => Ok((Box::new(std::io::stdin()), "stdin".to_owned())),
@@ -416,7 +407,7 @@ fn from_manifest(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &s
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
         .build()
-        .map_err(|e| CliError::new("internal_error", e, EXIT_IO))?;
+        .map_err(|e| CliError::new(Code::InternalError, e))?;
     let mut sink = Sink::create(args, format)?;
     let (reader, input_name) = manifest_reader(args.input.as_deref())?;
     let consumed = Arc::new(AtomicU64::new(0));
@@ -515,8 +506,8 @@ fn plain_item(line: u64, order: Option<String>) -> Item {
     }
 }
 
-fn bad_record(code: &'static str, message: impl std::fmt::Display) -> CliError {
-    CliError::new(code, message, EXIT_INPUT)
+fn bad_record(code: Code, message: impl std::fmt::Display) -> CliError {
+    CliError::new(code, message)
 }
 
 /// An opened address record: validated as a sealed one would have been.
@@ -524,7 +515,7 @@ fn checked(address: Address, order: &str) -> Result<Address> {
     sealpost::envelope::validate_order_ref(order).map_err(CliError::from)?;
     address
         .validate()
-        .map_err(|e| bad_record("invalid_address", format!("{}: {e}", e.code())))?;
+        .map_err(|e| bad_record(Code::InvalidAddress, format!("{}: {e}", e.code())))?;
     Ok(address)
 }
 
@@ -537,7 +528,7 @@ fn from_opened(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &str
         })?;
         let text = input::read_text(args.input.as_deref(), "address")?;
         let address: Address = serde_json::from_str(&text)
-            .map_err(|e| bad_record("invalid_address", format!("not an address record: {e}")))?;
+            .map_err(|e| bad_record(Code::InvalidAddress, format!("not an address record: {e}")))?;
         let address = checked(address, &order)?;
         let mut sink = Sink::create(args, format)?;
         let rendered = sink.render(&Label::new(&address, &order, sender, masked))?;
@@ -581,7 +572,7 @@ fn from_opened(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &str
                 buf.clear();
                 let n = reader
                     .read_line(&mut buf)
-                    .map_err(|e| CliError::new("unreadable_input", e, EXIT_IO))?;
+                    .map_err(|e| CliError::new(Code::UnreadableInput, e))?;
                 if n == 0 {
                     break;
                 }
@@ -596,10 +587,10 @@ fn from_opened(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &str
                 };
                 let parsed = match object.remove("address") {
                     Some(a) => serde_json::from_value::<Address>(a).map_err(|e| {
-                        bad_record("invalid_address", format!("not an address record: {e}"))
+                        bad_record(Code::InvalidAddress, format!("not an address record: {e}"))
                     }),
                     None => Err(bad_record(
-                        "malformed_record",
+                        Code::MalformedRecord,
                         "not a JSON object with an \"address\" field",
                     )),
                 };
@@ -610,7 +601,7 @@ fn from_opened(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &str
             let mut csv = csv::ReaderBuilder::new().from_reader(reader);
             let header = csv
                 .headers()
-                .map_err(|e| CliError::new("unreadable_input", e, EXIT_IO))?
+                .map_err(|e| CliError::new(Code::UnreadableInput, e))?
                 .clone();
             let at = |name: &str| {
                 header
@@ -619,15 +610,14 @@ fn from_opened(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &str
             };
             let Some(order_at) = at(&args.order_column) else {
                 return Err(CliError::new(
-                    "missing_column",
+                    Code::MissingColumn,
                     format!("{input_name}: no {:?} column", args.order_column),
-                    EXIT_INPUT,
                 ));
             };
             let columns: Vec<Option<usize>> =
                 batch::ADDRESS_COLUMNS.iter().map(|c| at(c)).collect();
             for record in csv.records() {
-                let record = record.map_err(|e| CliError::new("unreadable_input", e, EXIT_IO))?;
+                let record = record.map_err(|e| CliError::new(Code::UnreadableInput, e))?;
                 let line = record.position().map_or(0, csv::Position::line);
                 let get = |i: usize| {
                     columns

@@ -15,7 +15,7 @@ use crate::{
     auditlog::{self, AuditLog, Event},
     batch,
     cli::{AuditArgs, OpenArgs, PassphraseArgs},
-    error::{CliError, Result, EXIT_IO},
+    error::{CliError, Code, Result},
     input::{self, Usable},
     passphrase,
 };
@@ -49,14 +49,14 @@ pub fn run(args: OpenArgs) -> Result<()> {
     }
     let json = Zeroizing::new(
         serde_json::to_string_pretty(&address)
-            .map_err(|e| CliError::new("cannot_write_output", e, EXIT_IO))?,
+            .map_err(|e| CliError::new(Code::CannotWriteOutput, e))?,
     );
     let mut stdout = std::io::stdout();
     stdout
         .write_all(json.as_bytes())
         .and_then(|()| stdout.write_all(b"\n"))
         .and_then(|()| stdout.flush())
-        .map_err(|e| CliError::new("cannot_write_output", format!("stdout: {e}"), EXIT_IO))
+        .map_err(|e| CliError::new(Code::CannotWriteOutput, format!("stdout: {e}")))
 }
 
 /// One envelope opened the way `open` and `label` do: read, parsed (a parse failure is audited
