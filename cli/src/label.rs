@@ -16,21 +16,19 @@ mod pdf;
 mod zpl;
 
 use std::{
-    fs::File,
-    io::{BufRead, BufReader, Read, Write},
+    io::{BufRead, BufReader, Write},
     path::{Path, PathBuf},
-    sync::{atomic::AtomicU64, Arc},
 };
 
 use sealpost::Address;
 use serde_json::{Map, Value};
 
 use crate::{
-    auditlog::AuditLog,
-    batch::{self, Done, Item, Outcome, Rest, Settings, TempOut},
     cli::{Format, LabelArgs, LabelFormat, LabelSize},
     error::{CliError, Code, Result},
-    input, open, passphrase,
+    input,
+    manifest::{self, Item, Manifest, Outcome, Rest, Source, TempOut},
+    open,
 };
 
 pub use content::Label;
@@ -134,7 +132,9 @@ impl Sink {
                     203 => 8,
                     300 => 12,
                     other => {
-                        return Err(batch::usage(format!("--zpl-dpi {other}: use 203 or 300")))
+                        return Err(manifest::usage(format!(
+                            "--zpl-dpi {other}: use 203 or 300"
+                        )))
                     }
                 };
                 if args.zpl_font.is_empty()
@@ -143,7 +143,7 @@ impl Sink {
                         .chars()
                         .any(|c| c.is_control() || "^~,".contains(c))
                 {
-                    return Err(batch::usage(
+                    return Err(manifest::usage(
                         "--zpl-font must name a printer font, such as E:ANMDS.TTF or 0",
                     ));
                 }
@@ -294,14 +294,6 @@ fn single(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &str) -> 
     Ok(())
 }
 
-fn rejects_path(args: &LabelArgs) -> PathBuf {
-    args.rejects.clone().unwrap_or_else(|| {
-        let mut name = args.output.as_os_str().to_owned();
-        name.push(".rejects.ndjson");
-        PathBuf::from(name)
-    })
-}
-
 /// Counts and the reject file of a batch.
 struct Tally {
     read: u64,
@@ -313,16 +305,12 @@ struct Tally {
 
 impl Tally {
     fn new(args: &LabelArgs) -> Result<Tally> {
-        let path = rejects_path(args);
-        if path == args.output {
-            return Err(batch::usage("--rejects must differ from --output"));
-        }
-        if !args.force && path.exists() {
-            return Err(
-                CliError::new(Code::OutputExists, format!("{} exists", path.display()))
-                    .hint("choose another name, or pass --force to replace it"),
-            );
-        }
+        let path = manifest::rejects_path(&args.output, args.rejects.as_deref())?;
+        manifest::refuse_existing(
+            &path,
+            args.force,
+            "choose another name, or pass --force to replace it",
+        )?;
         Ok(Tally {
             read: 0,
             labelled: 0,
@@ -348,13 +336,13 @@ impl Tally {
     ) -> Result<()> {
         // labels first; if the rejects file then cannot be written, the labels are taken
         // back: both or neither (a rerun must not meet `output_exists`)
-        sink.finish(&args.output, args.force)?;
-        self.rejects
-            .finish(&self.path, args.force)
-            .inspect_err(|_| {
-                let _ = std::fs::remove_file(&args.output);
-            })?;
-        batch::sync_dir(&args.output);
+        manifest::publish(
+            &args.output,
+            || sink.finish(&args.output, args.force),
+            self.rejects,
+            &self.path,
+            args.force,
+        )?;
         eprintln!(
             "sealpost: read {} records from {input_name}: {} labelled, {} rejected",
             self.read, self.labelled, self.rejected
@@ -371,87 +359,43 @@ impl Tally {
             )
         );
         if self.rejected > 0 {
-            return Err(CliError::new(
-                Code::RecordsRejected,
+            return Err(manifest::rejected(
                 format!("{} of {} records have no label", self.rejected, self.read),
-            )
-            .hint(format!(
-                "{} lists each with its manifest line and error code",
-                self.path.display()
-            )));
+                &self.path,
+            ));
         }
         Ok(())
     }
 }
 
-fn manifest_reader(path: Option<&Path>) -> Result<(Box<dyn Read + Send>, String)> {
-    match path.filter(|p| p.as_os_str() != "-") {
-        Some(p) => {
-            let file = File::open(p).map_err(|e| CliError::io(Code::UnreadableInput, p, &e))?;
-            Ok((Box::new(file), p.display().to_string()))
-        }
-        None => Ok((Box::new(std::io::stdin()), "stdin".to_owned())),
-    }
-}
-
-/// A manifest of envelopes: opened in parallel per chunk by `batch.rs`, audited per chunk,
+/// A manifest of envelopes: opened in parallel per chunk by `manifest.rs`, audited per chunk,
 /// labelled in manifest order.
 fn from_manifest(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &str) -> Result<()> {
     let mut tally = Tally::new(args)?;
-    let found = input::find_identities(&args.identity)?;
-    let source = passphrase::Source::new(args.passphrase.passphrase_file.clone(), passphrase::ENV);
-    let mut log = AuditLog::for_command(&args.audit, "label --batch")?;
-    let identities = crate::open::unlock_audited(&mut log, found, |_| true, &source)?;
-    let now = input::now();
-    let expired: Vec<bool> = identities.iter().map(|u| u.expired_at(now)).collect();
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.jobs.unwrap_or(0))
-        .build()
-        .map_err(|e| CliError::new(Code::InternalError, e))?;
+    let (mut log, identities, expired) = manifest::unlock(
+        &args.identity,
+        &args.audit,
+        &args.passphrase,
+        "label --batch",
+    )?;
     let mut sink = Sink::create(args, format)?;
-    let (reader, input_name) = manifest_reader(args.input.as_deref())?;
-    let consumed = Arc::new(AtomicU64::new(0));
-    let reader = BufReader::with_capacity(
-        256 * 1024,
-        batch::Counting {
-            inner: reader,
-            count: Arc::clone(&consumed),
-        },
-    );
-    let settings = Settings {
-        identities: &identities,
-        expired,
-        allow_expired: args.allow_expired,
+    let source = Source {
+        input: args.input.as_deref(),
+        format: args.manifest_format,
         order_column: &args.order_column,
         envelope_column: &args.envelope_column,
-        lines: Arc::new(AtomicU64::new(0)),
+        allow_expired: args.allow_expired,
+        jobs: args.jobs,
     };
-    let in_format = args
-        .manifest_format
-        .or_else(|| batch::detect(args.input.as_deref()))
-        .unwrap_or(Format::Ndjson);
-    let chunks = match in_format {
-        Format::Ndjson => batch::spawn_ndjson(reader, &settings),
-        Format::Csv => batch::spawn_csv(reader, &settings, &input_name)?.1,
-    };
-    let progress = batch::progress_bar(args.quiet, None);
-    for (n, chunk) in chunks.into_iter().enumerate() {
-        let chunk = chunk?;
-        if n == 0 {
-            batch::check_first_chunk(&chunk, &settings, &input_name)?;
-        }
-        let done: Vec<Done> = pool.install(|| {
-            use rayon::prelude::*;
-            chunk
-                .into_par_iter()
-                .map(|item| batch::process(item, &settings))
-                .collect()
-        });
+    let mut manifest = Manifest::open(&source, &identities, expired)?;
+    let progress = manifest::progress_bar(args.quiet, None);
+    while let Some(done) = manifest.next_chunk() {
+        let done = done?;
         // lay out every opened record in memory, then audit the chunk, then write
         let mut rendered = Vec::with_capacity(done.len());
         let mut events = Vec::with_capacity(done.len());
         for d in &done {
-            let mut event = batch::event(d, &identities);
+            let mut event = manifest::event(d, &identities);
             let r = match &d.outcome {
                 Outcome::Opened { address, .. } => {
                     let order = d.item.order.as_deref().unwrap_or_default();
@@ -493,7 +437,7 @@ fn from_manifest(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &s
         bar.finish_and_clear();
     }
     let audit = log.path().to_path_buf();
-    tally.finish(sink, args, masked, &input_name, Some(&audit))
+    tally.finish(sink, args, masked, &manifest.input_name, Some(&audit))
 }
 
 fn plain_item(line: u64, order: Option<String>) -> Item {
@@ -524,7 +468,7 @@ fn checked(address: Address, order: &str) -> Result<Address> {
 fn from_opened(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &str) -> Result<()> {
     if !args.batch {
         let order = args.order.clone().ok_or_else(|| {
-            batch::usage("label --opened without --batch needs --order REF for the label")
+            manifest::usage("label --opened without --batch needs --order REF for the label")
         })?;
         let text = input::read_text(args.input.as_deref(), "address")?;
         let address: Address = serde_json::from_str(&text)
@@ -543,11 +487,8 @@ fn from_opened(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &str
     }
     let mut tally = Tally::new(args)?;
     let mut sink = Sink::create(args, format)?;
-    let (reader, input_name) = manifest_reader(args.input.as_deref())?;
-    let in_format = args
-        .manifest_format
-        .or_else(|| batch::detect(args.input.as_deref()))
-        .unwrap_or(Format::Ndjson);
+    let (reader, input_name, _) = manifest::open_input(args.input.as_deref())?;
+    let in_format = manifest::input_format(args.manifest_format, args.input.as_deref());
     let mut label_one = |tally: &mut Tally, item: Item, parsed: Result<Address>| -> Result<()> {
         tally.read += 1;
         let order = item.order.clone().unwrap_or_default();
@@ -614,47 +555,20 @@ fn from_opened(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &str
                     format!("{input_name}: no {:?} column", args.order_column),
                 ));
             };
-            let columns: Vec<Option<usize>> =
-                batch::ADDRESS_COLUMNS.iter().map(|c| at(c)).collect();
             for record in csv.records() {
                 let record = record.map_err(|e| CliError::new(Code::UnreadableInput, e))?;
                 let line = record.position().map_or(0, csv::Position::line);
-                let get = |i: usize| {
-                    columns
-                        .get(i)
-                        .copied()
-                        .flatten()
-                        .and_then(|at| record.get(at))
-                        .map(|v| unguard(v).to_owned())
-                        .unwrap_or_default()
-                };
-                let street: Vec<String> = (6..9).map(get).filter(|s| !s.is_empty()).collect();
-                let address = Address {
-                    name: get(0),
-                    phone: get(1),
-                    country: get(2),
-                    address_level1: get(3),
-                    address_level2: get(4),
-                    address_level3: get(5),
-                    street_lines: street,
-                    postal_code: get(9),
-                    company: get(10),
-                    delivery_note: get(11),
-                };
+                let address = manifest::address_from_cells(|column| {
+                    at(column)
+                        .and_then(|i| record.get(i))
+                        .map_or("", manifest::unguard)
+                });
                 let order = record.get(order_at).map(str::to_owned);
                 label_one(&mut tally, plain_item(line, order), Ok(address))?;
             }
         }
     }
     tally.finish(sink, args, masked, &input_name, None)
-}
-
-/// Undoes `open --batch`'s spreadsheet guard (a `'` before a cell starting `=`, `+`, `-`, `@`).
-fn unguard(cell: &str) -> &str {
-    match cell.strip_prefix('\'') {
-        Some(rest) if batch::formula_guard(rest).starts_with('\'') => rest,
-        _ => cell,
-    }
 }
 
 #[cfg(test)]
@@ -688,13 +602,5 @@ mod tests {
             ["ABCDE", "FGHIJ", "KL"]
         );
         assert_eq!(wrap_with("", 5.0, mono), [""]);
-    }
-
-    #[test]
-    fn unguards_formula_cells_only() {
-        assert_eq!(unguard("'=SUM(A1)"), "=SUM(A1)");
-        assert_eq!(unguard("'-x"), "-x");
-        assert_eq!(unguard("O'Brien"), "O'Brien");
-        assert_eq!(unguard("'Quoted"), "'Quoted");
     }
 }
