@@ -157,14 +157,18 @@ fn readme_exit_table_agrees_with_the_code_table() {
     }
 }
 
+/// The text from `start` up to the first `end` after it.
+fn between<'t>(text: &'t str, start: &str, end: &str) -> &'t str {
+    let from = &text[text.find(start).unwrap_or_else(|| panic!("no {start:?}"))..];
+    &from[..from
+        .find(end)
+        .unwrap_or_else(|| panic!("no {end:?} after {start:?}"))]
+}
+
 /// `CODES` of src/error.rs, as written there.
 fn core_codes() -> BTreeSet<String> {
     let source = read("../src/error.rs");
-    let start = source
-        .find("pub const CODES: &[&str] = &[")
-        .expect("src/error.rs has no CODES");
-    let list = &source[start..];
-    let list = &list[..list.find("];").unwrap()];
+    let list = between(&source, "pub const CODES: &[&str] = &[", "];");
     let codes: BTreeSet<String> = list
         .lines()
         .skip(1)
@@ -205,11 +209,7 @@ fn spec_codes() -> BTreeSet<String> {
 /// the isolation codes, a type of their own, left out).
 fn typescript_codes() -> BTreeSet<String> {
     let dts = read("../src/js/index.d.ts");
-    let start = dts
-        .find("export type ErrorCode =")
-        .expect("no ErrorCode type");
-    let body = &dts[start..];
-    let body = &body[..body.find(';').unwrap()];
+    let body = between(&dts, "export type ErrorCode =", ";");
     let body = &body[..body.find("`${").unwrap_or(body.len())];
     body.split('\'')
         .skip(1)
