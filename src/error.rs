@@ -200,3 +200,129 @@ impl From<crate::address::AddressError> for Error {
         Error::InvalidAddress(e)
     }
 }
+
+/// Every code [`Error::code`] returns, except the address field codes `<field>_<problem>`
+/// (generated from the field and the problem, SPEC.md §4). Checked against SPEC.md §5 and §9.5
+/// and `src/js/index.d.ts` by `cli/tests/error_codes.rs`.
+#[cfg_attr(not(test), allow(dead_code))]
+pub const CODES: &[&str] = &[
+    "unknown_format",
+    "unsupported_version",
+    "truncated",
+    "trailing_data",
+    "malformed_envelope",
+    "not_a_recipient",
+    "open_failed",
+    "order_mismatch",
+    "disclosure_mismatch",
+    "invalid_public_key",
+    "invalid_identity",
+    "invalid_order_ref",
+    "invalid_disclosure",
+    "invalid_recipients",
+    "address_too_long",
+    "randomness_unavailable",
+    "invalid_directory",
+    "invalid_platform_key",
+    "directory_wrong_key",
+    "directory_signature_invalid",
+    "directory_rollback",
+    "directory_expired",
+    "directory_key_expired",
+    "directory_key_not_yet_valid",
+    "no_usable_courier",
+];
+
+#[cfg(test)]
+mod codes_tests {
+    use super::{Error, CODES};
+    use crate::keys::UtcSeconds;
+
+    /// One value of every variant but `InvalidAddress` (its codes are the field codes). The
+    /// match makes a new variant a compile error here until it is listed.
+    fn every_variant() -> Vec<Error> {
+        let all = vec![
+            Error::UnknownFormat,
+            Error::UnsupportedVersion(2),
+            Error::Truncated,
+            Error::TrailingData,
+            Error::MalformedEnvelope("x"),
+            Error::NotARecipient,
+            Error::OpenFailed,
+            Error::OrderMismatch {
+                sealed: "A".into(),
+                presented: "B".into(),
+            },
+            Error::DisclosureMismatch,
+            Error::InvalidPublicKey("x"),
+            Error::InvalidIdentity("x"),
+            Error::InvalidOrderRef("x"),
+            Error::InvalidDisclosure,
+            Error::InvalidRecipients("x"),
+            Error::AddressTooLong,
+            Error::RandomnessUnavailable,
+            Error::InvalidDirectory("x"),
+            Error::InvalidPlatformKey("x"),
+            Error::DirectoryWrongKey {
+                signer: "a".into(),
+                pinned: "b".into(),
+            },
+            Error::DirectorySignatureInvalid,
+            Error::DirectoryRollback { seen: 2, got: 1 },
+            Error::DirectoryExpired {
+                expired: UtcSeconds(0),
+            },
+            Error::DirectoryKeyExpired {
+                last: UtcSeconds(0),
+            },
+            Error::DirectoryKeyNotYetValid {
+                first: UtcSeconds(0),
+            },
+            Error::NoUsableCourier,
+        ];
+        for e in &all {
+            match e {
+                Error::UnknownFormat
+                | Error::UnsupportedVersion(_)
+                | Error::Truncated
+                | Error::TrailingData
+                | Error::MalformedEnvelope(_)
+                | Error::NotARecipient
+                | Error::OpenFailed
+                | Error::OrderMismatch { .. }
+                | Error::DisclosureMismatch
+                | Error::InvalidPublicKey(_)
+                | Error::InvalidIdentity(_)
+                | Error::InvalidOrderRef(_)
+                | Error::InvalidDisclosure
+                | Error::InvalidRecipients(_)
+                | Error::InvalidAddress(_)
+                | Error::AddressTooLong
+                | Error::RandomnessUnavailable
+                | Error::InvalidDirectory(_)
+                | Error::InvalidPlatformKey(_)
+                | Error::DirectoryWrongKey { .. }
+                | Error::DirectorySignatureInvalid
+                | Error::DirectoryRollback { .. }
+                | Error::DirectoryExpired { .. }
+                | Error::DirectoryKeyExpired { .. }
+                | Error::DirectoryKeyNotYetValid { .. }
+                | Error::NoUsableCourier => {}
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn every_error_code_is_listed_once() {
+        let all = every_variant();
+        for e in &all {
+            assert!(CODES.contains(&e.code()), "{} is missing from CODES", e.code());
+        }
+        let mut codes: Vec<&str> = all.iter().map(Error::code).collect();
+        codes.sort_unstable();
+        let mut listed = CODES.to_vec();
+        listed.sort_unstable();
+        assert_eq!(codes, listed, "CODES lists a code no variant has, or one twice");
+    }
+}

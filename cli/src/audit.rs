@@ -11,13 +11,13 @@ use serde::Deserialize;
 use crate::{
     auditlog,
     cli::{AuditFileArgs, AuditShowArgs, AuditVerifyArgs},
-    error::{CliError, Result, EXIT_INPUT, EXIT_IO},
+    error::{CliError, Code, Result},
 };
 
 fn open_log(args: AuditFileArgs) -> Result<(std::path::PathBuf, BufReader<std::fs::File>)> {
     let path = auditlog::resolve_path(args.audit_log)?;
-    let file =
-        std::fs::File::open(&path).map_err(|e| CliError::io("unreadable_audit_log", &path, &e))?;
+    let file = std::fs::File::open(&path)
+        .map_err(|e| CliError::io(Code::UnreadableAuditLog, &path, &e))?;
     Ok((path, BufReader::new(file)))
 }
 
@@ -83,12 +83,8 @@ struct Shown {
 /// `YYYY-MM-DD` (start of day, or with `end_of_day` the start of the next day) or RFC 3339.
 fn parse_date(text: &str, end_of_day: bool) -> Result<SystemTime> {
     let bad = || {
-        CliError::new(
-            "invalid_date",
-            format!("{text:?} is not a date"),
-            EXIT_INPUT,
-        )
-        .hint("write YYYY-MM-DD (UTC) or YYYY-MM-DDTHH:MM:SSZ")
+        CliError::new(Code::InvalidDate, format!("{text:?} is not a date"))
+            .hint("write YYYY-MM-DD (UTC) or YYYY-MM-DDTHH:MM:SSZ")
     };
     if text.len() == 10 {
         let t = humantime::parse_rfc3339(&format!("{text}T00:00:00Z")).map_err(|_| bad())?;
@@ -116,7 +112,7 @@ pub fn show(args: AuditShowArgs) -> Result<()> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let write_err =
-        |e: std::io::Error| CliError::new("cannot_write_output", format!("stdout: {e}"), EXIT_IO);
+        |e: std::io::Error| CliError::new(Code::CannotWriteOutput, format!("stdout: {e}"));
     if !args.json && !args.summary {
         writeln!(
             out,
@@ -133,7 +129,7 @@ pub fn show(args: AuditShowArgs) -> Result<()> {
         buf.clear();
         let n = reader
             .read_line(&mut buf)
-            .map_err(|e| CliError::io("unreadable_audit_log", &path, &e))?;
+            .map_err(|e| CliError::io(Code::UnreadableAuditLog, &path, &e))?;
         if n == 0 {
             break;
         }

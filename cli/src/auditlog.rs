@@ -13,7 +13,7 @@ use std::{
 use sealpost::KeyId;
 use sha2::{Digest, Sha256};
 
-use crate::error::{CliError, Result, EXIT_INPUT, EXIT_IO, EXIT_TAMPERED};
+use crate::error::{CliError, Code, Result};
 
 /// `prev` of the first record.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -64,7 +64,7 @@ pub fn resolve_path(arg: Option<PathBuf>) -> Result<PathBuf> {
     state
         .map(|dir| dir.join("sealpost").join("audit.log"))
         .ok_or_else(|| {
-            CliError::new("audit_unavailable", "no place for the audit log", EXIT_IO)
+            CliError::new(Code::AuditUnavailable, "no place for the audit log")
                 .hint(format!("set ${ENV_LOG} or pass --audit-log FILE"))
         })
 }
@@ -89,9 +89,8 @@ pub fn operator(arg: Option<String>) -> Result<String> {
     };
     if name.trim().is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
         return Err(CliError::new(
-            "invalid_operator",
+            Code::InvalidOperator,
             "the operator name must be 1 to 64 characters without control characters",
-            EXIT_INPUT,
         ));
     }
     Ok(name)
@@ -204,7 +203,7 @@ impl AuditLog {
     /// [`init`] (`sealpost audit init`).
     pub fn open(path: PathBuf, operator: String, command: &'static str) -> Result<AuditLog> {
         let unavailable = |e: &std::io::Error| {
-            CliError::io("audit_unavailable", &path, e).hint(format!(
+            CliError::io(Code::AuditUnavailable, &path, e).hint(format!(
                 "nothing is opened without an audit record: fix the file, or set ${ENV_LOG} / \
                  --audit-log to a writable place"
             ))
@@ -217,13 +216,12 @@ impl AuditLog {
         let is_file = file.metadata().map(|m| m.is_file()).unwrap_or(false);
         if !is_file {
             return Err(CliError::new(
-                "audit_unavailable",
+                Code::AuditUnavailable,
                 format!("{} is not a regular file", path.display()),
-                EXIT_IO,
             ));
         }
         fs4::fs_std::FileExt::lock_shared(&file)
-            .map_err(|e| CliError::io("audit_unavailable", &path, &e))?;
+            .map_err(|e| CliError::io(Code::AuditUnavailable, &path, &e))?;
         let checked = check(&path, &[]).and_then(|_| {
             // witnessed checkpoints, where the hub keeps them: the log must extend each
             match std::env::var_os(crate::checkpoint::ENV_CHECKPOINTS).filter(|v| !v.is_empty()) {
@@ -261,7 +259,7 @@ impl AuditLog {
         if events.is_empty() {
             return Ok(());
         }
-        let fail = |e: std::io::Error| CliError::io("audit_unavailable", &self.path, &e);
+        let fail = |e: std::io::Error| CliError::io(Code::AuditUnavailable, &self.path, &e);
         fs4::fs_std::FileExt::lock_exclusive(&self.file).map_err(fail)?;
         let result = self.append_locked(events);
         // closing the file would release the lock too; a failed unlock changes nothing written
@@ -334,17 +332,14 @@ impl AuditLog {
 
     /// `(seq, hash)` of the last record, checked, or `(0, GENESIS)` for an empty log.
     fn tail(&self) -> Result<(u64, String)> {
-        let damaged = |why: &str| {
-            CliError::new(
-                "audit_log_damaged",
-                format!("{}: {why}", self.path.display()),
-                EXIT_IO,
-            )
+        let damaged =
+            |why: &str| {
+                CliError::new(Code::AuditLogDamaged, format!("{}: {why}", self.path.display()))
             .hint(
                 "run `sealpost audit verify`; keep the damaged log for review and start a new one",
             )
-        };
-        let fail = |e: std::io::Error| CliError::io("audit_unavailable", &self.path, &e);
+            };
+        let fail = |e: std::io::Error| CliError::io(Code::AuditUnavailable, &self.path, &e);
         let len = (&self.file).seek(SeekFrom::End(0)).map_err(fail)?;
         if len == 0 {
             return Ok((0, GENESIS.to_owned()));
@@ -380,21 +375,16 @@ fn missing(path: &Path) -> CliError {
     let head = head_path(path);
     if head.exists() {
         CliError::new(
-            "audit_log_missing",
+            Code::AuditLogMissing,
             format!(
                 "{} is missing but its head file {} is there: the log was deleted or moved",
                 path.display(),
                 head.display()
             ),
-            EXIT_TAMPERED,
         )
         .hint("nothing is opened until the log is restored; keep the head file as evidence")
     } else {
-        CliError::new(
-            "audit_log_missing",
-            format!("there is no audit log at {}", path.display()),
-            EXIT_IO,
-        )
+        CliError::new(Code::NoAuditLog, format!("there is no audit log at {}", path.display()))
         .hint(format!(
             "start one with `sealpost audit init` (or point ${ENV_LOG} / --audit-log at the hub's log)"
         ))
@@ -404,9 +394,8 @@ fn missing(path: &Path) -> CliError {
 /// A tampered log: `audit verify`'s error.
 pub fn tampered(path: &Path, line: u64, why: impl std::fmt::Display) -> CliError {
     CliError::new(
-        "audit_log_tampered",
+        Code::AuditLogTampered,
         format!("{} line {line}: {why}", path.display()),
-        EXIT_TAMPERED,
     )
     .hint("keep this file unchanged as evidence and report it; records before this line are intact")
 }
@@ -417,7 +406,7 @@ fn refuse_to_open(e: CliError) -> CliError {
 }
 
 fn write_failed(path: &Path, e: &std::io::Error) -> CliError {
-    let err = CliError::io("audit_unavailable", path, e);
+    let err = CliError::io(Code::AuditUnavailable, path, e);
     if err.has_hint() {
         err // disk full: the log was cut back to whole records
     } else {
@@ -433,7 +422,7 @@ pub fn read_head(log: &Path) -> Result<Option<(u64, String)>> {
             .map(Some)
             .ok_or_else(|| tampered(&head, 1, "not a head record (`SEQ HASH`)")),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(CliError::io("unreadable_audit_log", &head, &e)),
+        Err(e) => Err(CliError::io(Code::UnreadableAuditLog, &head, &e)),
     }
 }
 
@@ -487,14 +476,10 @@ fn write_head(log: &Path, seq: u64, hash: &str) -> Result<()> {
 pub fn init(path: &Path) -> Result<()> {
     let head = head_path(path);
     if path.exists() || head.exists() {
-        return Err(CliError::new(
-            "audit_log_exists",
-            format!(
+        return Err(CliError::new(Code::AuditLogExists, format!(
                 "{} or its head file already exists",
                 path.display()
-            ),
-            EXIT_IO,
-        )
+            ))
         .hint("a log is never replaced: move the old log and its head away (keep them for review) or choose another --audit-log"));
     }
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -505,13 +490,13 @@ pub fn init(path: &Path) -> Result<()> {
             std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
             builder
                 .create(dir)
-                .map_err(|e| CliError::io("audit_unavailable", dir, &e))?;
+                .map_err(|e| CliError::io(Code::AuditUnavailable, dir, &e))?;
         }
     }
     private_file(path, true)
         .and_then(|f| f.sync_all())
         .and_then(|()| sync_dir(path))
-        .map_err(|e| CliError::io("audit_unavailable", path, &e))?;
+        .map_err(|e| CliError::io(Code::AuditUnavailable, path, &e))?;
     write_head(path, 0, GENESIS)
 }
 
@@ -544,7 +529,7 @@ pub fn check(path: &Path, want: &[u64]) -> Result<Chain> {
     let file = match File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(missing(path)),
-        Err(e) => return Err(CliError::io("unreadable_audit_log", path, &e)),
+        Err(e) => return Err(CliError::io(Code::UnreadableAuditLog, path, &e)),
     };
     let mut reader = std::io::BufReader::new(file);
     let head_file = head_path(path);
@@ -560,7 +545,7 @@ pub fn check(path: &Path, want: &[u64]) -> Result<Chain> {
         let n = (&mut reader)
             .take(MAX_RECORD + 2)
             .read_until(b'\n', &mut buf)
-            .map_err(|e| CliError::io("unreadable_audit_log", path, &e))?;
+            .map_err(|e| CliError::io(Code::UnreadableAuditLog, path, &e))?;
         if n == 0 {
             break;
         }

@@ -16,7 +16,7 @@ use sealpost::directory::PlatformPublicKey;
 use crate::{
     auditlog,
     cli::{AuditCheckpointArgs, AuditKeygenArgs, AuditVerifyArgs, AuditWitnessArgs},
-    error::{CliError, Result, EXIT_INPUT, EXIT_IO, EXIT_TAMPERED},
+    error::{CliError, Code, Result},
 };
 
 const TAG: &str = "sealpost-checkpoint-1";
@@ -79,9 +79,8 @@ fn log_id(record_1: &str) -> String {
 
 fn invalid(path: &Path, line: usize, why: &str) -> CliError {
     CliError::new(
-        "checkpoint_invalid",
+        Code::CheckpointInvalid,
         format!("{} line {line}: {why}", path.display()),
-        EXIT_INPUT,
     )
 }
 
@@ -90,13 +89,13 @@ fn read_checkpoints(files: &[PathBuf], pinned: Option<&str>) -> Result<Vec<Check
     let pinned: Option<PlatformPublicKey> = pinned
         .map(|k| {
             k.parse()
-                .map_err(|e| CliError::new("invalid_audit_key", e, EXIT_INPUT))
+                .map_err(|e| CliError::new(Code::InvalidAuditKey, e))
         })
         .transpose()?;
     let mut out: Vec<Checkpoint> = Vec::new();
     for path in files {
         let text = std::fs::read_to_string(path)
-            .map_err(|e| CliError::io("unreadable_input", path, &e))?;
+            .map_err(|e| CliError::io(Code::UnreadableInput, path, &e))?;
         for (i, line) in text.lines().enumerate() {
             if line.trim().is_empty() || line.starts_with('#') {
                 continue;
@@ -123,9 +122,8 @@ fn read_checkpoints(files: &[PathBuf], pinned: Option<&str>) -> Result<Vec<Check
     }
     if out.is_empty() {
         return Err(CliError::new(
-            "checkpoint_invalid",
+            Code::CheckpointInvalid,
             "no checkpoint in the files given",
-            EXIT_INPUT,
         ));
     }
     Ok(out)
@@ -150,9 +148,8 @@ pub fn checkpoint(args: AuditCheckpointArgs) -> Result<()> {
     let chain = auditlog::check(&path, &[1])?;
     let Some((_, first)) = chain.hashes.first() else {
         return Err(CliError::new(
-            "audit_log_empty",
+            Code::AuditLogEmpty,
             format!("{} has no record yet: nothing to witness", path.display()),
-            EXIT_IO,
         ));
     };
     let key = crate::directory::unlock_signing_key(&args.key, &args.passphrase, "audit key")?;
@@ -186,7 +183,7 @@ pub fn verify_log(log: &Path, files: &[PathBuf], pinned: Option<&str>) -> Result
     let chain = auditlog::check(log, &want)?;
     let hash_at = |seq: u64| chain.hashes.iter().find(|(s, _)| *s == seq).map(|(_, h)| h);
     let rewritten = |why: String| {
-        CliError::new("audit_log_tampered", format!("{}: {why}", log.display()), EXIT_TAMPERED)
+        CliError::new(Code::AuditLogTampered, format!("{}: {why}", log.display()))
             .hint("the log and its head agree, but not with what a witness saw: history was rewritten; keep every file as evidence")
     };
     for c in &checkpoints {
@@ -220,7 +217,7 @@ pub fn verify_log(log: &Path, files: &[PathBuf], pinned: Option<&str>) -> Result
 pub fn witness(args: AuditWitnessArgs) -> Result<()> {
     let checkpoints = read_checkpoints(&args.checkpoints, Some(&args.audit_key))?;
     let broken = |why: String| {
-        CliError::new("checkpoint_sequence_invalid", why, EXIT_TAMPERED)
+        CliError::new(Code::CheckpointSequenceInvalid, why)
             .hint("the hub's log went backwards or forked: ask for the log and run `sealpost audit verify --checkpoint`")
     };
     for pair in checkpoints.windows(2) {

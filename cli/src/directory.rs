@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use crate::{
-    error::{CliError, Result, EXIT_IDENTITY, EXIT_INPUT, EXIT_IO},
+    error::{CliError, Code, Result},
     input, keygen, passphrase, protect,
 };
 use args::*;
@@ -119,9 +119,8 @@ fn courier_to_json(c: &Courier, now: Option<UtcSeconds>) -> CourierJson {
 
 fn invalid_draft(path: &Path, why: impl std::fmt::Display) -> CliError {
     CliError::new(
-        "invalid_directory",
+        Code::InvalidDirectory,
         format!("draft {}: {why}", path.display()),
-        EXIT_INPUT,
     )
 }
 
@@ -160,7 +159,7 @@ struct Loaded {
 impl Loaded {
     fn read(path: &Path) -> Result<Loaded> {
         let text = std::fs::read_to_string(path)
-            .map_err(|e| CliError::io("unreadable_input", path, &e))?;
+            .map_err(|e| CliError::io(Code::UnreadableInput, path, &e))?;
         let draft: Draft =
             serde_json::from_str(&text).map_err(|e| invalid_draft(path, format!("{e}")))?;
         if draft.format != DRAFT_FORMAT {
@@ -218,8 +217,7 @@ impl Loaded {
 }
 
 fn to_json(value: &impl Serialize) -> Result<String> {
-    serde_json::to_string_pretty(value)
-        .map_err(|e| CliError::new("cannot_write_output", e, EXIT_IO))
+    serde_json::to_string_pretty(value).map_err(|e| CliError::new(Code::CannotWriteOutput, e))
 }
 
 /// Writes `text` to `path` through a temporary file in the same directory and a rename, so a
@@ -230,10 +228,10 @@ fn write_replacing(path: &Path, text: &str) -> Result<()> {
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| CliError::io("cannot_write_output", path, &e))?;
+        .map_err(|e| CliError::io(Code::CannotWriteOutput, path, &e))?;
     tmp.write_all(text.as_bytes())
         .and_then(|()| tmp.as_file().sync_all())
-        .map_err(|e| CliError::io("cannot_write_output", path, &e))?;
+        .map_err(|e| CliError::io(Code::CannotWriteOutput, path, &e))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -242,7 +240,7 @@ fn write_replacing(path: &Path, text: &str) -> Result<()> {
             .set_permissions(std::fs::Permissions::from_mode(0o644));
     }
     tmp.persist(path)
-        .map_err(|e| CliError::io("cannot_write_output", path, &e.error))?;
+        .map_err(|e| CliError::io(Code::CannotWriteOutput, path, &e.error))?;
     Ok(())
 }
 
@@ -255,12 +253,8 @@ fn parse_date(flag: &str, text: &str, end_of_day: bool) -> Result<UtcSeconds> {
         _ => text.to_owned(),
     };
     UtcSeconds::parse(&full).ok_or_else(|| {
-        CliError::new(
-            "invalid_date",
-            format!("{flag} {text:?} is not a date"),
-            EXIT_INPUT,
-        )
-        .hint("write YYYY-MM-DD (UTC) or YYYY-MM-DDTHH:MM:SSZ")
+        CliError::new(Code::InvalidDate, format!("{flag} {text:?} is not a date"))
+            .hint("write YYYY-MM-DD (UTC) or YYYY-MM-DDTHH:MM:SSZ")
     })
 }
 
@@ -275,9 +269,8 @@ fn pinned_key(arg: &PinnedKeyArg) -> Result<Option<PlatformPublicKey>> {
 fn require_pinned(arg: &PinnedKeyArg) -> Result<PlatformPublicKey> {
     pinned_key(arg)?.ok_or_else(|| {
         CliError::new(
-            "invalid_platform_key",
+            Code::InvalidPlatformKey,
             "no platform key to verify the directory with",
-            EXIT_INPUT,
         )
         .hint(format!(
             "pass --platform-key spp1… (printed by `sealpost directory init`) or set \
@@ -298,9 +291,8 @@ fn init(args: InitArgs) -> Result<()> {
     let kdf = args.kdf.params()?;
     if args.draft.draft.exists() {
         return Err(CliError::new(
-            "cannot_write_output",
+            Code::CannotWriteOutput,
             format!("{} already exists", args.draft.draft.display()),
-            EXIT_IO,
         )
         .hint("sealpost never replaces a draft with an empty one; choose another file name"));
     }
@@ -362,24 +354,22 @@ pub fn unlock_signing_key(
     )?
     .ok_or_else(|| {
         CliError::new(
-            "wrong_passphrase",
+            Code::WrongPassphrase,
             format!(
                 "{}: the passphrase does not unlock the {what}",
                 path.display()
             ),
-            EXIT_IDENTITY,
         )
     })?;
     let seed: [u8; 32] = seed
         .as_slice()
         .try_into()
-        .map_err(|_| CliError::new("invalid_platform_key", "corrupt key file", EXIT_INPUT))?;
+        .map_err(|_| CliError::new(Code::InvalidPlatformKey, "corrupt key file"))?;
     let key = PlatformSigningKey::from_seed(&seed);
     if key.public_key() != protected.public_key {
         return Err(CliError::new(
-            "invalid_platform_key",
+            Code::InvalidPlatformKey,
             format!("{}: corrupt key file", path.display()),
-            EXIT_INPUT,
         ));
     }
     Ok(key)
@@ -389,9 +379,8 @@ fn add_courier(args: AddCourierArgs) -> Result<()> {
     let mut draft = Loaded::read(&args.draft.draft)?;
     if draft.couriers.iter().any(|c| c.id == args.id) {
         return Err(CliError::new(
-            "courier_exists",
+            Code::CourierExists,
             format!("the draft already lists courier {:?}", args.id),
-            EXIT_INPUT,
         ));
     }
     let courier = Courier {
@@ -421,9 +410,8 @@ fn add_key(args: AddKeyArgs) -> Result<()> {
         .find(|c| c.keys.iter().any(|k| k.public_key.key_id() == key_id))
     {
         return Err(CliError::new(
-            "key_exists",
+            Code::KeyExists,
             format!("key {key_id} is already listed for courier {:?}", owner.id),
-            EXIT_INPUT,
         ));
     }
     let courier = draft
@@ -444,9 +432,8 @@ fn add_key(args: AddKeyArgs) -> Result<()> {
 
 fn unknown_courier(id: &str) -> CliError {
     CliError::new(
-        "unknown_courier",
+        Code::UnknownCourier,
         format!("the draft lists no courier {id:?}"),
-        EXIT_INPUT,
     )
     .hint("add it first with `sealpost directory add-courier`")
 }
@@ -464,9 +451,8 @@ fn revoke_key(args: RevokeKeyArgs) -> Result<()> {
     }
     let Some(courier) = removed else {
         return Err(CliError::new(
-            "unknown_key",
+            Code::UnknownKey,
             format!("the draft lists no key {wanted}"),
-            EXIT_INPUT,
         ));
     };
     draft.write()?;
@@ -487,9 +473,8 @@ fn parse_key_ref(text: &str) -> Result<KeyId> {
         .map(KeyId)
         .ok_or_else(|| {
             CliError::new(
-                "invalid_public_key",
+                Code::InvalidPublicKey,
                 format!("{text:?} is neither a public key (sp1…) nor a key id (16 hex digits)"),
-                EXIT_INPUT,
             )
         })
 }
@@ -499,20 +484,19 @@ fn sign(args: SignArgs) -> Result<()> {
     let key = unlock_signing_key(&args.key, &args.passphrase, "platform signing key")?;
     if key.public_key() != draft.platform_key {
         return Err(CliError::new(
-            "directory_wrong_key",
+            Code::DirectoryWrongKey,
             format!(
                 "{} holds platform key {}, but the draft is for {}",
                 args.key.display(),
                 key.public_key().key_id(),
                 draft.platform_key.key_id()
             ),
-            EXIT_INPUT,
         ));
     }
     let serial = draft
         .serial
         .checked_add(1)
-        .ok_or_else(|| CliError::new("invalid_directory", "serial number exhausted", EXIT_INPUT))?;
+        .ok_or_else(|| CliError::new(Code::InvalidDirectory, "serial number exhausted"))?;
     let issued = input::now();
     let expires = match &args.expires {
         Some(t) => parse_date("--expires", t, true)?,
@@ -520,9 +504,8 @@ fn sign(args: SignArgs) -> Result<()> {
     };
     if expires <= issued {
         return Err(CliError::new(
-            "invalid_date",
+            Code::InvalidDate,
             format!("--expires {expires} is not after now ({issued})"),
-            EXIT_INPUT,
         ));
     }
     let directory = draft.directory(serial, issued, expires);
@@ -551,7 +534,7 @@ fn read_seen(path: &Path, key: &PlatformPublicKey) -> Result<Option<u64>> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(CliError::io("unreadable_input", path, &e)),
+        Err(e) => return Err(CliError::io(Code::UnreadableInput, path, &e)),
     };
     let mine = key.to_string();
     for line in text.lines() {
@@ -563,9 +546,8 @@ fn read_seen(path: &Path, key: &PlatformPublicKey) -> Result<Option<u64>> {
                 .map(Some)
                 .ok_or_else(|| {
                     CliError::new(
-                        "invalid_input",
+                        Code::InvalidInput,
                         format!("{}: expected lines `spp1… SERIAL`", path.display()),
-                        EXIT_INPUT,
                     )
                 });
         }
@@ -700,7 +682,7 @@ fn check_envelope(args: CheckEnvelopeArgs) -> Result<()> {
     let hint = "the key was revoked, or the page that sealed it used an old or forged directory; \
                 check with the platform before shipping";
     if args.strict {
-        return Err(CliError::new("key_not_listed", message, EXIT_INPUT).hint(hint));
+        return Err(CliError::new(Code::KeyNotListed, message).hint(hint));
     }
     eprintln!("sealpost: warning: {message}");
     eprintln!("sealpost: hint: {hint}");

@@ -6,7 +6,7 @@ use zeroize::Zeroizing;
 
 use crate::{
     cli::{ExportRawArgs, ProtectArgs},
-    error::{CliError, Result, EXIT_INPUT, EXIT_IO},
+    error::{CliError, Code, Result},
     input, keygen, passphrase, protect,
 };
 
@@ -27,7 +27,7 @@ pub fn export_raw(args: ExportRawArgs) -> Result<()> {
     stdout
         .write_all(out.as_bytes())
         .and_then(|()| stdout.flush())
-        .map_err(|e| CliError::new("cannot_write_output", format!("stdout: {e}"), EXIT_IO))
+        .map_err(|e| CliError::new(Code::CannotWriteOutput, format!("stdout: {e}")))
 }
 
 /// Writes every identity of the input file, each sealed under the new passphrase, with its
@@ -53,9 +53,8 @@ pub fn protect(args: ProtectArgs) -> Result<()> {
     }
     if text.is_empty() {
         return Err(CliError::new(
-            "invalid_identity",
+            Code::InvalidIdentity,
             "no identity to protect",
-            EXIT_INPUT,
         ));
     }
     keygen::write_new_secret_file(&args.output, &text)?;

@@ -13,7 +13,7 @@ use sealpost::{
 use zeroize::Zeroizing;
 
 use crate::{
-    error::{CliError, Result, EXIT_IDENTITY, EXIT_INPUT, EXIT_IO},
+    error::{CliError, Code, Result},
     passphrase,
     protect::{self, UnlockError},
 };
@@ -29,7 +29,7 @@ pub fn read_text(path: Option<&Path>, what: &str) -> Result<Zeroizing<String>> {
     let (name, result) = match path.filter(|p| p.as_os_str() != "-") {
         Some(p) => {
             let file =
-                std::fs::File::open(p).map_err(|e| CliError::io("unreadable_input", p, &e))?;
+                std::fs::File::open(p).map_err(|e| CliError::io(Code::UnreadableInput, p, &e))?;
             (
                 p.display().to_string(),
                 file.take(MAX_INPUT + 1).read_to_string(&mut buf),
@@ -42,19 +42,17 @@ pub fn read_text(path: Option<&Path>, what: &str) -> Result<Zeroizing<String>> {
                 .read_to_string(&mut buf),
         ),
     };
-    result.map_err(|e| CliError::new("unreadable_input", format!("{name}: {e}"), EXIT_IO))?;
+    result.map_err(|e| CliError::new(Code::UnreadableInput, format!("{name}: {e}")))?;
     if buf.len() as u64 > MAX_INPUT {
         return Err(CliError::new(
-            "input_too_large",
+            Code::InputTooLarge,
             format!("{what} on {name} is larger than 1 MiB"),
-            EXIT_INPUT,
         ));
     }
     if buf.trim().is_empty() {
         return Err(CliError::new(
-            "empty_input",
+            Code::EmptyInput,
             format!("no {what} on {name}"),
-            EXIT_INPUT,
         ));
     }
     Ok(buf)
@@ -72,9 +70,9 @@ fn current_uid() -> Option<u32> {
 /// sealpost, that no other user may read or write (as ssh does for private keys).
 pub fn read_private(path: &Path, what: &str, limit: u64) -> Result<Zeroizing<String>> {
     let code = if what == "passphrase file" {
-        "unreadable_passphrase_file"
+        Code::UnreadablePassphraseFile
     } else {
-        "unreadable_identity"
+        Code::UnreadableIdentity
     };
     let file = std::fs::File::open(path).map_err(|e| CliError::io(code, path, &e))?;
     let meta = file.metadata().map_err(|e| CliError::io(code, path, &e))?;
@@ -82,7 +80,6 @@ pub fn read_private(path: &Path, what: &str, limit: u64) -> Result<Zeroizing<Str
         return Err(CliError::new(
             code,
             format!("{what} {} is not a regular file", path.display()),
-            EXIT_IDENTITY,
         ));
     }
     #[cfg(unix)]
@@ -91,12 +88,11 @@ pub fn read_private(path: &Path, what: &str, limit: u64) -> Result<Zeroizing<Str
         let mode = meta.permissions().mode() & 0o777;
         if mode & 0o077 != 0 {
             return Err(CliError::new(
-                "insecure_permissions",
+                Code::InsecurePermissions,
                 format!(
                     "{what} {} can be read by other users (mode {mode:04o})",
                     path.display()
                 ),
-                EXIT_IDENTITY,
             )
             .hint(format!(
                 "run `chmod 600 {}`; if others may have copied it, retire the key",
@@ -104,15 +100,11 @@ pub fn read_private(path: &Path, what: &str, limit: u64) -> Result<Zeroizing<Str
             )));
         }
         if let Some(uid) = current_uid().filter(|uid| *uid != meta.uid()) {
-            return Err(CliError::new(
-                "insecure_owner",
-                format!(
+            return Err(CliError::new(Code::InsecureOwner, format!(
                     "{what} {} belongs to user {}, not to the user running sealpost ({uid})",
                     path.display(),
                     meta.uid()
-                ),
-                EXIT_IDENTITY,
-            )
+                ))
             .hint("a secret file must be owned by the operator who uses it: `chown` it, or have its owner run sealpost"));
         }
     }
@@ -181,7 +173,7 @@ pub fn find_identities(paths: &[PathBuf]) -> Result<Vec<Found>> {
         let path = &path;
         let text = read_private(path, "identity file", MAX_IDENTITY_FILE)?;
         let entries = sealpost::keys::parse_identity_entries(&text).map_err(|e| {
-            CliError::new(e.code(), format!("{}: {e}", path.display()), EXIT_INPUT)
+            CliError::core(&e, format!("{}: {e}", path.display()))
                 .hint("an identity file is what `sealpost keygen -o FILE` wrote")
         })?;
         out.extend(entries.into_iter().map(|entry| Found {
@@ -234,11 +226,10 @@ pub fn unlock(
                         Ok(identity) => break identity,
                         Err(UnlockError::Corrupt) => {
                             return Err(CliError::new(
-                                "invalid_identity",
+                                Code::InvalidIdentity,
                                 format!(
                                     "{describe}: the protected key is not the key its line names"
                                 ),
-                                EXIT_INPUT,
                             ));
                         }
                         Err(UnlockError::WrongPassphrase) => {

@@ -4,7 +4,7 @@ use sealpost::Envelope;
 
 use crate::{
     cli::InspectArgs,
-    error::{CliError, Result, EXIT_IO},
+    error::{CliError, Code, Result},
     input,
 };
 
@@ -12,7 +12,7 @@ pub fn run(args: InspectArgs) -> Result<()> {
     let text = input::read_text(args.input.as_deref(), "envelope")?;
     let envelope: Envelope = text.parse()?;
     let json = serde_json::to_string_pretty(&envelope.inspect())
-        .map_err(|e| CliError::new("cannot_write_output", e, EXIT_IO))?;
+        .map_err(|e| CliError::new(Code::CannotWriteOutput, e))?;
     println!("{json}");
     Ok(())
 }

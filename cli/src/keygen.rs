@@ -11,7 +11,7 @@ use zeroize::Zeroizing;
 
 use crate::{
     cli::KeygenArgs,
-    error::{CliError, Result, EXIT_INPUT, EXIT_IO},
+    error::{CliError, Code, Result},
     passphrase, protect,
 };
 
@@ -21,9 +21,8 @@ pub fn run(args: KeygenArgs) -> Result<()> {
     let mut stdout = std::io::stdout();
     if args.output.is_none() && stdout.is_terminal() {
         return Err(CliError::new(
-            "secret_to_terminal",
+            Code::SecretToTerminal,
             "refusing to print a new private key to the terminal",
-            EXIT_INPUT,
         )
         .hint("use `sealpost keygen -o FILE`, or redirect stdout to a file"));
     }
@@ -45,9 +44,7 @@ pub fn run(args: KeygenArgs) -> Result<()> {
             stdout
                 .write_all(text.as_bytes())
                 .and_then(|()| stdout.flush())
-                .map_err(|e| {
-                    CliError::new("cannot_write_identity", format!("stdout: {e}"), EXIT_IO)
-                })?;
+                .map_err(|e| CliError::new(Code::CannotWriteIdentity, format!("stdout: {e}")))?;
             eprintln!("public key: {}", identity.public_key());
         }
     }
@@ -64,9 +61,8 @@ pub fn parse_not_after(text: &str) -> Result<UtcSeconds> {
     };
     UtcSeconds::parse(&full).ok_or_else(|| {
         CliError::new(
-            "invalid_date",
+            Code::InvalidDate,
             format!("--not-after {text:?} is not a date"),
-            EXIT_INPUT,
         )
         .hint("write YYYY-MM-DD (UTC, through the end of that day) or YYYY-MM-DDTHH:MM:SSZ")
     })
@@ -79,7 +75,7 @@ pub fn write_new_secret_file(path: &Path, text: &Zeroizing<String>) -> Result<()
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let mut file = options.open(path).map_err(|e| {
-        let err = CliError::io("cannot_write_identity", path, &e);
+        let err = CliError::io(Code::CannotWriteIdentity, path, &e);
         if e.kind() == std::io::ErrorKind::AlreadyExists {
             err.hint("sealpost never overwrites an identity; choose another file name")
         } else {
@@ -88,5 +84,5 @@ pub fn write_new_secret_file(path: &Path, text: &Zeroizing<String>) -> Result<()
     })?;
     file.write_all(text.as_bytes())
         .and_then(|()| file.sync_all())
-        .map_err(|e| CliError::io("cannot_write_identity", path, &e))
+        .map_err(|e| CliError::io(Code::CannotWriteIdentity, path, &e))
 }

@@ -16,21 +16,19 @@ mod pdf;
 mod zpl;
 
 use std::{
-    fs::File,
-    io::{BufRead, BufReader, Read, Write},
+    io::{BufRead, BufReader, Write},
     path::{Path, PathBuf},
-    sync::{atomic::AtomicU64, Arc},
 };
 
 use sealpost::Address;
 use serde_json::{Map, Value};
 
 use crate::{
-    auditlog::AuditLog,
-    batch::{self, Done, Item, Outcome, Rest, Settings, TempOut},
     cli::{Format, LabelArgs, LabelFormat, LabelSize},
-    error::{CliError, Result, EXIT_INPUT, EXIT_IO, EXIT_REJECTED},
-    input, open, passphrase,
+    error::{CliError, Code, Result},
+    input,
+    manifest::{self, Item, Manifest, Outcome, Rest, Source, TempOut},
+    open,
 };
 
 pub use content::Label;
@@ -134,7 +132,9 @@ impl Sink {
                     203 => 8,
                     300 => 12,
                     other => {
-                        return Err(batch::usage(format!("--zpl-dpi {other}: use 203 or 300")))
+                        return Err(manifest::usage(format!(
+                            "--zpl-dpi {other}: use 203 or 300"
+                        )))
                     }
                 };
                 if args.zpl_font.is_empty()
@@ -143,7 +143,7 @@ impl Sink {
                         .chars()
                         .any(|c| c.is_control() || "^~,".contains(c))
                 {
-                    return Err(batch::usage(
+                    return Err(manifest::usage(
                         "--zpl-font must name a printer font, such as E:ANMDS.TTF or 0",
                     ));
                 }
@@ -167,16 +167,12 @@ impl Sink {
                     .texts()
                     .find_map(|(f, t)| pdf.font().missing(t).map(|c| (f, c)))
                 {
-                    return Err(CliError::new(
-                        "missing_glyph",
-                        format!(
+                    return Err(CliError::new(Code::MissingGlyph, format!(
                             "order {:?}: the font {} has no glyph for U+{:04X} in the {field}",
                             label.order,
                             pdf.font().path.display(),
                             c as u32
-                        ),
-                        EXIT_INPUT,
-                    )
+                        ))
                     .hint("pass --font with a font that covers it (Noto Sans CJK covers Chinese, Latin, Cyrillic and Greek)"));
                 }
                 pdf.add(label)?;
@@ -191,7 +187,7 @@ impl Sink {
             (Sink::Zpl { out, .. }, Rendered::Zpl(text)) => out
                 .writer
                 .write_all(text.as_bytes())
-                .map_err(|e| CliError::new("cannot_write_output", format!("output: {e}"), EXIT_IO)),
+                .map_err(|e| CliError::new(Code::CannotWriteOutput, format!("output: {e}"))),
             _ => Ok(()),
         }
     }
@@ -203,7 +199,7 @@ impl Sink {
                 let mut out = TempOut::create(path)?;
                 out.writer
                     .write_all(&bytes)
-                    .map_err(|e| CliError::io("cannot_write_output", path, &e))?;
+                    .map_err(|e| CliError::io(Code::CannotWriteOutput, path, &e))?;
                 out.finish(path, force)
             }
             Sink::Zpl { out, .. } => out.finish(path, force),
@@ -237,19 +233,17 @@ pub fn run(args: LabelArgs) -> Result<()> {
         .filter(|s| s.chars().count() > 120 || s.chars().any(|c| c.is_control() || c == '\u{2028}'))
     {
         return Err(CliError::new(
-            "invalid_sender",
+            Code::InvalidSender,
             format!(
                 "--sender must be at most 120 characters without control characters ({} given)",
                 bad.chars().count()
             ),
-            EXIT_INPUT,
         ));
     }
     if !args.force && args.output.exists() {
         return Err(CliError::new(
-            "output_exists",
+            Code::OutputExists,
             format!("{} exists", args.output.display()),
-            EXIT_IO,
         )
         .hint("choose another name, or pass --force to replace it"));
     }
@@ -300,14 +294,6 @@ fn single(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &str) -> 
     Ok(())
 }
 
-fn rejects_path(args: &LabelArgs) -> PathBuf {
-    args.rejects.clone().unwrap_or_else(|| {
-        let mut name = args.output.as_os_str().to_owned();
-        name.push(".rejects.ndjson");
-        PathBuf::from(name)
-    })
-}
-
 /// Counts and the reject file of a batch.
 struct Tally {
     read: u64,
@@ -319,18 +305,12 @@ struct Tally {
 
 impl Tally {
     fn new(args: &LabelArgs) -> Result<Tally> {
-        let path = rejects_path(args);
-        if path == args.output {
-            return Err(batch::usage("--rejects must differ from --output"));
-        }
-        if !args.force && path.exists() {
-            return Err(CliError::new(
-                "output_exists",
-                format!("{} exists", path.display()),
-                EXIT_IO,
-            )
-            .hint("choose another name, or pass --force to replace it"));
-        }
+        let path = manifest::rejects_path(&args.output, args.rejects.as_deref())?;
+        manifest::refuse_existing(
+            &path,
+            args.force,
+            "choose another name, or pass --force to replace it",
+        )?;
         Ok(Tally {
             read: 0,
             labelled: 0,
@@ -356,13 +336,13 @@ impl Tally {
     ) -> Result<()> {
         // labels first; if the rejects file then cannot be written, the labels are taken
         // back: both or neither (a rerun must not meet `output_exists`)
-        sink.finish(&args.output, args.force)?;
-        self.rejects
-            .finish(&self.path, args.force)
-            .inspect_err(|_| {
-                let _ = std::fs::remove_file(&args.output);
-            })?;
-        batch::sync_dir(&args.output);
+        manifest::publish(
+            &args.output,
+            || sink.finish(&args.output, args.force),
+            self.rejects,
+            &self.path,
+            args.force,
+        )?;
         eprintln!(
             "sealpost: read {} records from {input_name}: {} labelled, {} rejected",
             self.read, self.labelled, self.rejected
@@ -379,88 +359,43 @@ impl Tally {
             )
         );
         if self.rejected > 0 {
-            return Err(CliError::new(
-                "records_rejected",
+            return Err(manifest::rejected(
                 format!("{} of {} records have no label", self.rejected, self.read),
-                EXIT_REJECTED,
-            )
-            .hint(format!(
-                "{} lists each with its manifest line and error code",
-                self.path.display()
-            )));
+                &self.path,
+            ));
         }
         Ok(())
     }
 }
 
-fn manifest_reader(path: Option<&Path>) -> Result<(Box<dyn Read + Send>, String)> {
-    match path.filter(|p| p.as_os_str() != "-") {
-        Some(p) => {
-            let file = File::open(p).map_err(|e| CliError::io("unreadable_input", p, &e))?;
-            Ok((Box::new(file), p.display().to_string()))
-        }
-        None => Ok((Box::new(std::io::stdin()), "stdin".to_owned())),
-    }
-}
-
-/// A manifest of envelopes: opened in parallel per chunk by `batch.rs`, audited per chunk,
+/// A manifest of envelopes: opened in parallel per chunk by `manifest.rs`, audited per chunk,
 /// labelled in manifest order.
 fn from_manifest(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &str) -> Result<()> {
     let mut tally = Tally::new(args)?;
-    let found = input::find_identities(&args.identity)?;
-    let source = passphrase::Source::new(args.passphrase.passphrase_file.clone(), passphrase::ENV);
-    let mut log = AuditLog::for_command(&args.audit, "label --batch")?;
-    let identities = crate::open::unlock_audited(&mut log, found, |_| true, &source)?;
-    let now = input::now();
-    let expired: Vec<bool> = identities.iter().map(|u| u.expired_at(now)).collect();
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.jobs.unwrap_or(0))
-        .build()
-        .map_err(|e| CliError::new("internal_error", e, EXIT_IO))?;
+    let (mut log, identities, expired) = manifest::unlock(
+        &args.identity,
+        &args.audit,
+        &args.passphrase,
+        "label --batch",
+    )?;
     let mut sink = Sink::create(args, format)?;
-    let (reader, input_name) = manifest_reader(args.input.as_deref())?;
-    let consumed = Arc::new(AtomicU64::new(0));
-    let reader = BufReader::with_capacity(
-        256 * 1024,
-        batch::Counting {
-            inner: reader,
-            count: Arc::clone(&consumed),
-        },
-    );
-    let settings = Settings {
-        identities: &identities,
-        expired,
-        allow_expired: args.allow_expired,
+    let source = Source {
+        input: args.input.as_deref(),
+        format: args.manifest_format,
         order_column: &args.order_column,
         envelope_column: &args.envelope_column,
-        lines: Arc::new(AtomicU64::new(0)),
+        allow_expired: args.allow_expired,
+        jobs: args.jobs,
     };
-    let in_format = args
-        .manifest_format
-        .or_else(|| batch::detect(args.input.as_deref()))
-        .unwrap_or(Format::Ndjson);
-    let chunks = match in_format {
-        Format::Ndjson => batch::spawn_ndjson(reader, &settings),
-        Format::Csv => batch::spawn_csv(reader, &settings, &input_name)?.1,
-    };
-    let progress = batch::progress_bar(args.quiet, None);
-    for (n, chunk) in chunks.into_iter().enumerate() {
-        let chunk = chunk?;
-        if n == 0 {
-            batch::check_first_chunk(&chunk, &settings, &input_name)?;
-        }
-        let done: Vec<Done> = pool.install(|| {
-            use rayon::prelude::*;
-            chunk
-                .into_par_iter()
-                .map(|item| batch::process(item, &settings))
-                .collect()
-        });
+    let mut manifest = Manifest::open(&source, &identities, expired)?;
+    let progress = manifest::progress_bar(args.quiet, None);
+    while let Some(done) = manifest.next_chunk() {
+        let done = done?;
         // lay out every opened record in memory, then audit the chunk, then write
         let mut rendered = Vec::with_capacity(done.len());
         let mut events = Vec::with_capacity(done.len());
         for d in &done {
-            let mut event = batch::event(d, &identities);
+            let mut event = manifest::event(d, &identities);
             let r = match &d.outcome {
                 Outcome::Opened { address, .. } => {
                     let order = d.item.order.as_deref().unwrap_or_default();
@@ -502,7 +437,7 @@ fn from_manifest(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &s
         bar.finish_and_clear();
     }
     let audit = log.path().to_path_buf();
-    tally.finish(sink, args, masked, &input_name, Some(&audit))
+    tally.finish(sink, args, masked, &manifest.input_name, Some(&audit))
 }
 
 fn plain_item(line: u64, order: Option<String>) -> Item {
@@ -515,8 +450,8 @@ fn plain_item(line: u64, order: Option<String>) -> Item {
     }
 }
 
-fn bad_record(code: &'static str, message: impl std::fmt::Display) -> CliError {
-    CliError::new(code, message, EXIT_INPUT)
+fn bad_record(code: Code, message: impl std::fmt::Display) -> CliError {
+    CliError::new(code, message)
 }
 
 /// An opened address record: validated as a sealed one would have been.
@@ -524,7 +459,7 @@ fn checked(address: Address, order: &str) -> Result<Address> {
     sealpost::envelope::validate_order_ref(order).map_err(CliError::from)?;
     address
         .validate()
-        .map_err(|e| bad_record("invalid_address", format!("{}: {e}", e.code())))?;
+        .map_err(|e| bad_record(Code::InvalidAddress, format!("{}: {e}", e.code())))?;
     Ok(address)
 }
 
@@ -533,11 +468,11 @@ fn checked(address: Address, order: &str) -> Result<Address> {
 fn from_opened(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &str) -> Result<()> {
     if !args.batch {
         let order = args.order.clone().ok_or_else(|| {
-            batch::usage("label --opened without --batch needs --order REF for the label")
+            manifest::usage("label --opened without --batch needs --order REF for the label")
         })?;
         let text = input::read_text(args.input.as_deref(), "address")?;
         let address: Address = serde_json::from_str(&text)
-            .map_err(|e| bad_record("invalid_address", format!("not an address record: {e}")))?;
+            .map_err(|e| bad_record(Code::InvalidAddress, format!("not an address record: {e}")))?;
         let address = checked(address, &order)?;
         let mut sink = Sink::create(args, format)?;
         let rendered = sink.render(&Label::new(&address, &order, sender, masked))?;
@@ -552,11 +487,8 @@ fn from_opened(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &str
     }
     let mut tally = Tally::new(args)?;
     let mut sink = Sink::create(args, format)?;
-    let (reader, input_name) = manifest_reader(args.input.as_deref())?;
-    let in_format = args
-        .manifest_format
-        .or_else(|| batch::detect(args.input.as_deref()))
-        .unwrap_or(Format::Ndjson);
+    let (reader, input_name, _) = manifest::open_input(args.input.as_deref())?;
+    let in_format = manifest::input_format(args.manifest_format, args.input.as_deref());
     let mut label_one = |tally: &mut Tally, item: Item, parsed: Result<Address>| -> Result<()> {
         tally.read += 1;
         let order = item.order.clone().unwrap_or_default();
@@ -581,7 +513,7 @@ fn from_opened(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &str
                 buf.clear();
                 let n = reader
                     .read_line(&mut buf)
-                    .map_err(|e| CliError::new("unreadable_input", e, EXIT_IO))?;
+                    .map_err(|e| CliError::new(Code::UnreadableInput, e))?;
                 if n == 0 {
                     break;
                 }
@@ -596,10 +528,10 @@ fn from_opened(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &str
                 };
                 let parsed = match object.remove("address") {
                     Some(a) => serde_json::from_value::<Address>(a).map_err(|e| {
-                        bad_record("invalid_address", format!("not an address record: {e}"))
+                        bad_record(Code::InvalidAddress, format!("not an address record: {e}"))
                     }),
                     None => Err(bad_record(
-                        "malformed_record",
+                        Code::MalformedRecord,
                         "not a JSON object with an \"address\" field",
                     )),
                 };
@@ -610,7 +542,7 @@ fn from_opened(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &str
             let mut csv = csv::ReaderBuilder::new().from_reader(reader);
             let header = csv
                 .headers()
-                .map_err(|e| CliError::new("unreadable_input", e, EXIT_IO))?
+                .map_err(|e| CliError::new(Code::UnreadableInput, e))?
                 .clone();
             let at = |name: &str| {
                 header
@@ -619,52 +551,24 @@ fn from_opened(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &str
             };
             let Some(order_at) = at(&args.order_column) else {
                 return Err(CliError::new(
-                    "missing_column",
+                    Code::MissingColumn,
                     format!("{input_name}: no {:?} column", args.order_column),
-                    EXIT_INPUT,
                 ));
             };
-            let columns: Vec<Option<usize>> =
-                batch::ADDRESS_COLUMNS.iter().map(|c| at(c)).collect();
             for record in csv.records() {
-                let record = record.map_err(|e| CliError::new("unreadable_input", e, EXIT_IO))?;
+                let record = record.map_err(|e| CliError::new(Code::UnreadableInput, e))?;
                 let line = record.position().map_or(0, csv::Position::line);
-                let get = |i: usize| {
-                    columns
-                        .get(i)
-                        .copied()
-                        .flatten()
-                        .and_then(|at| record.get(at))
-                        .map(|v| unguard(v).to_owned())
-                        .unwrap_or_default()
-                };
-                let street: Vec<String> = (6..9).map(get).filter(|s| !s.is_empty()).collect();
-                let address = Address {
-                    name: get(0),
-                    phone: get(1),
-                    country: get(2),
-                    address_level1: get(3),
-                    address_level2: get(4),
-                    address_level3: get(5),
-                    street_lines: street,
-                    postal_code: get(9),
-                    company: get(10),
-                    delivery_note: get(11),
-                };
+                let address = manifest::address_from_cells(|column| {
+                    at(column)
+                        .and_then(|i| record.get(i))
+                        .map_or("", manifest::unguard)
+                });
                 let order = record.get(order_at).map(str::to_owned);
                 label_one(&mut tally, plain_item(line, order), Ok(address))?;
             }
         }
     }
     tally.finish(sink, args, masked, &input_name, None)
-}
-
-/// Undoes `open --batch`'s spreadsheet guard (a `'` before a cell starting `=`, `+`, `-`, `@`).
-fn unguard(cell: &str) -> &str {
-    match cell.strip_prefix('\'') {
-        Some(rest) if batch::formula_guard(rest).starts_with('\'') => rest,
-        _ => cell,
-    }
 }
 
 #[cfg(test)]
@@ -698,13 +602,5 @@ mod tests {
             ["ABCDE", "FGHIJ", "KL"]
         );
         assert_eq!(wrap_with("", 5.0, mono), [""]);
-    }
-
-    #[test]
-    fn unguards_formula_cells_only() {
-        assert_eq!(unguard("'=SUM(A1)"), "=SUM(A1)");
-        assert_eq!(unguard("'-x"), "-x");
-        assert_eq!(unguard("O'Brien"), "O'Brien");
-        assert_eq!(unguard("'Quoted"), "'Quoted");
     }
 }

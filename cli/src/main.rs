@@ -13,6 +13,7 @@ mod input;
 mod inspect;
 mod keygen;
 mod label;
+mod manifest;
 mod open;
 mod passphrase;
 mod protect;

@@ -15,7 +15,7 @@ use crate::{
     auditlog::{self, AuditLog, Event},
     batch,
     cli::{AuditArgs, OpenArgs, PassphraseArgs},
-    error::{CliError, Result, EXIT_IO},
+    error::{CliError, Code, Result},
     input::{self, Usable},
     passphrase,
 };
@@ -49,14 +49,14 @@ pub fn run(args: OpenArgs) -> Result<()> {
     }
     let json = Zeroizing::new(
         serde_json::to_string_pretty(&address)
-            .map_err(|e| CliError::new("cannot_write_output", e, EXIT_IO))?,
+            .map_err(|e| CliError::new(Code::CannotWriteOutput, e))?,
     );
     let mut stdout = std::io::stdout();
     stdout
         .write_all(json.as_bytes())
         .and_then(|()| stdout.write_all(b"\n"))
         .and_then(|()| stdout.flush())
-        .map_err(|e| CliError::new("cannot_write_output", format!("stdout: {e}"), EXIT_IO))
+        .map_err(|e| CliError::new(Code::CannotWriteOutput, format!("stdout: {e}")))
 }
 
 /// One envelope opened the way `open` and `label` do: read, parsed (a parse failure is audited
@@ -175,6 +175,45 @@ pub fn unlock_audited(
     })
 }
 
+/// Why no identity opened an envelope: the first failure of an entry of these identities, and
+/// the first identity that was not tried (`allowed` said no: past its not-after date).
+pub struct Refused<'u> {
+    pub error: Option<sealpost::Error>,
+    pub skipped: Option<&'u Usable>,
+}
+
+/// Tries each identity the envelope names, in order, except those `allowed` refuses; returns
+/// the address and the index of the identity that opened it. The one place that loops over
+/// identities calling `Envelope::open` (for `open`, `label` and both batches).
+pub fn open_first<'u>(
+    envelope: &Envelope,
+    identities: &'u [Usable],
+    expected_order: Option<&str>,
+    allowed: impl Fn(usize) -> bool,
+) -> std::result::Result<(sealpost::Address, usize), Refused<'u>> {
+    let mut refused = Refused {
+        error: None,
+        skipped: None,
+    };
+    for (i, usable) in identities.iter().enumerate() {
+        let key_id = usable.key_id();
+        if !envelope.recipients().iter().any(|r| r.key_id == key_id) {
+            continue;
+        }
+        if !allowed(i) {
+            refused.skipped.get_or_insert(usable);
+            continue;
+        }
+        match envelope.open(std::slice::from_ref(&usable.identity), expected_order) {
+            Ok(address) => return Ok((address, i)),
+            Err(e) => {
+                refused.error.get_or_insert(e);
+            }
+        }
+    }
+    Err(refused)
+}
+
 /// Opens with the first identity that can; returns the address and that identity's index.
 /// Errors as `Envelope::open` reports them (the first failure of a matching entry, else
 /// `not_a_recipient`).
@@ -183,19 +222,10 @@ pub fn open_with(
     identities: &[Usable],
     expected_order: Option<&str>,
 ) -> std::result::Result<(sealpost::Address, usize), sealpost::Error> {
-    let mut first_error = None;
-    for (i, usable) in identities.iter().enumerate() {
-        let key_id = usable.key_id();
-        if !envelope.recipients().iter().any(|r| r.key_id == key_id) {
-            continue;
-        }
-        match envelope.open(std::slice::from_ref(&usable.identity), expected_order) {
-            Ok(address) => return Ok((address, i)),
-            Err(e) => {
-                first_error.get_or_insert(e);
-            }
-        }
-    }
+    let first_error = match open_first(envelope, identities, expected_order, |_| true) {
+        Ok(opened) => return Ok(opened),
+        Err(refused) => refused.error,
+    };
     // an order mismatch is reported before any decryption, whatever the keys
     if let Some(expected) = expected_order {
         if expected != envelope.order_ref() && first_error.is_none() {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
 use crate::{
-    error::{CliError, Result, EXIT_IDENTITY, EXIT_INPUT},
+    error::{CliError, Code, Result},
     input,
 };
 
@@ -46,9 +46,8 @@ impl Source {
             Source::Env(name) => {
                 let value = std::env::var(name).map(Zeroizing::new).map_err(|_| {
                     CliError::new(
-                        "passphrase_required",
+                        Code::PassphraseRequired,
                         format!("${name} is not valid UTF-8"),
-                        EXIT_IDENTITY,
                     )
                 })?;
                 Ok(value)
@@ -57,9 +56,8 @@ impl Source {
                 .map(Zeroizing::new)
                 .map_err(|e| {
                     CliError::new(
-                        "passphrase_required",
+                        Code::PassphraseRequired,
                         format!("cannot ask for a passphrase on the terminal: {e}"),
-                        EXIT_IDENTITY,
                     )
                     .hint(format!(
                         "on an automated hub, set ${ENV} or pass --passphrase-file FILE"
@@ -76,9 +74,8 @@ impl Source {
             let again = self.read("Repeat the passphrase: ")?;
             if again != pass {
                 return Err(CliError::new(
-                    "passphrase_mismatch",
+                    Code::PassphraseMismatch,
                     "the two passphrases differ",
-                    EXIT_INPUT,
                 ));
             }
         }
@@ -98,15 +95,14 @@ fn read_file(path: &Path) -> Result<Zeroizing<String>> {
 /// or shaped like an order number (digits and separators with at most a short letter prefix).
 pub fn check_strength(pass: &str, key_id: &str) -> Result<()> {
     let weak = |why: &str| {
-        Err(CliError::new(
-            "weak_passphrase",
-            format!("passphrase refused: {why}"),
-            EXIT_INPUT,
-        )
-        .hint(format!(
+        Err(
+            CliError::new(Code::WeakPassphrase, format!("passphrase refused: {why}")).hint(
+                format!(
             "use at least {MIN_CHARS} characters that are not a number, an order reference or \
                  the key id: e.g. four random words, or one from a password manager"
-        )))
+        ),
+            ),
+        )
     };
     let chars: Vec<char> = pass.chars().collect();
     if chars.len() < MIN_CHARS {

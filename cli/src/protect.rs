@@ -16,7 +16,7 @@ use sealpost::{
 };
 use zeroize::Zeroizing;
 
-use crate::error::{CliError, Result, EXIT_IDENTITY, EXIT_INPUT};
+use crate::error::{CliError, Code, Result};
 
 /// Why a protected identity did not unlock.
 #[derive(Debug)]
@@ -29,11 +29,11 @@ pub enum UnlockError {
 
 fn derive_key(pass: &str, salt: &[u8; SALT_LEN], kdf: KdfParams) -> Result<Zeroizing<[u8; 32]>> {
     let params = Params::new(kdf.memory_kib, kdf.iterations, kdf.parallelism, Some(32))
-        .map_err(|e| CliError::new("invalid_identity", format!("Argon2id: {e}"), EXIT_INPUT))?;
+        .map_err(|e| CliError::new(Code::InvalidIdentity, format!("Argon2id: {e}")))?;
     let mut key = Zeroizing::new([0u8; 32]);
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
         .hash_password_into(pass.as_bytes(), salt, key.as_mut())
-        .map_err(|e| CliError::new("invalid_identity", format!("Argon2id: {e}"), EXIT_INPUT))?;
+        .map_err(|e| CliError::new(Code::InvalidIdentity, format!("Argon2id: {e}")))?;
     Ok(key)
 }
 
@@ -82,11 +82,11 @@ pub fn seal_secret(
                 aad: prefix.as_bytes(),
             },
         )
-        .map_err(|_| CliError::new("internal_error", "sealing the key failed", EXIT_INPUT))?;
+        .map_err(|_| CliError::new(Code::InternalError, "sealing the key failed"))?;
     let sealed: [u8; SEALED_KEY_LEN] = sealed
         .as_slice()
         .try_into()
-        .map_err(|_| CliError::new("internal_error", "sealed key length", EXIT_INPUT))?;
+        .map_err(|_| CliError::new(Code::InternalError, "sealed key length"))?;
     Ok((prefix, sealed))
 }
 
@@ -138,9 +138,8 @@ pub fn wrong_passphrase(what: &str, from: &crate::passphrase::Source) -> CliErro
         crate::passphrase::Source::Terminal => "the passphrase typed".to_owned(),
     };
     CliError::new(
-        "wrong_passphrase",
+        Code::WrongPassphrase,
         format!("{what}: the passphrase does not unlock this identity"),
-        EXIT_IDENTITY,
     )
     .hint(format!(
         "{source} is not the passphrase set at `sealpost keygen` (or the file was edited)"

@@ -4,7 +4,7 @@ use sealpost::{address::shape_error_message, Address, Disclosure, Envelope, Publ
 
 use crate::{
     cli::SealArgs,
-    error::{CliError, Result, EXIT_INPUT},
+    error::{CliError, Code, Result},
     input,
 };
 
@@ -26,7 +26,7 @@ pub fn run(args: SealArgs) -> Result<()> {
         } else {
             shape_error_message(&e.to_string())
         };
-        CliError::new("invalid_address", msg, EXIT_INPUT)
+        CliError::new(Code::InvalidAddress, msg)
             .hint("fields: name, phone, country, addressLevel1-3, streetLines (array), postalCode, company, deliveryNote")
     })?;
     let envelope = Envelope::seal(&address, &recipients, &args.order, disclosure)?;

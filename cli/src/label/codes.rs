@@ -3,7 +3,7 @@
 use barcoders::sym::code128::Code128;
 use qrcode::{EcLevel, QrCode};
 
-use crate::error::{CliError, Result, EXIT_INPUT};
+use crate::error::{CliError, Code, Result};
 
 /// A QR code: `width` × `width` modules, row by row, `true` for dark.
 #[derive(Debug)]
@@ -16,9 +16,8 @@ pub struct Qr {
 pub fn qr(order: &str) -> Result<Qr> {
     let code = QrCode::with_error_correction_level(order.as_bytes(), EcLevel::M).map_err(|e| {
         CliError::new(
-            "label_unencodable",
+            Code::LabelUnencodable,
             format!("order {order:?}: no QR code: {e}"),
-            EXIT_INPUT,
         )
     })?;
     Ok(Qr {
@@ -37,9 +36,8 @@ pub fn code128(order: &str) -> Result<Vec<u8>> {
         .map(|c| c.encode())
         .map_err(|e| {
             CliError::new(
-                "label_unencodable",
+                Code::LabelUnencodable,
                 format!("order {order:?}: no Code128 barcode: {e}"),
-                EXIT_INPUT,
             )
         })
 }

@@ -10,7 +10,7 @@ use skrifa::{
     FontRef, MetadataProvider,
 };
 
-use crate::error::{CliError, Result, EXIT_INPUT, EXIT_IO};
+use crate::error::{CliError, Code, Result};
 
 /// Environment variable naming the label font.
 pub const ENV_FONT: &str = "SEALPOST_LABEL_FONT";
@@ -45,12 +45,8 @@ impl std::fmt::Debug for LabelFont {
 }
 
 fn unusable(path: &Path, why: impl std::fmt::Display) -> CliError {
-    CliError::new(
-        "font_unusable",
-        format!("{}: {why}", path.display()),
-        EXIT_INPUT,
-    )
-    .hint("pass --font with a TrueType/OpenType font (or .ttc collection) that covers Chinese")
+    CliError::new(Code::FontUnusable, format!("{}: {why}", path.display()))
+        .hint("pass --font with a TrueType/OpenType font (or .ttc collection) that covers Chinese")
 }
 
 impl LabelFont {
@@ -64,11 +60,7 @@ impl LabelFont {
         }
         match SYSTEM_FONTS.iter().map(Path::new).find(|p| p.is_file()) {
             Some(path) => LabelFont::load(path, None),
-            None => Err(CliError::new(
-                "font_unavailable",
-                "no font for Chinese text was found",
-                EXIT_IO,
-            )
+            None => Err(CliError::new(Code::FontUnavailable, "no font for Chinese text was found")
             .hint(format!(
                 "install Debian's fonts-noto-cjk (looked for {}), or pass --font FILE / set ${ENV_FONT}",
                 SYSTEM_FONTS.join(", ")
@@ -78,7 +70,7 @@ impl LabelFont {
 
     pub fn load(path: &Path, index: Option<u32>) -> Result<LabelFont> {
         let bytes = std::fs::read(path).map_err(|e| {
-            CliError::io("font_unavailable", path, &e).hint(format!(
+            CliError::io(Code::FontUnavailable, path, &e).hint(format!(
                 "pass --font FILE or set ${ENV_FONT} to a font that exists"
             ))
         })?;

@@ -11,7 +11,7 @@ use krilla::{
 };
 
 use super::{codes, content::Label, font::LabelFont, wrap, Dimensions};
-use crate::error::{CliError, Result, EXIT_INPUT, EXIT_IO};
+use crate::error::{CliError, Code, Result};
 
 const PT_PER_MM: f32 = 72.0 / 25.4;
 
@@ -118,12 +118,11 @@ impl Pdf {
             })
             .ok_or_else(|| {
                 CliError::new(
-                    "address_does_not_fit",
+                    Code::AddressDoesNotFit,
                     format!(
                         "order {:?}: the address does not fit on a {} label",
                         label.order, self.size.name
                     ),
-                    EXIT_INPUT,
                 )
                 .hint("use --size 100x150")
             })?;
@@ -235,12 +234,12 @@ impl Pdf {
     pub fn finish(self) -> Result<Vec<u8>> {
         self.doc
             .finish()
-            .map_err(|e| CliError::new("cannot_write_output", format!("PDF: {e:?}"), EXIT_IO))
+            .map_err(|e| CliError::new(Code::CannotWriteOutput, format!("PDF: {e:?}")))
     }
 }
 
 fn bad_size(w: f32, h: f32) -> CliError {
-    CliError::new("usage", format!("bad page size {w} x {h} pt"), 2)
+    CliError::new(Code::Usage, format!("bad page size {w} x {h} pt"))
 }
 
 /// The recipient block at `size`: (text, font size) per line.

@@ -9,7 +9,7 @@
 use std::fmt::Write;
 
 use super::{codes, content::Label, Dimensions};
-use crate::error::{CliError, Result, EXIT_INPUT};
+use crate::error::{CliError, Code, Result};
 
 /// Settings of a ZPL run.
 #[derive(Debug, Clone)]
@@ -107,12 +107,11 @@ impl Zpl {
             })
             .ok_or_else(|| {
                 CliError::new(
-                    "address_does_not_fit",
+                    Code::AddressDoesNotFit,
                     format!(
                         "order {:?}: the address does not fit on a {} label",
                         label.order, self.size.name
                     ),
-                    EXIT_INPUT,
                 )
                 .hint("use --size 100x150")
             })?;
