@@ -297,9 +297,9 @@ impl Envelope {
     /// Opens the envelope as SPEC.md §3.3 says: the expected order first, then every identity
     /// in the order given whose key id has an entry, until one opens it. Otherwise the error of
     /// the first identity tried, or `not_a_recipient` when none has an entry.
-    pub fn open_with(
+    pub fn open_with<'i>(
         &self,
-        identities: &[Identity],
+        identities: impl IntoIterator<Item = &'i Identity>,
         expected_order: Option<&str>,
     ) -> Result<Opened, Error> {
         if let Some(expected) = expected_order {
@@ -311,7 +311,7 @@ impl Envelope {
             }
         }
         let mut first_error = None;
-        for (index, identity) in identities.iter().enumerate() {
+        for (index, identity) in identities.into_iter().enumerate() {
             let key_id = identity.key_id();
             // key ids are unique within an envelope (`from_bytes` refuses duplicates)
             if let Some(entry) = self.recipients.iter().find(|r| r.key_id == key_id) {

@@ -211,6 +211,7 @@ pub const CODES: &[&str] = &[
     "truncated",
     "trailing_data",
     "malformed_envelope",
+    "malformed_plaintext",
     "not_a_recipient",
     "open_failed",
     "order_mismatch",
@@ -247,6 +248,7 @@ mod codes_tests {
             Error::Truncated,
             Error::TrailingData,
             Error::MalformedEnvelope("x"),
+            Error::MalformedPlaintext("x"),
             Error::NotARecipient,
             Error::OpenFailed,
             Error::OrderMismatch {
@@ -287,6 +289,7 @@ mod codes_tests {
                 | Error::Truncated
                 | Error::TrailingData
                 | Error::MalformedEnvelope(_)
+                | Error::MalformedPlaintext(_)
                 | Error::NotARecipient
                 | Error::OpenFailed
                 | Error::OrderMismatch { .. }

@@ -20,8 +20,8 @@ use crate::{
     cli::{Format, OpenArgs},
     error::{CliError, Code, Result},
     manifest::{
-        self, address_to_cells, detect, formula_guard, io_err, persist, temp_next_to, usage, Item,
-        Manifest, Outcome, Rest, Settings, Source, TempOut, ADDRESS_COLUMNS,
+        self, detect, formula_guard, io_err, persist, temp_next_to, usage, Item,
+        Manifest, Outcome, Rest, Settings, Source, TempOut,
     },
 };
 
@@ -186,7 +186,7 @@ impl Output {
                 let row = passthrough
                     .iter()
                     .map(|c| formula_guard(c))
-                    .chain(ADDRESS_COLUMNS.iter().map(|c| Cow::Borrowed(*c)));
+                    .chain(Address::csv_columns().into_iter().map(Cow::Owned));
                 writer
                     .write_record(row.map(|c| c.into_owned().into_bytes()))
                     .map_err(|e| CliError::new(Code::CannotWriteOutput, e))?;
@@ -229,7 +229,7 @@ impl Output {
                     (Rest::Csv(fields), false) => fields.iter().map(String::as_str).collect(),
                     _ => vec![item.order.as_deref().unwrap_or("")],
                 };
-                let cells = address_to_cells(address);
+                let cells = address.to_csv_cells();
                 let row = passthrough
                     .iter()
                     .chain(cells.iter())

@@ -92,6 +92,7 @@ codes! {
     // core codes with their own exit (3, 4)
     NotARecipient = "not_a_recipient" => EXIT_CANNOT_OPEN,
     OpenFailed = "open_failed" => EXIT_CANNOT_OPEN,
+    MalformedPlaintext = "malformed_plaintext" => EXIT_CANNOT_OPEN,
     OrderMismatch = "order_mismatch" => EXIT_MISMATCH,
     DisclosureMismatch = "disclosure_mismatch" => EXIT_MISMATCH,
     // a file cannot be read or written (5)
@@ -224,6 +225,9 @@ impl From<sealpost::Error> for CliError {
             }
             E::OpenFailed => err
                 .hint("the envelope was altered after sealing; ask the platform for the original"),
+            E::MalformedPlaintext(_) => err.hint(
+                "the envelope is authentic but its sender wrote a broken record: report it to the platform with the order reference",
+            ),
             E::OrderMismatch { .. } => err.hint(
                 "an envelope is valid only for the order it was sealed for; check the manifest row",
             ),

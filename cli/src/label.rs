@@ -558,7 +558,7 @@ fn from_opened(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &str
             for record in csv.records() {
                 let record = record.map_err(|e| CliError::new(Code::UnreadableInput, e))?;
                 let line = record.position().map_or(0, csv::Position::line);
-                let address = manifest::address_from_cells(|column| {
+                let address = sealpost::Address::from_csv_cells(|column| {
                     at(column)
                         .and_then(|i| record.get(i))
                         .map_or("", manifest::unguard)

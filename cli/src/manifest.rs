@@ -1,11 +1,10 @@
 //! The manifest pipeline shared by `open --batch` (`batch.rs`) and `label --batch` (`label.rs`):
 //! reading NDJSON or CSV manifests on a thread in chunks, opening each chunk in parallel (input
 //! order kept), the reject file, the 0600 `.partial` outputs renamed only when complete (removed
-//! on SIGINT/SIGTERM/SIGHUP), and the CSV address columns, written and read back by name.
+//! on SIGINT/SIGTERM/SIGHUP). The CSV address columns come from the core's field table
+//! (`Address::csv_columns`, `to_csv_cells`, `from_csv_cells`; SPEC.md §3.4).
 //!
-//! - [`Manifest::open`] starts reading; [`Manifest::next_chunk`] gives each chunk opened.
-//! - [`ADDRESS_COLUMNS`] with [`address_to_cells`] / [`address_from_cells`] is the one place
-//!   that knows how an address is laid out in CSV.
+//! [`Manifest::open`] starts reading; [`Manifest::next_chunk`] gives each chunk opened.
 
 use std::{
     borrow::Cow,
@@ -35,65 +34,6 @@ use crate::{
 pub const CHUNK: usize = 1024;
 /// Longest manifest line (NDJSON) or field accepted.
 pub const MAX_LINE: usize = 256 * 1024;
-/// The address columns of CSV output (after the manifest's own columns), which `label --opened`
-/// reads back by name. Swap this and the two functions below to change the layout.
-pub const ADDRESS_COLUMNS: [&str; 12] = [
-    "name",
-    "phone",
-    "country",
-    "addressLevel1",
-    "addressLevel2",
-    "addressLevel3",
-    "streetLine1",
-    "streetLine2",
-    "streetLine3",
-    "postalCode",
-    "company",
-    "deliveryNote",
-];
-
-/// The cell of each of [`ADDRESS_COLUMNS`], in that order.
-pub fn address_to_cells(address: &Address) -> [&str; ADDRESS_COLUMNS.len()] {
-    let street = |i: usize| address.street_lines.get(i).map_or("", String::as_str);
-    ADDRESS_COLUMNS.map(|column| match column {
-        "name" => address.name.as_str(),
-        "phone" => address.phone.as_str(),
-        "country" => address.country.as_str(),
-        "addressLevel1" => address.address_level1.as_str(),
-        "addressLevel2" => address.address_level2.as_str(),
-        "addressLevel3" => address.address_level3.as_str(),
-        "streetLine1" => street(0),
-        "streetLine2" => street(1),
-        "streetLine3" => street(2),
-        "postalCode" => address.postal_code.as_str(),
-        "company" => address.company.as_str(),
-        "deliveryNote" => address.delivery_note.as_str(),
-        _ => "",
-    })
-}
-
-/// The address from the cells of [`ADDRESS_COLUMNS`], `get` giving the cell of a column by its
-/// name ("" when absent); empty street lines are left out.
-pub fn address_from_cells<'r>(get: impl Fn(&str) -> &'r str) -> Address {
-    let cell = |column: &str| get(column).to_owned();
-    Address {
-        name: cell("name"),
-        phone: cell("phone"),
-        country: cell("country"),
-        address_level1: cell("addressLevel1"),
-        address_level2: cell("addressLevel2"),
-        address_level3: cell("addressLevel3"),
-        street_lines: ["streetLine1", "streetLine2", "streetLine3"]
-            .into_iter()
-            .map(cell)
-            .filter(|s| !s.is_empty())
-            .collect(),
-        postal_code: cell("postalCode"),
-        company: cell("company"),
-        delivery_note: cell("deliveryNote"),
-    }
-}
-
 /// One manifest record, as read.
 pub struct Item {
     pub line: u64,
@@ -515,10 +455,7 @@ fn open_item(item: &Item, s: &Settings<'_>) -> Outcome {
                 usable.not_after.map(|t| t.to_string()).unwrap_or_default()
             ),
         ),
-        Err(open::Refused {
-            error: None,
-            skipped: None,
-        }) => {
+        Err(open::Refused { error: None, .. }) => {
             let e = sealpost::Error::NotARecipient;
             reject(e.code(), e.to_string())
         }
@@ -1178,21 +1115,15 @@ mod tests {
         }
     }
 
+    /// `label --opened` reads `open --batch`'s CSV by column name, not by position.
     #[test]
     fn address_cells_read_back_by_name() {
         let address = sample();
-        let cells = address_to_cells(&address);
+        let columns = Address::csv_columns();
+        let cells = address.to_csv_cells();
         assert_eq!(cells[0], "Zhang Sanfeng");
         assert_eq!(cells[8], "");
-        let get = |column: &str| {
-            ADDRESS_COLUMNS
-                .iter()
-                .position(|c| *c == column)
-                .map_or("", |i| cells[i])
-        };
-        assert_eq!(address_from_cells(get), address);
-        // by name, not by position: shuffled columns read back the same
-        let mut shuffled: Vec<(&str, &str)> = ADDRESS_COLUMNS.into_iter().zip(cells).collect();
+        let mut shuffled: Vec<(&String, &str)> = columns.iter().zip(cells).collect();
         shuffled.reverse();
         let get = |column: &str| {
             shuffled
@@ -1200,7 +1131,7 @@ mod tests {
                 .find(|(c, _)| *c == column)
                 .map_or("", |(_, v)| v)
         };
-        assert_eq!(address_from_cells(get), address);
+        assert_eq!(Address::from_csv_cells(get), address);
     }
 
     #[test]

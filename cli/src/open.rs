@@ -175,65 +175,58 @@ pub fn unlock_audited(
     })
 }
 
-/// Why no identity opened an envelope: the first failure of an entry of these identities, and
-/// the first identity that was not tried (`allowed` said no: past its not-after date).
+/// Why no identity opened an envelope: the core's error (SPEC.md §3.3), or, when none of the
+/// identities tried has an entry, the first identity that was not tried because `allowed` said
+/// no (past its not-after date) but has one.
 pub struct Refused<'u> {
     pub error: Option<sealpost::Error>,
     pub skipped: Option<&'u Usable>,
 }
 
-/// Tries each identity the envelope names, in order, except those `allowed` refuses; returns
-/// the address and the index of the identity that opened it. The one place that loops over
-/// identities calling `Envelope::open` (for `open`, `label` and both batches).
+/// Opens with the identities `allowed` accepts, in file order (`Envelope::open_with`); returns
+/// the address and the index of the identity that opened it. The one place the CLI opens an
+/// envelope (for `open`, `label` and both batches).
 pub fn open_first<'u>(
     envelope: &Envelope,
     identities: &'u [Usable],
     expected_order: Option<&str>,
     allowed: impl Fn(usize) -> bool,
 ) -> std::result::Result<(sealpost::Address, usize), Refused<'u>> {
-    let mut refused = Refused {
-        error: None,
-        skipped: None,
-    };
-    for (i, usable) in identities.iter().enumerate() {
-        let key_id = usable.key_id();
-        if !envelope.recipients().iter().any(|r| r.key_id == key_id) {
-            continue;
+    let tried: Vec<usize> = (0..identities.len()).filter(|&i| allowed(i)).collect();
+    let opened = envelope.open_with(
+        tried
+            .iter()
+            .filter_map(|&i| identities.get(i))
+            .map(|u| &u.identity),
+        expected_order,
+    );
+    match opened {
+        Ok(o) => Ok((o.address, tried.get(o.identity).copied().unwrap_or(0))),
+        Err(sealpost::Error::NotARecipient) => {
+            let names = |u: &Usable| envelope.recipients().iter().any(|r| r.key_id == u.key_id());
+            let skipped = identities
+                .iter()
+                .enumerate()
+                .find(|(i, u)| !allowed(*i) && names(u))
+                .map(|(_, u)| u);
+            Err(Refused {
+                error: skipped.is_none().then_some(sealpost::Error::NotARecipient),
+                skipped,
+            })
         }
-        if !allowed(i) {
-            refused.skipped.get_or_insert(usable);
-            continue;
-        }
-        match envelope.open(std::slice::from_ref(&usable.identity), expected_order) {
-            Ok(address) => return Ok((address, i)),
-            Err(e) => {
-                refused.error.get_or_insert(e);
-            }
-        }
+        Err(e) => Err(Refused {
+            error: Some(e),
+            skipped: None,
+        }),
     }
-    Err(refused)
 }
 
 /// Opens with the first identity that can; returns the address and that identity's index.
-/// Errors as `Envelope::open` reports them (the first failure of a matching entry, else
-/// `not_a_recipient`).
 pub fn open_with(
     envelope: &Envelope,
     identities: &[Usable],
     expected_order: Option<&str>,
 ) -> std::result::Result<(sealpost::Address, usize), sealpost::Error> {
-    let first_error = match open_first(envelope, identities, expected_order, |_| true) {
-        Ok(opened) => return Ok(opened),
-        Err(refused) => refused.error,
-    };
-    // an order mismatch is reported before any decryption, whatever the keys
-    if let Some(expected) = expected_order {
-        if expected != envelope.order_ref() && first_error.is_none() {
-            return Err(sealpost::Error::OrderMismatch {
-                sealed: envelope.order_ref().to_owned(),
-                presented: expected.to_owned(),
-            });
-        }
-    }
-    Err(first_error.unwrap_or(sealpost::Error::NotARecipient))
+    open_first(envelope, identities, expected_order, |_| true)
+        .map_err(|r| r.error.unwrap_or(sealpost::Error::NotARecipient))
 }

@@ -29,7 +29,7 @@ export type Disclose = 'none' | 'country' | 'province' | 'region';
 /** Stable error codes (`error.code`). Address field errors are `<field>_<problem>`. */
 export type ErrorCode =
   | IsolationErrorCode
-  | 'unknown_format' | 'unsupported_version' | 'truncated' | 'trailing_data' | 'malformed_envelope'
+  | 'unknown_format' | 'unsupported_version' | 'truncated' | 'trailing_data' | 'malformed_envelope' | 'malformed_plaintext'
   | 'not_a_recipient' | 'open_failed' | 'order_mismatch' | 'disclosure_mismatch'
   | 'invalid_public_key' | 'invalid_identity' | 'invalid_order_ref' | 'invalid_disclosure'
   | 'invalid_recipients' | 'invalid_address' | 'address_too_long' | 'randomness_unavailable'
