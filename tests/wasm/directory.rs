@@ -1,13 +1,6 @@
 //! The widget with a signed courier directory, in headless Chromium: it seals only to keys the
 //! pinned platform key certified, valid now, allowed by the shop, from a directory no older than
 //! one this browser saw; every refusal is an `error` event with its code and no `sealed` event.
-#![cfg(all(target_arch = "wasm32", not(feature = "node-test")))]
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
 
 use std::{cell::RefCell, rc::Rc};
 
@@ -21,8 +14,6 @@ use sealpost::{
 use wasm_bindgen::{prelude::*, JsCast};
 use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::{Element, Event, HtmlElement};
-
-wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 const DAY: i64 = 86_400;
 

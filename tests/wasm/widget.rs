@@ -1,13 +1,6 @@
 //! The address form in headless Chromium (`wasm-pack test --headless --chrome`): layout per
 //! country, validation messages in both languages, string overrides, events that carry no
 //! plaintext, test mode, and misuse that must fail cleanly instead of trapping.
-#![cfg(all(target_arch = "wasm32", not(feature = "node-test")))]
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
 
 use std::{cell::RefCell, rc::Rc};
 
@@ -19,9 +12,6 @@ use sealpost::{
 use wasm_bindgen::{prelude::*, JsCast};
 use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::{Element, Event, HtmlElement};
-
-// The form needs a DOM: browser only (under `--features node-test` the file is empty).
-wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 fn options(json: &str) -> JsValue {
     let o = JSON::parse(json).unwrap();
@@ -422,4 +412,39 @@ fn misconfiguration_and_misuse_fail_with_codes_not_traps() {
         .unwrap();
     // the module still works afterwards
     assert!(f.form.seal().is_ok());
+}
+
+#[wasm_bindgen_test]
+fn debug_output_names_no_typed_value() {
+    let f = fixture(r#"{"locale":"en","testMode":true,"orderRef":"A-1"}"#);
+    f.fill_cn();
+    // a re-layout keeps the typed values in the state
+    f.select_country("HK");
+    let shown = format!("{:?}", f.form);
+    assert!(shown.contains("Kept { values: "), "{shown}");
+    assert!(!shown.contains("Kept { values: 0"), "{shown}");
+    assert!(shown.contains("country: \"HK\""), "{shown}");
+    for typed in [
+        "张三",
+        "13812345678",
+        "浙江省",
+        "杭州市",
+        "西湖区",
+        "文三路",
+        "310012",
+    ] {
+        assert!(!shown.contains(typed), "Debug shows {typed}: {shown}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn the_form_throws_the_same_error_shape_as_the_binding() {
+    let f = fixture(r#"{"locale":"en","testMode":true,"orderRef":"A-1"}"#);
+    let err = f.form.seal().unwrap_err();
+    assert!(err.is_instance_of::<js_sys::Error>());
+    let prop = |k: &str| Reflect::get(&err, &k.into()).unwrap().as_string();
+    assert_eq!(prop("name").as_deref(), Some("SealpostError"));
+    assert_eq!(prop("code").as_deref(), Some("name_missing"));
+    assert_eq!(prop("field").as_deref(), Some("name"));
+    assert!(prop("message").is_some_and(|m| !m.is_empty()));
 }
