@@ -4,8 +4,8 @@
 //! browser (or Node) that `wasm-pack test` drives. Run them with
 //! `cargo xtask test --browser chromium` (or `firefox`), or directly:
 //! `WASM_BINDGEN_USE_BROWSER=1 wasm-pack test --headless --chrome --mode no-install --test wasm`;
-//! in Node (`web` and `bad_input` only): `wasm-pack test --node --mode no-install --test wasm --
-//! --features node-test`.
+//! in Node (`web` and `bad_input` only):
+//! `wasm-pack test --node --mode no-install -- --features node-test --test wasm`.
 //!
 //! - `web`: the exported JS functions seal what the core opens, errors carry stable codes;
 //! - `bad_input`: the hostile-input matrix of the JS API;

@@ -19,42 +19,47 @@ fn options(json: &str) -> JsValue {
     o
 }
 
-struct Fixture {
-    host: HtmlElement,
-    form: Rc<AddressForm>,
-    events: Rc<RefCell<Vec<(String, String)>>>,
+/// A mounted form in the document that records every event it sends (shared with the
+/// `directory` tests).
+pub(crate) struct Fixture {
+    pub(crate) host: HtmlElement,
+    pub(crate) form: Rc<AddressForm>,
+    pub(crate) events: Rc<RefCell<Vec<(String, String)>>>,
     _listeners: Vec<Closure<dyn FnMut(Event)>>,
 }
 
 fn fixture(opts: &str) -> Fixture {
-    let doc = web_sys::window().unwrap().document().unwrap();
-    let host: HtmlElement = doc.create_element("div").unwrap().dyn_into().unwrap();
-    doc.body().unwrap().append_child(&host).unwrap();
-    let events = Rc::new(RefCell::new(Vec::new()));
-    let mut listeners = Vec::new();
-    for kind in ["ready", "change", "sealed", "error"] {
-        let events = events.clone();
-        let closure = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
-            let detail = Reflect::get(&e, &"detail".into()).unwrap();
-            let text = JSON::stringify(&detail)
-                .map(String::from)
-                .unwrap_or_default();
-            events.borrow_mut().push((e.type_(), text));
-        });
-        host.add_event_listener_with_callback(kind, closure.as_ref().unchecked_ref())
-            .unwrap();
-        listeners.push(closure);
-    }
-    let form = Rc::new(mount(host.clone(), options(opts)).unwrap());
-    Fixture {
-        host,
-        form,
-        events,
-        _listeners: listeners,
-    }
+    Fixture::mount(options(opts))
 }
 
 impl Fixture {
+    pub(crate) fn mount(opts: JsValue) -> Fixture {
+        let doc = web_sys::window().unwrap().document().unwrap();
+        let host: HtmlElement = doc.create_element("div").unwrap().dyn_into().unwrap();
+        doc.body().unwrap().append_child(&host).unwrap();
+        let events = Rc::new(RefCell::new(Vec::new()));
+        let mut listeners = Vec::new();
+        for kind in ["ready", "change", "sealed", "error"] {
+            let events = events.clone();
+            let closure = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
+                let detail = Reflect::get(&e, &"detail".into()).unwrap();
+                let text = JSON::stringify(&detail)
+                    .map(String::from)
+                    .unwrap_or_default();
+                events.borrow_mut().push((e.type_(), text));
+            });
+            host.add_event_listener_with_callback(kind, closure.as_ref().unchecked_ref())
+                .unwrap();
+            listeners.push(closure);
+        }
+        let form = Rc::new(mount(host.clone(), opts).unwrap());
+        Fixture {
+            host,
+            form,
+            events,
+            _listeners: listeners,
+        }
+    }
     fn q(&self, selector: &str) -> Option<Element> {
         self.host
             .shadow_root()
@@ -127,7 +132,7 @@ impl Fixture {
             .unwrap()
     }
 
-    fn fill_cn(&self) {
+    pub(crate) fn fill_cn(&self) {
         for (n, v) in [
             ("name", "张三"),
             ("phone", "13812345678"),
@@ -141,7 +146,7 @@ impl Fixture {
         }
     }
 
-    fn events(&self, kind: &str) -> Vec<String> {
+    pub(crate) fn events(&self, kind: &str) -> Vec<String> {
         self.events
             .borrow()
             .iter()
