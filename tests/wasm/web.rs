@@ -172,7 +172,7 @@ fn bad_inputs_throw_errors_with_stable_codes_and_the_module_survives() {
             ),
         ),
         (
-            "invalid_address",
+            "name_missing",
             seal_js(without("name"), keys(), "O-1".into(), JsValue::UNDEFINED),
         ),
         (
