@@ -11,7 +11,10 @@ use js_sys::{Object, Reflect};
 use wasm_bindgen::{prelude::*, JsCast};
 use web_sys::{CustomEvent, CustomEventInit, Element, Event, HtmlElement};
 
-use super::{dom::value_of, state::State};
+use super::{
+    dom::value_of,
+    state::{Rendered, State},
+};
 use crate::form::Control;
 
 pub(super) type Listener = (Element, &'static str, Closure<dyn FnMut(Event)>);
@@ -107,13 +110,14 @@ fn listener(
     Ok((target.clone(), kind, closure))
 }
 
+/// The control the event happened on.
+fn target_control<'a>(s: &'a mut State, e: &Event) -> Option<&'a mut Rendered> {
+    let target = e.target().and_then(|t| t.dyn_into::<Element>().ok())?;
+    s.controls.iter_mut().find(|c| c.input == target)
+}
+
 fn on_input(s: &mut State, e: &Event) -> Vec<Emit> {
-    let target = e.target().and_then(|t| t.dyn_into::<Element>().ok());
-    if let Some(c) = s
-        .controls
-        .iter_mut()
-        .find(|c| Some(&c.input) == target.as_ref())
-    {
+    if let Some(c) = target_control(s, e) {
         if c.spec.control == Control::CountrySelect {
             c.touched = true;
         }
@@ -122,12 +126,7 @@ fn on_input(s: &mut State, e: &Event) -> Vec<Emit> {
 }
 
 fn on_blur(s: &mut State, e: &Event) -> Vec<Emit> {
-    let target = e.target().and_then(|t| t.dyn_into::<Element>().ok());
-    if let Some(c) = s
-        .controls
-        .iter_mut()
-        .find(|c| Some(&c.input) == target.as_ref())
-    {
+    if let Some(c) = target_control(s, e) {
         if !value_of(&c.input).is_empty() || c.touched {
             c.touched = true;
         }
