@@ -35,6 +35,7 @@ mod error;
 pub mod form;
 pub mod keys;
 pub mod random;
+pub mod recipients;
 pub mod suite;
 
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]

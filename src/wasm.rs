@@ -7,8 +7,9 @@ use wasm_bindgen::{prelude::*, JsCast};
 
 use crate::{Address, Disclosure, Envelope, Error, PublicKey};
 
-/// A JS `Error` with `code` (and `field`, for address errors) set.
-fn js_error(code: &str, message: &str, field: Option<&str>) -> JsValue {
+/// The one shape of every error sealpost throws to JS (the binding and the form alike): an
+/// `Error` named `SealpostError` with `code`, `message` and, for address errors, `field`.
+pub(crate) fn js_error(code: &str, message: &str, field: Option<&str>) -> JsValue {
     let err = js_sys::Error::new(message);
     err.set_name("SealpostError");
     let obj: &JsValue = err.as_ref();
@@ -20,14 +21,35 @@ fn js_error(code: &str, message: &str, field: Option<&str>) -> JsValue {
     err.into()
 }
 
+/// `e` as a JS error whose message is `message` (the form's localized text) instead of its own.
+pub(crate) fn error_with_message(e: &Error, message: &str) -> JsValue {
+    let field = match e {
+        Error::InvalidAddress(a) => Some(a.field.json_name()),
+        _ => None,
+    };
+    js_error(e.code(), message, field)
+}
+
 impl From<Error> for JsValue {
     fn from(e: Error) -> JsValue {
-        let field = match &e {
-            Error::InvalidAddress(a) => Some(a.field.json_name()),
-            _ => None,
-        };
-        js_error(e.code(), &e.to_string(), field)
+        error_with_message(&e, &e.to_string())
     }
+}
+
+/// `allowedCouriers`: an array of courier ids, or `undefined`/`null` for every courier.
+pub(crate) fn allowed_couriers_from_js(value: &JsValue) -> Result<Option<Vec<String>>, Error> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    let bad = Error::InvalidRecipients("allowedCouriers must be an array of courier ids");
+    if !Array::is_array(value) {
+        return Err(bad);
+    }
+    Array::from(value)
+        .iter()
+        .map(|id| id.as_string().ok_or(bad.clone()))
+        .collect::<Result<_, _>>()
+        .map(Some)
 }
 
 /// Reads the address from a plain JS object field by field (no serde: its deserializer pulls
@@ -207,27 +229,9 @@ pub fn verify_directory_js(
     let text = string_arg(&directory, "invalid_directory", "directory")?;
     let pinned: crate::directory::PlatformPublicKey =
         string_arg(&platform_key, "invalid_platform_key", "platformKey")?.parse()?;
-    let allowed = if allowed_couriers.is_undefined() || allowed_couriers.is_null() {
-        None
-    } else {
-        let bad = || {
-            js_error(
-                "invalid_recipients",
-                "allowedCouriers must be an array of courier ids",
-                None,
-            )
-        };
-        if !js_sys::Array::is_array(&allowed_couriers) {
-            return Err(bad());
-        }
-        let ids: Result<Vec<String>, JsValue> = js_sys::Array::from(&allowed_couriers)
-            .iter()
-            .map(|id| id.as_string().ok_or_else(bad))
-            .collect();
-        Some(ids?)
-    };
+    let allowed = allowed_couriers_from_js(&allowed_couriers)?;
     let out = js_sys::Array::new();
-    for c in crate::widget::verified_couriers(&text, &pinned, allowed.as_deref())? {
+    for c in crate::widget::verified_couriers(&text, &pinned, allowed.as_deref())?.couriers {
         let o = js_sys::Object::new();
         for (k, v) in [
             ("id", c.id),
@@ -258,7 +262,7 @@ pub fn open_test_envelope_js(envelope: JsValue, order_ref: JsValue) -> Result<Js
     } else {
         Some(string_arg(&order_ref, "invalid_order_ref", "orderRef")?)
     };
-    let identity = crate::Identity::from_secret_str(crate::widget::TEST_COURIER_IDENTITY)?;
+    let identity = crate::Identity::from_secret_str(crate::recipients::TEST_COURIER_IDENTITY)?;
     let address = text
         .parse::<Envelope>()?
         .open(&[identity], order.as_deref())?;

@@ -139,7 +139,8 @@ export function defineElement(name = 'sealpost-address') {
 
     /** Checks and seals; resolves to `{ envelope, orderRef, disclosed }`, rejects with `code`. */
     async seal() {
-      if (!this.#mounting) throw Object.assign(new Error('the element is not in the document'), { code: 'not_connected' });
+      // the SealpostError shape of the wasm module's errors (index.d.ts)
+      if (!this.#mounting) throw Object.assign(new Error('the element is not in the document'), { name: 'SealpostError', code: 'not_connected' });
       await this.#mounting;
       return this.#form.seal();
     }

@@ -40,8 +40,11 @@ function styles() {
   return sheet;
 }
 
+// The shape of every error the package throws (the wasm module's too, SealpostError in
+// index.d.ts): an Error named SealpostError with `code`, `message` and, for address errors, `field`.
 function sealpostError(code, message, field) {
   const err = new Error(message);
+  err.name = 'SealpostError';
   err.code = code;
   if (typeof field === 'string') err.field = field;
   return err;

@@ -72,8 +72,25 @@ pub struct FileResult {
     pub failed: u64,
 }
 
+/// The wasm-only test target (`tests/wasm/main.rs`): one binary whose modules (`web`,
+/// `bad_input`, `widget`, `directory`) are counted as suites of their own.
+const WASM_TARGET: &str = "tests/wasm/main.rs";
+
+/// `test web::seals_vector ... ok` → `("web", true)`; `... FAIL` → `false`; anything else
+/// (ignored tests, other output) → `None`.
+fn module_test_line(line: &str) -> Option<(&str, bool)> {
+    let (name, outcome) = line.trim().strip_prefix("test ")?.split_once(" ... ")?;
+    let (module, _) = name.split_once("::")?;
+    match outcome {
+        "ok" => Some((module, true)),
+        // wasm-bindgen-test writes FAIL; libtest FAILED
+        "FAIL" | "FAILED" => Some((module, false)),
+        _ => None,
+    }
+}
+
 /// `wasm-pack test --headless --<browser>`, its output passed through and read: the count of
-/// tests each file ran. Fails if the run failed, or if no file ran a single test (a run in
+/// tests each file (each module of the wasm-only target) ran. Fails if the run failed, or if no file ran a single test (a run in
 /// Node mode or without `run_in_browser` skips silently).
 pub fn wasm_tests(browser: &'static str) -> Result<Vec<FileResult>> {
     let flag = match browser {
@@ -94,6 +111,8 @@ pub fn wasm_tests(browser: &'static str) -> Result<Vec<FileResult>> {
         .spawn()
         .map_err(|e| format!("wasm-pack: {e}"))?;
     let mut results: Vec<FileResult> = Vec::new();
+    // true while the output is the wasm-only target's, counted per module
+    let mut per_module = false;
     if let Some(stdout) = child.stdout.take() {
         for line in BufReader::new(stdout)
             .lines()
@@ -101,19 +120,44 @@ pub fn wasm_tests(browser: &'static str) -> Result<Vec<FileResult>> {
         {
             println!("{line}");
             if let Some(rest) = line.trim().strip_prefix("Running tests/") {
-                let file = rest.split_whitespace().next().unwrap_or("").to_owned();
-                results.push(FileResult {
-                    file: format!("tests/{file}"),
-                    passed: 0,
-                    failed: 0,
-                });
+                let file = format!("tests/{}", rest.split_whitespace().next().unwrap_or(""));
+                per_module = file == WASM_TARGET;
+                if !per_module {
+                    results.push(FileResult {
+                        file,
+                        passed: 0,
+                        failed: 0,
+                    });
+                }
             } else if line.trim().starts_with("Doc-tests") {
+                per_module = false;
                 // the doc tests' result is not the last file's
                 results.push(FileResult {
                     file: "doc tests".to_owned(),
                     passed: 0,
                     failed: 0,
                 });
+            } else if per_module {
+                if let Some((module, passed)) = module_test_line(&line) {
+                    let file = format!("tests/wasm/{module}.rs");
+                    let i = match results.iter().position(|r| r.file == file) {
+                        Some(i) => i,
+                        None => {
+                            results.push(FileResult {
+                                file,
+                                passed: 0,
+                                failed: 0,
+                            });
+                            results.len() - 1
+                        }
+                    };
+                    let r = &mut results[i];
+                    if passed {
+                        r.passed += 1;
+                    } else {
+                        r.failed += 1;
+                    }
+                }
             } else if let Some(rest) = line.strip_prefix("test result: ") {
                 let count = |what: &str| {
                     rest.split(';')
@@ -179,4 +223,24 @@ pub fn same_tests(reference: &[FileResult], other: &[FileResult], browser: &str)
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::module_test_line;
+
+    #[test]
+    fn wasm_test_lines_are_counted_per_module() {
+        assert_eq!(
+            module_test_line("test web::seals ... ok"),
+            Some(("web", true))
+        );
+        assert_eq!(
+            module_test_line("test widget::a::b ... FAIL"),
+            Some(("widget", false))
+        );
+        assert_eq!(module_test_line("test directory::x ... ignored"), None);
+        assert_eq!(module_test_line("test top_level ... ok"), None);
+        assert_eq!(module_test_line("test result: ok. 3 passed"), None);
+    }
 }

@@ -1,13 +1,6 @@
 //! The address form in headless Chromium (`wasm-pack test --headless --chrome`): layout per
 //! country, validation messages in both languages, string overrides, events that carry no
 //! plaintext, test mode, and misuse that must fail cleanly instead of trapping.
-#![cfg(all(target_arch = "wasm32", not(feature = "node-test")))]
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
 
 use std::{cell::RefCell, rc::Rc};
 
@@ -20,51 +13,53 @@ use wasm_bindgen::{prelude::*, JsCast};
 use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::{Element, Event, HtmlElement};
 
-// The form needs a DOM: browser only (under `--features node-test` the file is empty).
-wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
-
 fn options(json: &str) -> JsValue {
     let o = JSON::parse(json).unwrap();
     Reflect::set(&o, &"shadow".into(), &"open".into()).unwrap();
     o
 }
 
-struct Fixture {
-    host: HtmlElement,
-    form: Rc<AddressForm>,
-    events: Rc<RefCell<Vec<(String, String)>>>,
+/// A mounted form in the document that records every event it sends (shared with the
+/// `directory` tests).
+pub(crate) struct Fixture {
+    pub(crate) host: HtmlElement,
+    pub(crate) form: Rc<AddressForm>,
+    pub(crate) events: Rc<RefCell<Vec<(String, String)>>>,
     _listeners: Vec<Closure<dyn FnMut(Event)>>,
 }
 
 fn fixture(opts: &str) -> Fixture {
-    let doc = web_sys::window().unwrap().document().unwrap();
-    let host: HtmlElement = doc.create_element("div").unwrap().dyn_into().unwrap();
-    doc.body().unwrap().append_child(&host).unwrap();
-    let events = Rc::new(RefCell::new(Vec::new()));
-    let mut listeners = Vec::new();
-    for kind in ["ready", "change", "sealed", "error"] {
-        let events = events.clone();
-        let closure = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
-            let detail = Reflect::get(&e, &"detail".into()).unwrap();
-            let text = JSON::stringify(&detail)
-                .map(String::from)
-                .unwrap_or_default();
-            events.borrow_mut().push((e.type_(), text));
-        });
-        host.add_event_listener_with_callback(kind, closure.as_ref().unchecked_ref())
-            .unwrap();
-        listeners.push(closure);
-    }
-    let form = Rc::new(mount(host.clone(), options(opts)).unwrap());
-    Fixture {
-        host,
-        form,
-        events,
-        _listeners: listeners,
-    }
+    Fixture::mount(options(opts))
 }
 
 impl Fixture {
+    pub(crate) fn mount(opts: JsValue) -> Fixture {
+        let doc = web_sys::window().unwrap().document().unwrap();
+        let host: HtmlElement = doc.create_element("div").unwrap().dyn_into().unwrap();
+        doc.body().unwrap().append_child(&host).unwrap();
+        let events = Rc::new(RefCell::new(Vec::new()));
+        let mut listeners = Vec::new();
+        for kind in ["ready", "change", "sealed", "error"] {
+            let events = events.clone();
+            let closure = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
+                let detail = Reflect::get(&e, &"detail".into()).unwrap();
+                let text = JSON::stringify(&detail)
+                    .map(String::from)
+                    .unwrap_or_default();
+                events.borrow_mut().push((e.type_(), text));
+            });
+            host.add_event_listener_with_callback(kind, closure.as_ref().unchecked_ref())
+                .unwrap();
+            listeners.push(closure);
+        }
+        let form = Rc::new(mount(host.clone(), opts).unwrap());
+        Fixture {
+            host,
+            form,
+            events,
+            _listeners: listeners,
+        }
+    }
     fn q(&self, selector: &str) -> Option<Element> {
         self.host
             .shadow_root()
@@ -137,7 +132,7 @@ impl Fixture {
             .unwrap()
     }
 
-    fn fill_cn(&self) {
+    pub(crate) fn fill_cn(&self) {
         for (n, v) in [
             ("name", "张三"),
             ("phone", "13812345678"),
@@ -151,7 +146,7 @@ impl Fixture {
         }
     }
 
-    fn events(&self, kind: &str) -> Vec<String> {
+    pub(crate) fn events(&self, kind: &str) -> Vec<String> {
         self.events
             .borrow()
             .iter()
@@ -422,4 +417,39 @@ fn misconfiguration_and_misuse_fail_with_codes_not_traps() {
         .unwrap();
     // the module still works afterwards
     assert!(f.form.seal().is_ok());
+}
+
+#[wasm_bindgen_test]
+fn debug_output_names_no_typed_value() {
+    let f = fixture(r#"{"locale":"en","testMode":true,"orderRef":"A-1"}"#);
+    f.fill_cn();
+    // a re-layout keeps the typed values in the state
+    f.select_country("HK");
+    let shown = format!("{:?}", f.form);
+    assert!(shown.contains("Kept { values: "), "{shown}");
+    assert!(!shown.contains("Kept { values: 0"), "{shown}");
+    assert!(shown.contains("country: \"HK\""), "{shown}");
+    for typed in [
+        "张三",
+        "13812345678",
+        "浙江省",
+        "杭州市",
+        "西湖区",
+        "文三路",
+        "310012",
+    ] {
+        assert!(!shown.contains(typed), "Debug shows {typed}: {shown}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn the_form_throws_the_same_error_shape_as_the_binding() {
+    let f = fixture(r#"{"locale":"en","testMode":true,"orderRef":"A-1"}"#);
+    let err = f.form.seal().unwrap_err();
+    assert!(err.is_instance_of::<js_sys::Error>());
+    let prop = |k: &str| Reflect::get(&err, &k.into()).unwrap().as_string();
+    assert_eq!(prop("name").as_deref(), Some("SealpostError"));
+    assert_eq!(prop("code").as_deref(), Some("name_missing"));
+    assert_eq!(prop("field").as_deref(), Some("name"));
+    assert!(prop("message").is_some_and(|m| !m.is_empty()));
 }

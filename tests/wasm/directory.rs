@@ -1,28 +1,19 @@
 //! The widget with a signed courier directory, in headless Chromium: it seals only to keys the
 //! pinned platform key certified, valid now, allowed by the shop, from a directory no older than
 //! one this browser saw; every refusal is an `error` event with its code and no `sealed` event.
-#![cfg(all(target_arch = "wasm32", not(feature = "node-test")))]
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
-
-use std::{cell::RefCell, rc::Rc};
 
 use js_sys::{Object, Reflect, JSON};
+
+use crate::widget::Fixture;
 use sealpost::{
     directory::{Courier, CourierKey, Directory, PlatformSigningKey},
     keys::UtcSeconds,
-    widget::{mount, AddressForm},
+    widget::mount,
     Envelope, Identity,
 };
 use wasm_bindgen::{prelude::*, JsCast};
 use wasm_bindgen_test::wasm_bindgen_test;
-use web_sys::{Element, Event, HtmlElement};
-
-wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+use web_sys::HtmlElement;
 
 const DAY: i64 = 86_400;
 
@@ -86,66 +77,22 @@ fn options(directory: &str, platform_key: &str, allowed: Option<&[&str]>) -> JsV
     o.into()
 }
 
-struct Fixture {
-    host: HtmlElement,
-    form: AddressForm,
-    events: Rc<RefCell<Vec<(String, String)>>>,
-    _listeners: Vec<Closure<dyn FnMut(Event)>>,
-}
-
+/// The widget tests' fixture, filled in with a Chinese address.
 fn fixture(opts: JsValue) -> Fixture {
-    let doc = web_sys::window().unwrap().document().unwrap();
-    let host: HtmlElement = doc.create_element("div").unwrap().dyn_into().unwrap();
-    doc.body().unwrap().append_child(&host).unwrap();
-    let events = Rc::new(RefCell::new(Vec::new()));
-    let mut listeners = Vec::new();
-    for kind in ["sealed", "error"] {
-        let events = events.clone();
-        let closure = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
-            let detail = Reflect::get(&e, &"detail".into()).unwrap();
-            let text = JSON::stringify(&detail)
-                .map(String::from)
-                .unwrap_or_default();
-            events.borrow_mut().push((e.type_(), text));
-        });
-        host.add_event_listener_with_callback(kind, closure.as_ref().unchecked_ref())
-            .unwrap();
-        listeners.push(closure);
-    }
-    let form = mount(host.clone(), opts).unwrap();
-    let f = Fixture {
-        host,
-        form,
-        events,
-        _listeners: listeners,
-    };
+    let f = Fixture::mount(opts);
     f.fill_cn();
     f
 }
 
-impl Fixture {
-    fn fill_cn(&self) {
-        let root = self.host.shadow_root().unwrap();
-        for (n, v) in [
-            ("name", "张三"),
-            ("phone", "13812345678"),
-            ("province", "浙江省"),
-            ("city", "杭州市"),
-            ("district", "西湖区"),
-            ("street", "文三路 90 号"),
-            ("postal-code", "310012"),
-        ] {
-            let input: Element = root
-                .query_selector(&format!("[name='{n}']"))
-                .unwrap()
-                .unwrap();
-            Reflect::set(&input, &"value".into(), &v.into()).unwrap();
-            input.dispatch_event(&Event::new("input").unwrap()).unwrap();
-        }
-    }
-
+trait Sealing {
     /// Seals; returns the envelope, or the code of the thrown error after checking that an
     /// `error` event with the same code was sent and no `sealed` event.
+    fn seal(&self) -> Result<Envelope, String>;
+    /// The `sealed` and `error` events sent, in order.
+    fn kinds(&self) -> Vec<String>;
+}
+
+impl Sealing for Fixture {
     fn seal(&self) -> Result<Envelope, String> {
         self.events.borrow_mut().clear();
         match self.form.seal() {
@@ -163,7 +110,7 @@ impl Fixture {
                     .as_string()
                     .unwrap();
                 assert_eq!(self.kinds(), ["error"], "{code}");
-                let detail = self.events.borrow()[0].1.clone();
+                let detail = self.events("error")[0].clone();
                 assert!(detail.contains(&format!("\"code\":\"{code}\"")), "{detail}");
                 Err(code)
             }
@@ -175,14 +122,8 @@ impl Fixture {
             .borrow()
             .iter()
             .map(|(k, _)| k.clone())
+            .filter(|k| k == "sealed" || k == "error")
             .collect()
-    }
-}
-
-impl Drop for Fixture {
-    fn drop(&mut self) {
-        self.form.destroy();
-        self.host.remove();
     }
 }
 

@@ -8,13 +8,6 @@
 //! poisoned state). Cases: wrong types, missing and extra fields, 1 MB strings, NUL and control
 //! characters, lone UTF-16 surrogates, non-string order references, malformed and wrong-length
 //! keys, the zero key and every low-order X25519 point.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
-#![cfg(target_arch = "wasm32")]
 
 use bech32::{Bech32, Bech32m, Hrp};
 use js_sys::{Array, Object, Reflect, JSON};
@@ -24,9 +17,6 @@ use sealpost::{
 };
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
-
-#[cfg(not(feature = "node-test"))]
-wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 /// Values of the test address: none may ever appear in an error message.
 const PERSONAL: [&str; 8] = [

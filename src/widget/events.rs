@@ -1,0 +1,194 @@
+//! Events in and out, and re-entrancy: listeners of the events we dispatch may call back into
+//! the widget (a `sealed` handler calling `setOptions`, …), so the state is never borrowed while
+//! an event is dispatched.
+
+use std::{
+    cell::RefCell,
+    rc::{Rc, Weak},
+};
+
+use js_sys::{Object, Reflect};
+use wasm_bindgen::{prelude::*, JsCast};
+use web_sys::{CustomEvent, CustomEventInit, Element, Event, HtmlElement};
+
+use super::{
+    dom::value_of,
+    state::{Rendered, State},
+};
+use crate::form::Control;
+
+pub(super) type Listener = (Element, &'static str, Closure<dyn FnMut(Event)>);
+type Handler = fn(&mut State, &Event) -> Vec<Emit>;
+
+/// An event to dispatch once the state is no longer borrowed. Details carry validity, the
+/// envelope, an error code and message: never a typed value.
+pub(super) enum Emit {
+    Change(JsValue),
+    Sealed(JsValue),
+    Error(&'static str, String),
+    Ready,
+}
+
+pub(super) fn dispatch(host: &HtmlElement, emits: Vec<Emit>) {
+    for emit in emits {
+        let init = CustomEventInit::new();
+        init.set_bubbles(true);
+        init.set_composed(true);
+        let name = match &emit {
+            Emit::Change(d) => {
+                init.set_detail(d);
+                "change"
+            }
+            Emit::Sealed(d) => {
+                init.set_detail(d);
+                "sealed"
+            }
+            Emit::Error(code, message) => {
+                let d = Object::new();
+                let _ = Reflect::set(&d, &"code".into(), &(*code).into());
+                let _ = Reflect::set(&d, &"message".into(), &message.as_str().into());
+                init.set_detail(&d);
+                "error"
+            }
+            Emit::Ready => "ready",
+        };
+        if let Ok(ev) = CustomEvent::new_with_event_init_dict(name, &init) {
+            let _ = host.dispatch_event(&ev);
+        }
+    }
+}
+
+/// Runs `f` on the state if it is not already borrowed (a re-entrant call from an event
+/// listener gets `None` instead of a panic).
+pub(super) fn with_state<R>(
+    state: &Rc<RefCell<State>>,
+    f: impl FnOnce(&mut State) -> R,
+) -> Option<R> {
+    state.try_borrow_mut().ok().map(|mut s| f(&mut s))
+}
+
+/// Runs `f` on the state, then sends the events it produced with the state released. Refused
+/// (`None`) while the state is borrowed or while our own events are being dispatched, so a
+/// listener that calls back in (`seal()` from a `change` handler) cannot recurse.
+pub(super) fn act<R>(
+    state: &Rc<RefCell<State>>,
+    f: impl FnOnce(&mut State) -> (Vec<Emit>, R),
+) -> Option<R> {
+    let (host, emits, r) = {
+        let mut s = state.try_borrow_mut().ok()?;
+        if s.dispatching {
+            return None;
+        }
+        let (emits, r) = f(&mut s);
+        s.dispatching = !emits.is_empty();
+        (s.host.clone(), emits, r)
+    };
+    if !emits.is_empty() {
+        dispatch(&host, emits);
+        if let Ok(mut s) = state.try_borrow_mut() {
+            s.dispatching = false;
+        }
+    }
+    Some(r)
+}
+
+/// A listener that finds the state through a weak reference and dispatches what the handler
+/// returns after the state is released.
+fn listener(
+    me: &Weak<RefCell<State>>,
+    target: &Element,
+    kind: &'static str,
+    handler: Handler,
+) -> Result<Listener, JsValue> {
+    let weak = me.clone();
+    let closure = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
+        if let Some(state) = weak.upgrade() {
+            act(&state, |s| (handler(s, &e), ()));
+        }
+    });
+    target.add_event_listener_with_callback(kind, closure.as_ref().unchecked_ref())?;
+    Ok((target.clone(), kind, closure))
+}
+
+/// The control the event happened on.
+fn target_control<'a>(s: &'a mut State, e: &Event) -> Option<&'a mut Rendered> {
+    let target = e.target().and_then(|t| t.dyn_into::<Element>().ok())?;
+    s.controls.iter_mut().find(|c| c.input == target)
+}
+
+fn on_input(s: &mut State, e: &Event) -> Vec<Emit> {
+    if let Some(c) = target_control(s, e) {
+        if c.spec.control == Control::CountrySelect {
+            c.touched = true;
+        }
+    }
+    s.refresh().map(Emit::Change).into_iter().collect()
+}
+
+fn on_blur(s: &mut State, e: &Event) -> Vec<Emit> {
+    if let Some(c) = target_control(s, e) {
+        if !value_of(&c.input).is_empty() || c.touched {
+            c.touched = true;
+        }
+    }
+    s.refresh().map(Emit::Change).into_iter().collect()
+}
+
+fn on_country(s: &mut State, e: &Event) -> Vec<Emit> {
+    let select = e.target().and_then(|t| t.dyn_into::<Element>().ok());
+    let Some(code) = select
+        .map(|t| value_of(&t))
+        .filter(|c| crate::is_iso_alpha2(c))
+    else {
+        return Vec::new();
+    };
+    if code == s.country {
+        return Vec::new();
+    }
+    s.country = code;
+    let _ = s.render_fields().and_then(|()| bind_fields(s));
+    if let Some(h) = s
+        .controls
+        .iter()
+        .find(|c| c.spec.control == Control::CountrySelect)
+        .and_then(|c| c.input.dyn_ref::<HtmlElement>())
+    {
+        let _ = h.focus();
+    }
+    s.refresh().map(Emit::Change).into_iter().collect()
+}
+
+fn on_submit(s: &mut State, e: &Event) -> Vec<Emit> {
+    e.prevent_default();
+    s.seal().0
+}
+
+/// Attaches the listeners of the current fields (after every layout).
+pub(super) fn bind_fields(s: &mut State) -> Result<(), JsValue> {
+    let mut added = Vec::new();
+    for c in &s.controls {
+        let change: Handler = if c.spec.control == Control::CountrySelect {
+            on_country
+        } else {
+            on_input
+        };
+        added.push(listener(&s.me, &c.input, "input", on_input)?);
+        added.push(listener(&s.me, &c.input, "focusout", on_blur)?);
+        added.push(listener(&s.me, &c.input, "change", change)?);
+    }
+    s.listeners.extend(added);
+    Ok(())
+}
+
+/// Attaches the form's submit listener (once, at mount).
+pub(super) fn bind_form(s: &mut State, form: &Element) -> Result<(), JsValue> {
+    let submit = listener(&s.me, form, "submit", on_submit)?;
+    s.form_listeners.push(submit);
+    Ok(())
+}
+
+pub(super) fn unbind(listeners: &mut Vec<Listener>) {
+    for (target, kind, closure) in listeners.drain(..) {
+        let _ = target.remove_event_listener_with_callback(kind, closure.as_ref().unchecked_ref());
+    }
+}

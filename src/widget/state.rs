@@ -1,0 +1,252 @@
+//! The mounted form's state: its elements, options and strings, what the buyer typed (read from
+//! the inputs, kept across a re-layout), validation, and sealing.
+//!
+//! No `Debug` here prints a typed value: only counts, field names and flags.
+
+use std::{cell::RefCell, fmt, rc::Weak};
+
+use js_sys::Object;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Element, HtmlElement, ShadowRoot};
+
+use super::{
+    dom::value_of,
+    events::{Emit, Listener},
+    options::Options,
+    storage,
+};
+use crate::{
+    address::{check_text, Address, AddressError, Field},
+    envelope::Disclosed,
+    form::{Control, FieldSpec, Strings},
+    wasm::error_with_message,
+    Envelope, Error,
+};
+
+/// One rendered input with its error line.
+pub(super) struct Rendered {
+    pub(super) spec: FieldSpec,
+    pub(super) input: Element,
+    pub(super) error: Element,
+    pub(super) touched: bool,
+}
+
+impl fmt::Debug for Rendered {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Rendered")
+            .field("field", &self.spec.name)
+            .field("touched", &self.touched)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the buyer typed, kept across a re-layout (country change): (field, line) → value.
+/// `Debug` shows how many values, never one.
+#[derive(Default)]
+pub(super) struct Kept(Vec<(Field, usize, String)>);
+
+impl Kept {
+    pub(super) fn get(&self, field: Field, line: usize) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(f, l, _)| *f == field && *l == line)
+            .map(|(_, _, v)| v.as_str())
+    }
+
+    fn set(&mut self, field: Field, line: usize, value: String) {
+        self.0.retain(|(f, l, _)| !(*f == field && *l == line));
+        self.0.push((field, line, value));
+    }
+
+    pub(super) fn clear(&mut self) {
+        self.0.clear();
+    }
+}
+
+impl fmt::Debug for Kept {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Kept")
+            .field("values", &self.0.len())
+            .finish_non_exhaustive()
+    }
+}
+
+pub(super) struct State {
+    pub(super) host: HtmlElement,
+    pub(super) root: ShadowRoot,
+    pub(super) fields: Element,
+    pub(super) status: Element,
+    pub(super) badge: Element,
+    /// Who can read the address (the directory's courier names); not overridable.
+    pub(super) notice: Element,
+    pub(super) button: Element,
+    pub(super) options: Options,
+    pub(super) strings: Strings,
+    pub(super) country: String,
+    pub(super) controls: Vec<Rendered>,
+    /// Values kept across a re-layout.
+    pub(super) kept: Kept,
+    /// Fields whose errors are shown, kept across a re-layout.
+    pub(super) touched: Vec<(Field, usize)>,
+    /// The status line's string key and `{count}`, re-translated when the locale changes.
+    pub(super) status_key: Option<(&'static str, usize)>,
+    /// True while our own events are being dispatched: calls from their listeners are refused.
+    pub(super) dispatching: bool,
+    /// Listeners of the current fields (rebuilt with the layout) and of the form itself.
+    pub(super) listeners: Vec<Listener>,
+    pub(super) form_listeners: Vec<Listener>,
+    pub(super) me: Weak<RefCell<State>>,
+}
+
+/// Counts, flags and the configuration only: the elements hold what the buyer typed.
+impl fmt::Debug for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("State")
+            .field("options", &self.options)
+            .field("country", &self.country)
+            .field("controls", &self.controls)
+            .field("kept", &self.kept)
+            .field("touched", &self.touched.len())
+            .field("status_key", &self.status_key)
+            .field("dispatching", &self.dispatching)
+            .finish_non_exhaustive()
+    }
+}
+
+impl State {
+    pub(super) fn remember_values(&mut self) {
+        for c in &self.controls {
+            if c.touched {
+                self.touched
+                    .retain(|(f, l)| !(*f == c.spec.field && *l == c.spec.line));
+                self.touched.push((c.spec.field, c.spec.line));
+            }
+            if c.spec.control == Control::CountrySelect {
+                continue;
+            }
+            self.kept.set(c.spec.field, c.spec.line, value_of(&c.input));
+        }
+    }
+
+    fn address(&self) -> Address {
+        let mut a = Address::default();
+        let mut lines = [String::new(), String::new(), String::new()];
+        for c in &self.controls {
+            let v = value_of(&c.input);
+            match c.spec.field {
+                Field::Name => a.name = v,
+                Field::Phone => a.phone = v,
+                Field::Country => a.country = v,
+                Field::AddressLevel1 => a.address_level1 = v,
+                Field::AddressLevel2 => a.address_level2 = v,
+                Field::AddressLevel3 => a.address_level3 = v,
+                Field::PostalCode => a.postal_code = v,
+                Field::Company => a.company = v,
+                Field::DeliveryNote => a.delivery_note = v,
+                Field::StreetLines => {
+                    if let Some(slot) = lines.get_mut(c.spec.line) {
+                        *slot = v;
+                    }
+                }
+            }
+        }
+        a.street_lines = lines.into_iter().filter(|l| !l.trim().is_empty()).collect();
+        a
+    }
+
+    /// The problem of each control, if any (street lines are checked line by line).
+    pub(super) fn problems(&self) -> Vec<Option<AddressError>> {
+        let address = self.address();
+        let all = address.problems();
+        self.controls
+            .iter()
+            .map(|c| match c.spec.field {
+                Field::StreetLines => {
+                    check_text(Field::StreetLines, &value_of(&c.input), c.spec.required).err()
+                }
+                f => all.iter().find(|e| e.field == f).copied(),
+            })
+            .collect()
+    }
+
+    /// Validates everything; if valid, seals. Returns the events to send and the result.
+    pub(super) fn seal(&mut self) -> (Vec<Emit>, Result<JsValue, JsValue>) {
+        let mut emits = Vec::new();
+        for c in &mut self.controls {
+            c.touched = true;
+        }
+        let detail = self.refresh();
+        if let Ok(d) = &detail {
+            emits.push(Emit::Change(d.clone()));
+        }
+        let problems = self.problems();
+        let invalid = problems.iter().filter(|p| p.is_some()).count();
+        if invalid > 0 {
+            let first = self
+                .controls
+                .iter()
+                .zip(&problems)
+                .find(|(_, p)| p.is_some());
+            let first = first.and_then(|(c, p)| p.map(|e| (c.input.clone(), c.spec, e)));
+            if let Some((input, spec, e)) = first {
+                if let Some(h) = input.dyn_ref::<HtmlElement>() {
+                    let _ = h.focus();
+                }
+                let _ = self.set_status("status.invalid", invalid, "invalid");
+                let message = self.strings.error(&spec, &e, &self.country);
+                return (
+                    emits,
+                    Err(error_with_message(&Error::InvalidAddress(e), &message)),
+                );
+            }
+        }
+        let address = self.address();
+        let result = storage::recipients(&self.options.recipients).and_then(|chosen| {
+            let order = self
+                .options
+                .order_ref
+                .clone()
+                .ok_or(Error::InvalidOrderRef("no order reference configured"))?;
+            Envelope::seal(&address, &chosen.keys, &order, self.options.disclosure)
+        });
+        match result {
+            Ok(envelope) => {
+                let _ = self.set_status("status.sealed", 0, "sealed");
+                let detail = sealed_detail(&envelope);
+                emits.push(Emit::Sealed(detail.clone()));
+                (emits, Ok(detail))
+            }
+            Err(e) => {
+                let key = match e {
+                    Error::AddressTooLong => "error.address_too_long",
+                    _ => "error.config",
+                };
+                let _ = self.set_status(key, 0, "error");
+                emits.push(Emit::Error(e.code(), e.to_string()));
+                (emits, Err(e.into()))
+            }
+        }
+    }
+}
+
+fn sealed_detail(envelope: &Envelope) -> JsValue {
+    let detail = Object::new();
+    let disclosed = Object::new();
+    let Disclosed {
+        country,
+        address_level1,
+    } = envelope.disclosed();
+    let set = |o: &Object, k: &str, v: JsValue| {
+        let _ = js_sys::Reflect::set(o, &k.into(), &v);
+    };
+    if let Some(c) = country {
+        set(&disclosed, "country", c.into());
+    }
+    if let Some(l) = address_level1 {
+        set(&disclosed, "addressLevel1", l.into());
+    }
+    set(&detail, "envelope", envelope.to_string().into());
+    set(&detail, "orderRef", envelope.order_ref().into());
+    set(&detail, "disclosed", disclosed.into());
+    detail.into()
+}
