@@ -130,27 +130,25 @@ impl State {
 
     fn address(&self) -> Address {
         let mut a = Address::default();
-        let mut lines = [String::new(), String::new(), String::new()];
         for c in &self.controls {
             let v = value_of(&c.input);
-            match c.spec.field {
-                Field::Name => a.name = v,
-                Field::Phone => a.phone = v,
-                Field::Country => a.country = v,
-                Field::AddressLevel1 => a.address_level1 = v,
-                Field::AddressLevel2 => a.address_level2 = v,
-                Field::AddressLevel3 => a.address_level3 = v,
-                Field::PostalCode => a.postal_code = v,
-                Field::Company => a.company = v,
-                Field::DeliveryNote => a.delivery_note = v,
-                Field::StreetLines => {
-                    if let Some(slot) = lines.get_mut(c.spec.line) {
-                        *slot = v;
-                    }
+            if let Some(text) = a.text_mut(c.spec.field) {
+                *text = v;
+            } else if let Some(lines) = a.lines_mut(c.spec.field) {
+                if lines.len() <= c.spec.line {
+                    lines.resize(c.spec.line + 1, String::new());
+                }
+                if let Some(slot) = lines.get_mut(c.spec.line) {
+                    *slot = v;
                 }
             }
         }
-        a.street_lines = lines.into_iter().filter(|l| !l.trim().is_empty()).collect();
+        // a blank line between filled ones is dropped: the buyer sees no gap in the label
+        for f in crate::address::FIELDS {
+            if let Some(lines) = a.lines_mut(f.field) {
+                lines.retain(|l| !l.trim().is_empty());
+            }
+        }
         a
     }
 
