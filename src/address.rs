@@ -624,7 +624,11 @@ mod tests {
             address: cn(),
             identity: 1,
         };
-        for s in [format!("{:?}", cn()), format!("{opened:?}"), format!("{opened:#?}")] {
+        for s in [
+            format!("{:?}", cn()),
+            format!("{opened:?}"),
+            format!("{opened:#?}"),
+        ] {
             for secret in ["张三", "138", "文三路", "西湖区", "310012"] {
                 assert!(!s.contains(secret), "{s}");
             }
@@ -637,15 +641,27 @@ mod tests {
     #[test]
     fn the_table_drives_json_and_csv() {
         let json = serde_json::to_value(cn()).unwrap_or_default();
-        let keys: Vec<&str> = json.as_object().map_or(vec![], |o| o.keys().map(String::as_str).collect());
+        let keys: Vec<&str> = json
+            .as_object()
+            .map_or(vec![], |o| o.keys().map(String::as_str).collect());
         let mut names: Vec<&str> = Address::field_names().collect();
         names.sort_unstable();
         assert_eq!(keys, names);
         assert_eq!(
             Address::csv_columns(),
             [
-                "name", "phone", "country", "addressLevel1", "addressLevel2", "addressLevel3",
-                "streetLine1", "streetLine2", "streetLine3", "postalCode", "company", "deliveryNote"
+                "name",
+                "phone",
+                "country",
+                "addressLevel1",
+                "addressLevel2",
+                "addressLevel3",
+                "streetLine1",
+                "streetLine2",
+                "streetLine3",
+                "postalCode",
+                "company",
+                "deliveryNote"
             ]
         );
         let mut a = cn();

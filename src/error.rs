@@ -320,12 +320,19 @@ mod codes_tests {
     fn every_error_code_is_listed_once() {
         let all = every_variant();
         for e in &all {
-            assert!(CODES.contains(&e.code()), "{} is missing from CODES", e.code());
+            assert!(
+                CODES.contains(&e.code()),
+                "{} is missing from CODES",
+                e.code()
+            );
         }
         let mut codes: Vec<&str> = all.iter().map(Error::code).collect();
         codes.sort_unstable();
         let mut listed = CODES.to_vec();
         listed.sort_unstable();
-        assert_eq!(codes, listed, "CODES lists a code no variant has, or one twice");
+        assert_eq!(
+            codes, listed,
+            "CODES lists a code no variant has, or one twice"
+        );
     }
 }

@@ -498,7 +498,12 @@ mod tests {
                 );
                 for s in shown {
                     let first = s.line == 0;
-                    assert_eq!(s.required, f.required(country) && first, "{country}: {}", s.name);
+                    assert_eq!(
+                        s.required,
+                        f.required(country) && first,
+                        "{country}: {}",
+                        s.name
+                    );
                     let token = s.autocomplete.trim_start_matches("shipping ");
                     let line_token = format!("address-line{}", s.line + 1);
                     assert!(

@@ -3,7 +3,12 @@
 //! `sealpost::address::FIELDS` and `sealpost::countries`, so none of them can drift.
 //! `SEALPOST_WRITE_VECTORS=1 cargo test --test spec` rewrites the generated schema.
 #![cfg(not(target_arch = "wasm32"))]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use std::path::Path;
 
@@ -101,7 +106,15 @@ fn the_spec_field_table_is_the_code_field_table() {
         let cells: Vec<&str> = row.split('|').map(str::trim).collect();
         let cells = &cells[1..10];
         assert!(cells[0].starts_with(&format!("`{}`", f.json)), "{row}");
-        assert_eq!(cells[1], if f.is_lines() { "count + texts" } else { "text" }, "{row}");
+        assert_eq!(
+            cells[1],
+            if f.is_lines() {
+                "count + texts"
+            } else {
+                "text"
+            },
+            "{row}"
+        );
         assert_eq!(cells[2], format!("`{}`", f.code), "{row}");
         let csv: Vec<String> = f.csv_columns().collect();
         let csv_cell = if f.is_lines() {
@@ -110,10 +123,18 @@ fn the_spec_field_table_is_the_code_field_table() {
             format!("`{}`", csv[0])
         };
         assert_eq!(cells[3], csv_cell, "{row}");
-        let token = if f.autocomplete == "off" { "—".to_owned() } else { format!("`{}`", f.autocomplete) };
+        let token = if f.autocomplete == "off" {
+            "—".to_owned()
+        } else {
+            format!("`{}`", f.autocomplete)
+        };
         assert_eq!(cells[4], token, "{row}");
         assert_eq!(cells[5], f.max_chars.to_string(), "{row}");
-        let lines = if f.is_lines() { format!("1–{}", f.max_lines) } else { "1".to_owned() };
+        let lines = if f.is_lines() {
+            format!("1–{}", f.max_lines)
+        } else {
+            "1".to_owned()
+        };
         assert_eq!(cells[6], lines, "{row}");
         let req = |b: bool| if f.is_lines() && b { "line 1" } else { yes(b) };
         assert_eq!(cells[7], req(f.required_cn), "{row}");
@@ -151,14 +172,22 @@ fn the_typescript_address_is_the_field_table() {
         .map(|l| {
             let (name, ty) = l.trim_end_matches(';').split_once(':').unwrap();
             let optional = name.ends_with('?');
-            (name.trim_end_matches('?').to_owned(), optional, ty.trim().to_owned())
+            (
+                name.trim_end_matches('?').to_owned(),
+                optional,
+                ty.trim().to_owned(),
+            )
         })
         .collect();
     let want: Vec<(String, bool, String)> = FIELDS
         .iter()
         .map(|f| {
             let ty = if f.is_lines() { "string[]" } else { "string" };
-            (f.json.to_owned(), !(f.required_cn && f.required_intl), ty.to_owned())
+            (
+                f.json.to_owned(),
+                !(f.required_cn && f.required_intl),
+                ty.to_owned(),
+            )
         })
         .collect();
     assert_eq!(members, want);

@@ -20,8 +20,8 @@ use crate::{
     cli::{Format, OpenArgs},
     error::{CliError, Code, Result},
     manifest::{
-        self, detect, formula_guard, io_err, persist, temp_next_to, usage, Item,
-        Manifest, Outcome, Rest, Settings, Source, TempOut,
+        self, detect, formula_guard, io_err, persist, temp_next_to, usage, Item, Manifest, Outcome,
+        Rest, Settings, Source, TempOut,
     },
 };
 

@@ -286,7 +286,10 @@ fn pubkey_from_hex_export_raw_and_bad_keys() {
         ADDRESS,
     );
     assert_eq!(error_code(&typo), "invalid_public_key");
-    let bad_address = run(&["seal", "--to", pk, "--order", "O"], r#"{"name":"x","fax":"1"}"#);
+    let bad_address = run(
+        &["seal", "--to", pk, "--order", "O"],
+        r#"{"name":"x","fax":"1"}"#,
+    );
     assert_eq!(error_code(&bad_address), "invalid_address");
     let no_phone = run(&["seal", "--to", pk, "--order", "O"], r#"{"name":"x"}"#);
     assert_eq!(error_code(&no_phone), "phone_missing");
