@@ -206,8 +206,8 @@ export function inspect(envelope: string): Promise<{
   disclosed: { country?: string; addressLevel1?: string };
   recipients: { keyId: string; info: string; enc: string; bindingAad: string; binding: string; aad: string; ct: string }[];
 }>;
-/** Opens a test-mode envelope (sealed to TEST_COURIER_PUBLIC_KEY). */
-export function openTestEnvelope(envelope: string, orderRef?: string): Promise<Address>;
+/** Opens a test-mode envelope (sealed to TEST_COURIER_PUBLIC_KEY): every key of the address, "" when empty. */
+export function openTestEnvelope(envelope: string, orderRef?: string): Promise<Required<Address>>;
 /** A courier the directory certifies, as `verifyDirectory` returns it. */
 export interface CertifiedCourier {
   id: string;

@@ -22,7 +22,10 @@ export async function checkout(host: HTMLElement): Promise<string> {
   element.addEventListener('sealed', (e) => { const envelope: string = e.detail.envelope; void envelope; });
   element.addEventListener('error', (e) => { const code: string = e.detail.code; void code; });
   const sealed = await element.seal();
-  const text = await seal({ name: 'n', phone: '13812345678', country: 'CN', streetLines: ['s'] }, TEST_COURIER_PUBLIC_KEY, 'ORD-2');
+  const text = await seal({ name: 'n', phone: '13812345678', country: 'CN', addressLevel2: 'c', streetLines: ['s'] }, TEST_COURIER_PUBLIC_KEY, 'ORD-2');
+  // an opened address has every key (SPEC.md §3.4)
+  const company: string = (await openTestEnvelope(text, 'ORD-2')).company;
+  void company;
   const opened = await openTestEnvelope(text, 'ORD-2');
   return detail.envelope + sealed.orderRef + opened.name;
 }
