@@ -15,7 +15,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
-use sealpost::{Address, Disclosure, Envelope, Identity};
+use sealpost::{address::FIELDS, Address, Disclosure, Envelope, Identity};
 
 fn courier() -> Identity {
     Identity::derive(&[0x66; 32]).unwrap()
@@ -151,42 +151,30 @@ fn valid_address() -> impl Strategy<Value = Address> {
 /// What sealing stores: every field trimmed, empty trailing street lines dropped (SPEC §3.4).
 fn canonical(a: &Address) -> Address {
     let mut n = a.clone();
-    for s in [
-        &mut n.name,
-        &mut n.phone,
-        &mut n.country,
-        &mut n.address_level1,
-        &mut n.address_level2,
-        &mut n.address_level3,
-        &mut n.postal_code,
-        &mut n.company,
-        &mut n.delivery_note,
-    ] {
-        *s = s.trim().to_owned();
-    }
-    n.street_lines = n.street_lines.iter().map(|l| l.trim().to_owned()).collect();
-    while n.street_lines.last().is_some_and(String::is_empty) {
-        n.street_lines.pop();
+    for f in FIELDS {
+        if let Some(text) = n.text_mut(f.field) {
+            *text = text.trim().to_owned();
+        }
+        if let Some(lines) = n.lines_mut(f.field) {
+            *lines = lines.iter().map(|l| l.trim().to_owned()).collect();
+            while lines.last().is_some_and(String::is_empty) {
+                lines.pop();
+            }
+        }
     }
     n
 }
 
-/// The record length of SPEC §3.4 before padding, computed independently of the encoder.
+/// The record length of SPEC §3.4 before padding, computed from the field table independently
+/// of the encoder: the version byte, 2 length bytes per text, 1 count byte per field of lines.
 fn record_len(a: &Address) -> usize {
-    let texts = [
-        &a.name,
-        &a.phone,
-        &a.country,
-        &a.address_level1,
-        &a.address_level2,
-        &a.address_level3,
-        &a.postal_code,
-        &a.company,
-        &a.delivery_note,
-    ];
-    1 + 1
-        + texts.iter().map(|t| 2 + t.len()).sum::<usize>()
-        + a.street_lines.iter().map(|l| 2 + l.len()).sum::<usize>()
+    1 + FIELDS
+        .iter()
+        .map(|f| {
+            let texts: usize = a.values(f.field).iter().map(|t| 2 + t.len()).sum();
+            texts + usize::from(f.is_lines())
+        })
+        .sum::<usize>()
 }
 
 fn disclosure() -> impl Strategy<Value = Disclosure> {
