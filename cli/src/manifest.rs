@@ -1101,18 +1101,18 @@ mod tests {
     use super::*;
 
     fn sample() -> Address {
-        Address {
-            name: "Zhang Sanfeng".into(),
-            phone: "13812345678".into(),
-            country: "CN".into(),
-            address_level1: "Zhejiang".into(),
-            address_level2: "Hangzhou".into(),
-            address_level3: "Xihu".into(),
-            street_lines: vec!["Wensan Road 90".into(), "Building 7".into()],
-            postal_code: "310012".into(),
-            company: "Acme Logistics".into(),
-            delivery_note: "leave at the gate".into(),
-        }
+        let mut a = Address::default();
+        a.name = "Zhang Sanfeng".into();
+        a.phone = "13812345678".into();
+        a.country = "CN".into();
+        a.address_level1 = "Zhejiang".into();
+        a.address_level2 = "Hangzhou".into();
+        a.address_level3 = "Xihu".into();
+        a.street_lines = vec!["Wensan Road 90".into(), "Building 7".into()];
+        a.postal_code = "310012".into();
+        a.company = "Acme Logistics".into();
+        a.delivery_note = "leave at the gate".into();
+        a
     }
 
     /// `label --opened` reads `open --batch`'s CSV by column name, not by position.
