@@ -474,8 +474,9 @@ impl Address {
         }
         for (i, value) in values.iter().enumerate() {
             check_text(f.field, value, required && i == 0)?;
-            if !value.trim().is_empty() {
-                format_rule(f.field, country, value)?;
+            let canonical = value.trim();
+            if !canonical.is_empty() {
+                format_rule(f.field, country, canonical)?;
             }
         }
         Ok(())
@@ -547,6 +548,10 @@ mod tests {
     #[test]
     fn chinese_rules() {
         assert_eq!(err(&cn()), "ok");
+        // format rules look at the canonical (trimmed) value that is sealed
+        let mut a = cn();
+        a.postal_code = " 310012\u{3000}".into();
+        assert_eq!(err(&a), "ok");
         let mut a = cn();
         a.postal_code = "31001".into();
         assert_eq!(err(&a), "postal_code_invalid");
