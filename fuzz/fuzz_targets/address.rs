@@ -6,33 +6,29 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use sealpost::{address::shape_error_message, Address, Disclosure, Envelope, Identity};
+use sealpost::{
+    address::{shape_error_message, FIELDS},
+    Address, Disclosure, Envelope, Identity,
+};
 
 fn courier() -> &'static Identity {
     static ID: OnceLock<Identity> = OnceLock::new();
     ID.get_or_init(|| Identity::derive(&[0x11; 32]).expect("fixed identity"))
 }
 
+/// Every field trimmed, empty trailing lines dropped: SPEC.md §3.4, over the field table.
 fn canonical(a: &Address) -> Address {
     let mut n = a.clone();
-    for s in [
-        &mut n.name,
-        &mut n.phone,
-        &mut n.country,
-        &mut n.address_level1,
-        &mut n.address_level2,
-        &mut n.address_level3,
-        &mut n.postal_code,
-        &mut n.company,
-        &mut n.delivery_note,
-    ] {
-        *s = s.trim().to_owned();
-    }
-    for l in &mut n.street_lines {
-        *l = l.trim().to_owned();
-    }
-    while n.street_lines.last().is_some_and(|l| l.is_empty()) {
-        n.street_lines.pop();
+    for f in FIELDS {
+        if let Some(text) = n.text_mut(f.field) {
+            *text = text.trim().to_owned();
+        }
+        if let Some(lines) = n.lines_mut(f.field) {
+            *lines = lines.iter().map(|l| l.trim().to_owned()).collect();
+            while lines.last().is_some_and(String::is_empty) {
+                lines.pop();
+            }
+        }
     }
     n
 }

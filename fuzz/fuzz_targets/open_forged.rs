@@ -20,7 +20,7 @@ use sealpost::{
     Envelope, Identity,
 };
 
-const CODES: [&str; 9] = [
+const CODES: [&str; 10] = [
     "unknown_format",
     "unsupported_version",
     "truncated",
@@ -28,6 +28,7 @@ const CODES: [&str; 9] = [
     "malformed_envelope",
     "not_a_recipient",
     "open_failed",
+    "malformed_plaintext",
     "order_mismatch",
     "disclosure_mismatch",
 ];
