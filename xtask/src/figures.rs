@@ -490,7 +490,7 @@ pub fn cli_region(c: &Value) -> Result<String> {
             format!("`open --batch`, `-j {cores}`"),
             format!("{} opens/s, {speedup:.2}× over `-j 1`", thousands(all_rate)),
             format!(
-                "{} ({:.2}× on {cores} cores)",
+                "{} (i.e. ≥ {:.2}× on {cores} cores)",
                 BATCH_SPEEDUP_PER_CORE.status(speedup / cores),
                 BATCH_SPEEDUP_PER_CORE.limit * cores
             ),
