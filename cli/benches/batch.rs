@@ -4,7 +4,8 @@
 //!
 //! `cargo bench -p sealpost-cli --bench batch` (or `cargo xtask bench`). Set
 //! `SEALPOST_BENCH_RECORDS` for another manifest size. Figures only, no pass/fail: the machine
-//! is shared.
+//! is shared. With `SEALPOST_BENCH_JSON=FILE` the figures are also written there as JSON
+//! (`cargo xtask bench cli` reads them into `target/bench/cli.json` and the README).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use std::{
@@ -247,5 +248,31 @@ fn main() {
     );
     println!("  load average during the run: {}", load.trim());
     println!("  (whole process: startup, reading, opening, audit log synced per 1024 records, output, rename)");
+    if let Some(path) = std::env::var_os("SEALPOST_BENCH_JSON") {
+        let run = |r: &Run, jobs: usize| {
+            serde_json::json!({
+                "jobs": jobs,
+                "wallS": r.wall.as_secs_f64(),
+                "cpuS": r.cpu.as_secs_f64(),
+                "opensPerS": rate(r.wall),
+                "cpuUsPerOpen": r.cpu.as_secs_f64() * 1e6 / records as f64,
+                "peakMiB": r.peak_mib,
+            })
+        };
+        let json = serde_json::json!({
+            "records": records,
+            "cores": cores,
+            "dhUs": dh.as_secs_f64() * 1e6,
+            "one": run(&one, 1),
+            "all": run(&all, cores),
+            "protected": {
+                "smallRecords": records / 10,
+                "smallPeakMiB": small_run.peak_mib,
+                "peakMiB": big_run.peak_mib,
+            },
+            "loadAverageEnd": load.trim(),
+        });
+        std::fs::write(&path, format!("{json:#}\n")).unwrap();
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,4 +1,6 @@
-//! Per-envelope cost, next to its floor: one raw X25519 Diffie-Hellman, measured in the same run.
+//! Per-envelope cost, next to its floor: one raw X25519 Diffie-Hellman, measured in the same run;
+//! and one seal to one courier. `cargo xtask bench cli` reads criterion's estimates of these
+//! cases (`target/criterion/<case>/new/estimates.json`) into `target/bench/cli.json`.
 //!
 //! `cargo bench -p sealpost-cli --bench open` (or `cargo xtask bench`, which also runs the batch
 //! benchmark). Opening needs one DH (the HPKE decapsulation) plus the key schedule; hpke 0.15
@@ -35,6 +37,11 @@ fn bench(c: &mut Criterion) {
         .unwrap()
         .public_key()
         .as_bytes();
+    let address = address();
+    let to = [courier.public_key().clone()];
+    c.bench_function("seal (one courier)", |b| {
+        b.iter(|| Envelope::seal(black_box(&address), &to, "ORD-1", Disclosure::Country).unwrap())
+    });
     c.bench_function("x25519 DH (floor)", |b| {
         b.iter(|| x25519_dalek::x25519(black_box(scalar), black_box(point)))
     });

@@ -1,14 +1,101 @@
-//! `cargo xtask bench`: the CLI benchmarks, in one run. Figures only (the machine is shared):
+//! `cargo xtask bench cli`: the CLI benchmarks, in one run. Figures only (the machine is shared):
 //!
-//! - `open`: criterion, per envelope: raw X25519 DH (the floor), parse + open, open alone, parse.
+//! - `open`: criterion, per envelope: seal, raw X25519 DH (the floor), parse + open, open alone,
+//!   parse; xtask reads criterion's medians from `target/criterion/<case>/new/estimates.json`.
 //! - `batch`: `sealpost open --batch` (release binary) over a generated manifest of 100,000
 //!   envelopes, `-j 1` and all cores, next to the raw DH measured in the same run, with CPU time,
 //!   peak RSS and the load average. `SEALPOST_BENCH_RECORDS=N` changes the size.
+//! - the envelope's size, one and two couriers, sealed here.
+//!
+//! All of it goes to `target/bench/cli.json`, then into the README's `cli` region.
 
-use std::process::Command;
+use std::{process::Command, time::SystemTime};
 
-pub fn run() -> crate::Result {
+use serde_json::{json, Value};
+
+use crate::{figures, root, Result};
+
+/// Criterion's case names in `cli/benches/open.rs`, and their keys in cli.json.
+const CRITERION: [(&str, &str); 5] = [
+    ("seal (one courier)", "seal"),
+    ("x25519 DH (floor)", "dh"),
+    ("open (parse + open)", "open"),
+    ("open (already parsed)", "openParsed"),
+    ("parse only", "parse"),
+];
+
+/// The address the benches seal (as in cli/benches).
+const ADDRESS: &str = r#"{"name":"张三","phone":"13812345678","country":"CN","addressLevel1":"浙江省",
+    "addressLevel2":"杭州市","addressLevel3":"西湖区","streetLines":["文三路 90 号"],"postalCode":"310012"}"#;
+
+pub fn run() -> Result {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let started = SystemTime::now();
+    let host = figures::host_start();
     crate::run(Command::new(&cargo).args(["bench", "-p", "sealpost-cli", "--bench", "open"]))?;
-    crate::run(Command::new(&cargo).args(["bench", "-p", "sealpost-cli", "--bench", "batch"]))
+    let batch_json = root().join("target/bench/batch.json");
+    let _ = std::fs::remove_file(&batch_json);
+    crate::run(
+        Command::new(&cargo)
+            .env("SEALPOST_BENCH_JSON", &batch_json)
+            .args(["bench", "-p", "sealpost-cli", "--bench", "batch"]),
+    )?;
+    let cli = json!({
+        "host": host.finish(),
+        "criterion": criterion(started)?,
+        "batch": crate::read_json(&batch_json)?,
+        "envelope": envelope_sizes()?,
+    });
+    figures::write_json("cli", &cli)?;
+    figures::publish("README.md", &[("cli", figures::cli_region(&cli)?)])
+}
+
+/// Criterion's median (ns) of each case, from estimates written by this run.
+fn criterion(started: SystemTime) -> Result<Value> {
+    let mut out = serde_json::Map::new();
+    for (case, key) in CRITERION {
+        let path = root()
+            .join("target/criterion")
+            .join(case)
+            .join("new/estimates.json");
+        let fresh = std::fs::metadata(&path)
+            .and_then(|m| m.modified())
+            .is_ok_and(|m| m >= started);
+        if !fresh {
+            return Err(format!("{} was not written by this run", path.display()));
+        }
+        let estimates = crate::read_json(&path)?;
+        out.insert(
+            key.to_owned(),
+            figures::num(&estimates, "/median/point_estimate")?.into(),
+        );
+    }
+    Ok(out.into())
+}
+
+/// The bench address sealed to one and to two couriers: binary bytes and text characters.
+fn envelope_sizes() -> Result<Value> {
+    use sealpost::{Address, Disclosure, Envelope, Identity};
+    let address: Address = serde_json::from_str(ADDRESS).map_err(|e| e.to_string())?;
+    let key = |seed: u8| {
+        Identity::derive(&[seed; 32])
+            .map(|i| i.public_key().clone())
+            .map_err(|e| e.to_string())
+    };
+    let keys = [key(0x11)?, key(0x22)?];
+    let seal = |n: usize| {
+        Envelope::seal(
+            &address,
+            keys.get(..n).unwrap_or(&keys),
+            "ORD-1",
+            Disclosure::Country,
+        )
+        .map_err(|e| e.to_string())
+    };
+    let (one, two) = (seal(1)?, seal(2)?);
+    Ok(json!({
+        "bytes": one.to_bytes().len(),
+        "textChars": one.to_string().chars().count(),
+        "bytesPerFurtherCourier": two.to_bytes().len() - one.to_bytes().len(),
+    }))
 }

@@ -6,8 +6,8 @@
 //! `npm ci` when missing or older than the lockfile); the benchmark itself is
 //! `tests/bench-peers/bench.mjs`, which serves its page, the peer bundles and `pkg/` from its own
 //! server on 127.0.0.1. Needs the npm package built in `pkg/` (`cargo xtask pkg`). Writes
-//! `target/bench/peers.json` and prints a markdown table; the native open side is
-//! `cargo xtask bench cli`.
+//! `target/bench/peers.json` and prints markdown tables, then rewrites the README's `peers`
+//! region from that file; the native open side is `cargo xtask bench cli`.
 
 use std::{path::Path, process::Command};
 
@@ -28,12 +28,18 @@ pub fn run() -> crate::Result {
                 .args(["ci", "--no-audit", "--no-fund"]),
         )?;
     }
+    let out = root.join("target/bench/peers.json");
     crate::run(
         Command::new("node")
             .current_dir(&dir)
             .arg("bench.mjs")
             .arg(&root)
-            .arg(root.join("target/bench/peers.json")),
+            .arg(&out),
+    )?;
+    let peers = crate::read_json(&out)?;
+    crate::figures::publish(
+        "README.md",
+        &[("peers", crate::figures::peers_region(&peers)?)],
     )
 }
 

@@ -14,7 +14,9 @@
 
 mod bench_cli;
 mod bench_peers;
+mod bench_widget;
 mod browsers;
+mod figures;
 mod frame;
 mod hardening;
 mod isolation;
@@ -63,7 +65,7 @@ fn main() -> ExitCode {
             Some(Err(_)) => Err(format!("not a number of seconds: {}", args[1])),
         },
         _ => {
-            eprintln!("usage: cargo xtask test | demo [--port N] | test --browser chromium|firefox|webkit | bench [widget|cli|peers] | fuzz [SECONDS] | setup | pkg | frame --policy FILE --out DIR [--directory FILE] | e2e | e2e-isolation | serve");
+            eprintln!("usage: cargo xtask test | demo [--port N] | test --browser chromium|firefox|webkit | bench [widget|cli|peers|readme] | fuzz [SECONDS] | setup | pkg | frame --policy FILE --out DIR [--directory FILE] | e2e | e2e-isolation | serve");
             return ExitCode::from(2);
         }
     };
@@ -557,30 +559,36 @@ fn without_empty(v: &serde_json::Value) -> serde_json::Value {
     }
 }
 
-/// Benchmarks (figures, not pass/fail): `widget` (size, time to ready, seal time in Chromium and
-/// Node; target/bench/widget.json), `cli` (open throughput and memory; both by default), and
-/// `peers` (sealpost beside the JavaScript HPKE and sealed-box libraries; target/bench/peers.json).
+/// Benchmarks (figures, not pass/fail): `widget` (size report, time to ready, seal time in
+/// Chromium, Firefox and Node; target/bench/widget.json and size.json), `cli` (criterion, open
+/// throughput and memory; target/bench/cli.json), both by default, and `peers` (sealpost beside
+/// the JavaScript HPKE and sealed-box libraries; target/bench/peers.json). Each then rewrites its
+/// regions of README.md (xtask/src/figures.rs); the regions of benches not run stay as they are.
+/// `readme` rewrites the regions from the JSON files already there, running no bench.
 fn bench(which: Option<&str>) -> Result {
+    let usage = || Err("usage: cargo xtask bench [widget|cli|peers|readme]".to_owned());
+    if which == Some("readme") {
+        return figures::republish();
+    }
+    if !matches!(which, None | Some("widget" | "cli" | "peers")) {
+        return usage();
+    }
     setup::all()?;
-    if which == Some("cli") {
-        return bench_cli::run();
+    std::fs::create_dir_all(root().join("target/bench"))
+        .map_err(|e| format!("target/bench: {e}"))?;
+    match which {
+        Some("cli") => bench_cli::run(),
+        Some("peers") => {
+            build_pkg()?;
+            bench_peers::run()
+        }
+        Some("widget") => bench_widget::run_bench(),
+        None => {
+            bench_widget::run_bench()?;
+            bench_cli::run()
+        }
+        Some(_) => usage(),
     }
-    if which == Some("peers") {
-        build_pkg()?;
-        return bench_peers::run();
-    }
-    build_pkg()?;
-    let server = serve::start(&root(), 0)?;
-    run(Command::new("node")
-        .current_dir(root().join("tests/e2e"))
-        .arg("bench.mjs")
-        .arg(format!("http://{}/", server.addr))
-        .arg(root().join("pkg"))
-        .arg(root().join("target/bench/widget.json")))?;
-    if which == Some("widget") {
-        return Ok(());
-    }
-    bench_cli::run()
 }
 
 fn demo(args: &[String]) -> Result {

@@ -11,6 +11,14 @@ const WASM_OPT_VERSION: &str = "0.116.1";
 /// geckodriver (MPL-2.0) for `wasm-pack test --firefox`.
 const GECKODRIVER_VERSION: &str = "0.37.1";
 
+/// twiggy (MIT/Apache-2.0), for the wasm size report of `cargo xtask bench widget` only.
+const TWIGGY_VERSION: &str = "0.8.0";
+
+/// twiggy at a pinned version; installed only when the widget bench runs.
+pub fn twiggy() -> Result {
+    cargo_tool("twiggy", TWIGGY_VERSION, 3)
+}
+
 /// Everything `cargo xtask test` needs.
 pub fn all() -> Result {
     rust_components()?;
@@ -22,20 +30,18 @@ pub fn all() -> Result {
 
 /// geckodriver at a pinned version, for the wasm tests in Firefox.
 fn geckodriver() -> Result {
-    let have = output("geckodriver", &["--version"]).unwrap_or_default();
-    if have.split_whitespace().nth(1) == Some(GECKODRIVER_VERSION) {
-        eprintln!("xtask: geckodriver {GECKODRIVER_VERSION}: present");
+    cargo_tool("geckodriver", GECKODRIVER_VERSION, 3)
+}
+
+/// `cargo install --locked NAME --version VERSION`, unless `NAME --version` already says VERSION.
+fn cargo_tool(name: &str, version: &str, minutes: u32) -> Result {
+    let have = output(name, &["--version"]).unwrap_or_default();
+    if have.split_whitespace().nth(1) == Some(version) {
+        eprintln!("xtask: {name} {version}: present");
         return Ok(());
     }
-    eprintln!("xtask: installing geckodriver {GECKODRIVER_VERSION} (about 3 minutes)");
-    run(Command::new("cargo").args([
-        "install",
-        "--locked",
-        "--force",
-        "geckodriver",
-        "--version",
-        GECKODRIVER_VERSION,
-    ]))
+    eprintln!("xtask: installing {name} {version} (about {minutes} minutes)");
+    run(Command::new("cargo").args(["install", "--locked", "--force", name, "--version", version]))
 }
 
 fn output(cmd: &str, args: &[&str]) -> Option<String> {

@@ -1,0 +1,180 @@
+//! `cargo xtask bench widget`: the widget's figures (tests/e2e/bench.mjs: size, time to ready,
+//! seal time in Chromium, Firefox and Node) into `target/bench/widget.json`, a size report of
+//! the package (raw / gzip / brotli per file, the wasm's largest items by twiggy) into
+//! `target/bench/size.json`, then the README's `widget` and `size` regions from those files.
+
+use std::process::Command;
+
+use serde_json::{json, Value};
+
+use crate::{figures, root, run, setup, Result};
+
+/// The files a page loads from the package, and when.
+const PAGE_FILES: [(&str, &str); 4] = [
+    ("sealpost_bg.wasm", "always"),
+    ("sealpost.js", "always (wasm-bindgen glue)"),
+    ("index.js", "always (the element)"),
+    ("isolated.js", "isolation mode only (imported by index.js)"),
+];
+/// How many of the wasm's items the report lists.
+const TOP: usize = 15;
+
+/// Builds the package, runs the benchmark and rewrites the README. Needs `setup::all()` first.
+pub fn run_bench() -> Result {
+    crate::build_pkg()?;
+    setup::twiggy()?;
+    let host = figures::host_start();
+    let server = crate::serve::start(&root(), 0)?;
+    let out = root().join("target/bench/widget.json");
+    run(Command::new("node")
+        .current_dir(root().join("tests/e2e"))
+        .arg("bench.mjs")
+        .arg(format!("http://{}/", server.addr))
+        .arg(root().join("pkg"))
+        .arg(&out))?;
+    let mut widget = crate::read_json(&out)?;
+    let mut host = host.finish();
+    host["wasmOpt"] = setup::wasm_opt_available().into();
+    widget["host"] = host;
+    figures::write_json("widget", &widget)?;
+
+    let size = size_report(&widget)?;
+    figures::write_json("size", &size)?;
+    figures::publish(
+        "README.md",
+        &[
+            ("widget", figures::widget_region(&widget)?),
+            ("size", figures::size_region(&size)?),
+        ],
+    )?;
+    package_readme(&widget)
+}
+
+/// Per file raw / gzip / brotli (measured by bench.mjs) and the wasm's largest items.
+fn size_report(widget: &Value) -> Result<Value> {
+    let mut files = Vec::new();
+    for (file, loaded) in PAGE_FILES {
+        let mut row = widget
+            .pointer(&format!("/sizes/{file}"))
+            .cloned()
+            .ok_or_else(|| format!("widget.json has no size of {file}"))?;
+        row["file"] = format!("`{file}`").into();
+        row["loaded"] = loaded.into();
+        files.push(row);
+    }
+    let mut total = widget
+        .pointer("/sizes/total")
+        .cloned()
+        .ok_or("widget.json has no total size")?;
+    total["file"] = "inline page total (wasm + glue + index.js)".into();
+    total["loaded"] = "".into();
+    files.push(total);
+    let (top, method) = wasm_top()?;
+    Ok(json!({
+        "host": widget["host"],
+        "files": files,
+        "wasmTop": top,
+        "wasmTopMethod": method,
+    }))
+}
+
+/// The wasm's `TOP` largest items by `twiggy top`. The package's module has no names after
+/// wasm-opt, so the rustc output build_pkg just made goes through the same steps again into
+/// `target/bench/size/` with its names kept (wasm-bindgen, then `wasm-opt -Oz -g`); the code is
+/// the same, and the name section is left out of the shares.
+fn wasm_top() -> Result<(Vec<Value>, String)> {
+    let dir = root().join("target/bench/size");
+    let rustc_out = root().join("target/wasm32-unknown-unknown/wasm-release/sealpost.wasm");
+    run(Command::new("wasm-bindgen")
+        .arg(&rustc_out)
+        .arg("--out-dir")
+        .arg(&dir)
+        .args(["--target", "web"]))?;
+    let named = dir.join("sealpost_bg.wasm");
+    let method = if setup::wasm_opt_available() {
+        run(Command::new("wasm-opt")
+            .arg("-Oz")
+            .arg("-g")
+            .arg(&named)
+            .arg("-o")
+            .arg(&named))?;
+        "twiggy top of the module rebuilt with its names: wasm-bindgen, `wasm-opt -Oz -g`"
+    } else {
+        "twiggy top of the module with its names (wasm-bindgen output; no wasm-opt)"
+    };
+    eprintln!("xtask: $ twiggy top -f json {}", named.display());
+    let out = Command::new("twiggy")
+        .args(["top", "-n", "1000000", "-f", "json"])
+        .arg(&named)
+        .output()
+        .map_err(|e| format!("twiggy: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "twiggy could not read {}: {}",
+            named.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    let items: Vec<Value> =
+        serde_json::from_slice(&out.stdout).map_err(|e| format!("twiggy output: {e}"))?;
+    Ok((top_items(&items, TOP), method.to_owned()))
+}
+
+/// The `n` largest items other than the name section's subsections, each with its share of the
+/// module without them. twiggy lists items largest first.
+fn top_items(items: &[Value], n: usize) -> Vec<Value> {
+    let name = |i: &Value| i["name"].as_str().unwrap_or("").to_owned();
+    let bytes = |i: &Value| i["shallow_size"].as_f64().unwrap_or(0.0);
+    let is_names = |i: &Value| name(i).ends_with("names\" subsection");
+    let module: f64 = items
+        .iter()
+        .filter(|i| !is_names(i))
+        .map(bytes)
+        .sum::<f64>()
+        .max(1.0);
+    items
+        .iter()
+        .filter(|i| !is_names(i))
+        .take(n)
+        .map(
+            |i| json!({ "name": name(i), "bytes": bytes(i), "percent": 100.0 * bytes(i) / module }),
+        )
+        .collect()
+}
+
+/// The npm package's README quotes the inline page's gzip size between the same kind of
+/// markers (`package-size`); it is someone else's file, so missing markers are only a note.
+fn package_readme(widget: &Value) -> Result {
+    let file = "src/js/README.md";
+    let text = std::fs::read_to_string(root().join(file)).unwrap_or_default();
+    if !text.contains("<!-- bench:package-size:begin -->") {
+        eprintln!("xtask: note: {file} has no `<!-- bench:package-size:begin -->` marker: its size figure (if any) was not rewritten");
+        return Ok(());
+    }
+    figures::publish(
+        file,
+        &[("package-size", figures::package_size_line(widget)?)],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_name_section_is_left_out_of_the_top_and_of_the_shares() {
+        let items = json!([
+            {"name": "\"function names\" subsection", "shallow_size": 50},
+            {"name": "big", "shallow_size": 30},
+            {"name": "small", "shallow_size": 10},
+            {"name": "\"local names\" subsection", "shallow_size": 5},
+            {"name": "tiny", "shallow_size": 10},
+        ]);
+        let top = top_items(items.as_array().unwrap(), 2);
+        assert_eq!(top.len(), 2);
+        assert_eq!(top[0]["name"], "big");
+        assert_eq!(top[0]["percent"], 60.0);
+        assert_eq!(top[1]["name"], "small");
+        assert_eq!(top[1]["percent"], 20.0);
+    }
+}
