@@ -87,10 +87,12 @@ function cleanDetail(name, d) {
 
 /**
  * Renders the isolated form into a closed shadow root of `element`: an iframe on the frame
- * origin. `collect()` returns the element's current options. Resolves, once the frame reports
- * `ready`, to a controller shaped like the inline one (`seal()` returns a promise here).
+ * origin. `collect()` returns the element's current options; `fire(name, detail)` sends the
+ * element's events (index.js: `sealpost-<name>` and its deprecated alias). Resolves, once the
+ * frame reports `ready`, to a controller shaped like the inline one (`seal()` returns a promise
+ * here); rejects with the frame's error if it reports one first (the caller sends that one).
  */
-export function mountIsolated(element, collect) {
+export function mountIsolated(element, collect, fire) {
   const first = collect();
   if (typeof first.frameUrl !== 'string' || first.frameUrl === '') {
     return Promise.reject(sealpostError('invalid_frame_url', 'isolated mode needs frameUrl (the frame page URL)'));
@@ -128,6 +130,7 @@ export function mountIsolated(element, collect) {
 
   let valid = false;
   let ready = false;
+  let refused = false; // the mount was rejected (the element sends that first error)
   let destroyed = false;
   let nextId = 1;
   const pending = new Map();
@@ -138,9 +141,6 @@ export function mountIsolated(element, collect) {
   const post = (msg) => {
     if (!iframe.contentWindow) return;
     iframe.contentWindow.postMessage({ sealpost: PROTOCOL_VERSION, channel, ...msg }, frameOrigin);
-  };
-  const fire = (name, detail) => {
-    element.dispatchEvent(new CustomEvent(name, { bubbles: true, composed: true, detail: detail ?? undefined }));
   };
   const frameOptions = () => {
     const o = collect();
@@ -185,9 +185,11 @@ export function mountIsolated(element, collect) {
           clearTimeout(timer);
           resolveMount(controller);
         }
-        if (m.name === 'error' && !ready) {
+        if (m.name === 'error' && !ready && !refused) {
+          refused = true;
           clearTimeout(timer);
-          rejectMount(sealpostError(detail.code, detail.message));
+          rejectMount(sealpostError(detail.code, detail.message, detail.field));
+          return;
         }
         fire(m.name, detail);
         break;
@@ -212,7 +214,9 @@ export function mountIsolated(element, collect) {
 
   const timeoutMs = Number(first.frameTimeout) > 0 ? Number(first.frameTimeout) : DEFAULT_TIMEOUT_MS;
   const timer = setTimeout(() => {
-    if (!ready) rejectMount(sealpostError('frame_timeout', `the frame at ${frameOrigin} did not become ready`));
+    if (ready) return;
+    refused = true;
+    rejectMount(sealpostError('frame_timeout', `the frame at ${frameOrigin} did not become ready`));
   }, timeoutMs);
 
   const controller = {
