@@ -80,25 +80,28 @@ impl AddressForm {
     #[wasm_bindgen(js_name = setOptions)]
     pub fn set_options(&self, options: JsValue) -> Result<(), JsValue> {
         let options = Options::parse(&options).map_err(JsValue::from)?;
-        let out = with_state(&self.state, |s| -> Result<(HtmlElement, Vec<Emit>), JsValue> {
-            let relayout = options.country.as_ref().is_some_and(|c| *c != s.country)
-                || options.locale != s.options.locale
-                || options.overrides != s.options.overrides;
-            if let Some(c) = &options.country {
-                s.country = c.clone();
-            }
-            s.strings = State::strings_for(&options, &s.host);
-            s.options = options;
-            s.apply_chrome()?;
-            let mut emits = Vec::new();
-            if relayout {
-                s.render_fields()?;
-                bind_fields(s)?;
-                emits.extend(s.changed());
-            }
-            emits.extend(s.check_config(false));
-            Ok((s.host.clone(), emits))
-        });
+        let out = with_state(
+            &self.state,
+            |s| -> Result<(HtmlElement, Vec<Emit>), JsValue> {
+                let relayout = options.country.as_ref().is_some_and(|c| *c != s.country)
+                    || options.locale != s.options.locale
+                    || options.overrides != s.options.overrides;
+                if let Some(c) = &options.country {
+                    s.country = c.clone();
+                }
+                s.strings = State::strings_for(&options, &s.host);
+                s.options = options;
+                s.apply_chrome()?;
+                let mut emits = Vec::new();
+                if relayout {
+                    s.render_fields()?;
+                    bind_fields(s)?;
+                    emits.extend(s.changed());
+                }
+                emits.extend(s.check_config(false));
+                Ok((s.host.clone(), emits))
+            },
+        );
         match out {
             Some(result) => {
                 let (host, emits) = result?;

@@ -481,7 +481,10 @@ fn configuration_is_checked_when_set_not_at_the_buyers_seal() {
     assert!(f.events("sealpost-ready").is_empty());
     let errors = f.events("sealpost-error");
     assert_eq!(errors.len(), 1);
-    assert!(errors[0].contains(r#""code":"invalid_public_key""#), "{errors:?}");
+    assert!(
+        errors[0].contains(r#""code":"invalid_public_key""#),
+        "{errors:?}"
+    );
     assert_eq!(code(&f.form.config_error()), "invalid_public_key");
     assert_eq!(
         Reflect::get(&f.form.config_error(), &"name".into())
