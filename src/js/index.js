@@ -231,7 +231,7 @@ export function defineElement(name = 'sealpost-address') {
       // Isolation mode (SPEC §10): the form lives in a cross-origin iframe; no wasm on this page.
       const start = problem ? Promise.reject(problem)
         : o.isolated || o.frameUrl
-          ? import('./isolated.js').then((m) => m.mountIsolated(this, () => this.#collect(), (n, d) => fire(this, n, d)))
+          ? import('./isolated.js').then((m) => m.mountIsolated(this, () => this.#collect(), (n, d) => fire(this, n, d), sealpostError))
           : load().then(() => wasm.mount(this, this.#collect()));
       this.#mounting = start
         .then((form) => {

@@ -40,16 +40,6 @@ function styles() {
   return sheet;
 }
 
-// The shape of every error the package throws (the wasm module's too, SealpostError in
-// index.d.ts): an Error named SealpostError with `code`, `message` and, for address errors, `field`.
-function sealpostError(code, message, field) {
-  const err = new Error(message);
-  err.name = 'SealpostError';
-  err.code = code;
-  if (typeof field === 'string') err.field = field;
-  return err;
-}
-
 function channelToken() {
   const bytes = new Uint8Array(16);
   crypto.getRandomValues(bytes);
@@ -88,11 +78,12 @@ function cleanDetail(name, d) {
 /**
  * Renders the isolated form into a closed shadow root of `element`: an iframe on the frame
  * origin. `collect()` returns the element's current options; `fire(name, detail)` sends the
- * element's events (index.js: `sealpost-<name>` and its deprecated alias). Resolves, once the
+ * element's events (index.js: `sealpost-<name>` and its deprecated alias); `sealpostError(code,
+ * message, field?)` makes the package's one error shape. Resolves, once the
  * frame reports `ready`, to a controller shaped like the inline one (`seal()` returns a promise
  * here); rejects with the frame's error if it reports one first (the caller sends that one).
  */
-export function mountIsolated(element, collect, fire) {
+export function mountIsolated(element, collect, fire, sealpostError) {
   const first = collect();
   if (typeof first.frameUrl !== 'string' || first.frameUrl === '') {
     return Promise.reject(sealpostError('invalid_frame_url', 'isolated mode needs frameUrl (the frame page URL)'));

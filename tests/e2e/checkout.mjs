@@ -17,7 +17,11 @@
 //   8. writes <outDir>/sealed.json ({orderRef, envelope, expected, vector?}) and prints it;
 //   9. inline mount() whose controller the page drops: after forced garbage collection, Enter
 //      in a field and a click on the button navigate nowhere, send no field value anywhere,
-//      trip no `form-action` CSP check, and the form still seals (the element owns it).
+//      trip no `form-action` CSP check, and the form still seals (the element owns it);
+//  10. the element as shops use it (#16): options set before the module loads, React's
+//      options="[object Object]", a bad config → sealpost-error and ready() rejecting, a fix →
+//      sealpost-ready, sealpost-change once per validity flip, nothing on window or a parent form;
+//      a broken wasm → the fallback message (zh-CN, en) and load_failed; a jsdom user agent.
 // Screenshots: <outDir>/demo-ready.png, demo-error.png, demo-sealed.png, demo-english.png.
 //
 // Any console error or uncaught page error (CSP violations are console errors) fails the run.

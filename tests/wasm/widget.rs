@@ -19,6 +19,18 @@ fn options(json: &str) -> JsValue {
     o
 }
 
+/// The events the form sends, and their deprecated aliases.
+const EVENTS: [&str; 8] = [
+    "sealpost-ready",
+    "sealpost-change",
+    "sealpost-sealed",
+    "sealpost-error",
+    "ready",
+    "change",
+    "sealed",
+    "error",
+];
+
 /// A mounted form in the document that records every event it sends (shared with the
 /// `directory` tests).
 pub(crate) struct Fixture {
@@ -39,17 +51,7 @@ impl Fixture {
         doc.body().unwrap().append_child(&host).unwrap();
         let events = Rc::new(RefCell::new(Vec::new()));
         let mut listeners = Vec::new();
-        // the events and their deprecated aliases
-        for kind in [
-            "sealpost-ready",
-            "sealpost-change",
-            "sealpost-sealed",
-            "sealpost-error",
-            "ready",
-            "change",
-            "sealed",
-            "error",
-        ] {
+        for kind in EVENTS {
             let events = events.clone();
             let closure = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
                 let detail = Reflect::get(&e, &"detail".into()).unwrap();
@@ -533,29 +535,28 @@ fn events_have_sealpost_names_and_the_old_ones_stay_on_the_element() {
     let heard = Rc::new(RefCell::new(Vec::<String>::new()));
     let mut listeners = Vec::new();
     let window = web_sys::window().unwrap();
-    for kind in [
-        "ready",
-        "change",
-        "sealed",
-        "error",
-        "sealpost-ready",
-        "sealpost-change",
-        "sealpost-sealed",
-        "sealpost-error",
-    ] {
+    for kind in EVENTS {
         let heard = heard.clone();
         let closure = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
             heard.borrow_mut().push(e.type_());
         });
-        // on the shop's form (an `onChange`) and on window (an error monitor)
-        parent
-            .add_event_listener_with_callback(kind, closure.as_ref().unchecked_ref())
-            .unwrap();
-        window
-            .add_event_listener_with_callback(kind, closure.as_ref().unchecked_ref())
-            .unwrap();
         listeners.push((kind, closure));
     }
+    // on the shop's form (an `onChange`) and on window (an error monitor)
+    let targets: [&web_sys::EventTarget; 2] = [&parent, &window];
+    let listen = |add: bool| {
+        for (kind, closure) in &listeners {
+            for t in targets {
+                let f = closure.as_ref().unchecked_ref();
+                if add {
+                    t.add_event_listener_with_callback(kind, f).unwrap();
+                } else {
+                    t.remove_event_listener_with_callback(kind, f).unwrap();
+                }
+            }
+        }
+    };
+    listen(true);
     let f = fixture(r#"{"locale":"en","testMode":true,"orderRef":"E-1"}"#);
     parent.append_child(&f.host).unwrap();
     f.fill_cn();
@@ -563,14 +564,7 @@ fn events_have_sealpost_names_and_the_old_ones_stay_on_the_element() {
     f.form
         .set_options(options(r#"{"couriers":"sp1qqqq","orderRef":"E-1"}"#))
         .unwrap();
-    for (kind, closure) in &listeners {
-        parent
-            .remove_event_listener_with_callback(kind, closure.as_ref().unchecked_ref())
-            .unwrap();
-        window
-            .remove_event_listener_with_callback(kind, closure.as_ref().unchecked_ref())
-            .unwrap();
-    }
+    listen(false);
     parent.remove();
     // only the sealpost- names bubble (each reached the form, then window; `ready` was sent
     // before the element moved into the form); the aliases stay on the element
