@@ -41,7 +41,7 @@ function text(zh, en) {
   return document.documentElement.lang === 'zh-CN' ? zh : en;
 }
 
-address.addEventListener('ready', async () => {
+address.addEventListener('sealpost-ready', async () => {
   const wasm = await load();
   $('version').textContent = `v${wasm.version()}`;
   placeOrder.disabled = false;
@@ -49,17 +49,17 @@ address.addEventListener('ready', async () => {
   body.dataset.ready = 'true';
 });
 
-address.addEventListener('change', (e) => {
+address.addEventListener('sealpost-change', (e) => {
   // Validity only: the element never hands out what the buyer typed.
   body.dataset.valid = String(e.detail.valid);
 });
 
-address.addEventListener('error', (e) => {
+address.addEventListener('sealpost-error', (e) => {
   body.dataset.lastError = e.detail.code;
   status.textContent = text(`出错了（${e.detail.code}）`, `Something went wrong (${e.detail.code})`);
 });
 
-address.addEventListener('sealed', (e) => {
+address.addEventListener('sealpost-sealed', (e) => {
   const { envelope, orderRef: ref, disclosed } = e.detail;
   // This is what a shop would POST to its server, and all the seller ever gets.
   $('seller-order').textContent = ref;

@@ -34,18 +34,18 @@ function setLanguage(lang) {
 $('language').addEventListener('click', () => setLanguage(document.documentElement.lang === 'zh-CN' ? 'en' : 'zh-CN'));
 if (params.get('lang') === 'en') setLanguage('en');
 
-address.addEventListener('ready', () => {
+address.addEventListener('sealpost-ready', () => {
   $('place-order').disabled = false;
   $('status').textContent = text('请填写收货地址并点击「确认地址」。', 'Fill in the address and press “Confirm address”.');
   body.dataset.ready = 'true';
 });
-address.addEventListener('change', (e) => {
+address.addEventListener('sealpost-change', (e) => {
   body.dataset.valid = String(e.detail.valid);
 });
-address.addEventListener('error', (e) => {
+address.addEventListener('sealpost-error', (e) => {
   body.dataset.lastError = e.detail.code;
 });
-address.addEventListener('sealed', () => {
+address.addEventListener('sealpost-sealed', () => {
   body.dataset.confirmed = 'true';
   $('status').textContent = text('地址已确认，可以提交订单。', 'Address confirmed: you can place the order.');
 });

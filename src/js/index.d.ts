@@ -36,7 +36,7 @@ export type ErrorCode =
   | 'invalid_directory' | 'invalid_platform_key' | 'directory_wrong_key' | 'directory_signature_invalid'
   | 'directory_rollback' | 'directory_expired' | 'directory_key_expired' | 'directory_key_not_yet_valid'
   | 'no_usable_courier'
-  | 'already_mounted' | 'busy' | 'not_connected' | 'load_failed'
+  | 'already_mounted' | 'busy' | 'not_connected' | 'load_failed' | 'unsupported_environment'
   | `${'name' | 'phone' | 'country' | 'address_level1' | 'address_level2' | 'address_level3'
       | 'street' | 'postal_code' | 'company' | 'delivery_note'}_${'missing' | 'too_long'
       | 'control_character' | 'invalid'}`;
@@ -137,18 +137,42 @@ export interface SealedDetail {
 }
 
 /**
- * Detail of the `change` event: validity only, never a value. Isolation mode sends `valid`
- * alone, debounced, when it changes (SPEC §10.7); inline mode adds per-field states.
+ * Detail of `sealpost-change`: overall validity only, never a value. Sent only when it flips
+ * (isolation mode: debounced, SPEC §10.7).
  */
 export interface ChangeDetail {
   valid: boolean;
-  fields?: Record<string, 'valid' | 'invalid' | 'empty'>;
 }
 
-/** Detail of the `error` event. */
+/** Detail of `sealpost-error`. */
 export interface ErrorDetail {
   code: ErrorCode;
   message: string;
+  /** For address errors: the field. */
+  field?: keyof Address;
+}
+
+/**
+ * The element's events. Each `sealpost-*` event bubbles and is composed. The old names are
+ * sent too, for one release, on the element only (not bubbling, not composed).
+ */
+export interface SealpostAddressEventMap {
+  /** The form is ready to seal with its configuration (at mount, and after a fix). */
+  'sealpost-ready': CustomEvent<null>;
+  /** The overall validity flipped. */
+  'sealpost-change': CustomEvent<ChangeDetail>;
+  /** The address was sealed (also the result of `seal()`). */
+  'sealpost-sealed': CustomEvent<SealedDetail>;
+  /** A configuration error (when it is set), a load failure or a failed seal. */
+  'sealpost-error': CustomEvent<ErrorDetail>;
+  /** @deprecated Listen to `sealpost-ready`; this alias does not bubble and goes away in the next release. */
+  ready: CustomEvent<null>;
+  /** @deprecated Listen to `sealpost-change`; this alias does not bubble and goes away in the next release. */
+  change: CustomEvent<ChangeDetail>;
+  /** @deprecated Listen to `sealpost-sealed`; this alias does not bubble and goes away in the next release. */
+  sealed: CustomEvent<SealedDetail>;
+  /** @deprecated Listen to `sealpost-error`; this alias does not bubble and goes away in the next release. */
+  error: CustomEvent<ErrorDetail>;
 }
 
 /** The controller `mount()` returns. */
@@ -159,24 +183,40 @@ export interface AddressForm {
   setOptions(options: FormOptions): void;
   /** Whether what the buyer typed is valid. */
   readonly valid: boolean;
+  /** Why the configuration cannot seal (checked at mount and `setOptions`), or undefined. */
+  readonly configError?: SealpostError;
   /** Removes listeners and empties the form. */
   destroy(): void;
 }
 
 /** The `<sealpost-address>` element. */
 export interface SealpostAddressElement extends HTMLElement {
+  /**
+   * Options from script. Attributes, when present, win over the same option. May be set before
+   * the package is loaded (it is applied on upgrade); an `options` attribute is ignored (React
+   * 19 writes `options="[object Object]"` on an element not yet defined).
+   */
   options: FormOptions;
   readonly valid: boolean;
   /**
+   * Resolves once the form is ready to seal with its configuration; rejects with the
+   * `SealpostError` of a bad configuration (checked when it is set, not at seal time), a load
+   * failure (`load_failed`) or an unsupported environment (`unsupported_environment`). After
+   * options or attributes fix the configuration, `sealpost-ready` fires and a new call resolves.
+   */
+  ready(): Promise<void>;
+  /**
    * Checks and seals. Isolation mode: resolves with the envelope the buyer confirmed in the
    * frame, waiting for the buyer to press the frame's button if they have not yet (SPEC §10.5).
+   * Rejects `load_failed` if the module could not load.
    */
   seal(): Promise<SealedDetail>;
-  addEventListener(type: 'ready', listener: (ev: CustomEvent<undefined>) => void, options?: boolean | AddEventListenerOptions): void;
-  addEventListener(type: 'change', listener: (ev: CustomEvent<ChangeDetail>) => void, options?: boolean | AddEventListenerOptions): void;
-  addEventListener(type: 'sealed', listener: (ev: CustomEvent<SealedDetail>) => void, options?: boolean | AddEventListenerOptions): void;
-  addEventListener(type: 'error', listener: (ev: CustomEvent<ErrorDetail>) => void, options?: boolean | AddEventListenerOptions): void;
+  addEventListener<K extends keyof SealpostAddressEventMap>(type: K, listener: (this: SealpostAddressElement, ev: SealpostAddressEventMap[K]) => void, options?: boolean | AddEventListenerOptions): void;
+  addEventListener<K extends keyof HTMLElementEventMap>(type: K, listener: (this: SealpostAddressElement, ev: HTMLElementEventMap[K]) => void, options?: boolean | AddEventListenerOptions): void;
   addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof SealpostAddressEventMap>(type: K, listener: (this: SealpostAddressElement, ev: SealpostAddressEventMap[K]) => void, options?: boolean | EventListenerOptions): void;
+  removeEventListener<K extends keyof HTMLElementEventMap>(type: K, listener: (this: SealpostAddressElement, ev: HTMLElementEventMap[K]) => void, options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void;
 }
 
 declare global {
@@ -190,9 +230,15 @@ export const TEST_COURIER_PUBLIC_KEY: string;
 /** Its identity: public on purpose, for opening test envelopes. Never for real orders. */
 export const TEST_COURIER_IDENTITY: string;
 
-/** Loads the wasm module once (default: `sealpost_bg.wasm` beside index.js). */
+/**
+ * Loads the wasm module once (default: `sealpost_bg.wasm` beside index.js; in Node read from
+ * disk). Rejects with a `SealpostError` coded `load_failed`.
+ */
 export function load(input?: string | URL | Request | Response | BufferSource | WebAssembly.Module): Promise<unknown>;
-/** Renders the form into a new shadow root of `element`; fires `ready` on it. */
+/**
+ * Renders the form into a new shadow root of `element`; fires `sealpost-ready` on it, or
+ * `sealpost-error` if the configuration cannot seal. Rejects `unsupported_environment` under jsdom.
+ */
 export function mount(element: HTMLElement, options?: FormOptions): Promise<AddressForm>;
 /** Seals an address object; resolves to the envelope text. Rejects with a `SealpostError`. */
 export function seal(address: Address, couriers: string | string[], orderRef: string, disclose?: Disclose): Promise<string>;

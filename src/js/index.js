@@ -14,17 +14,64 @@ export const TEST_COURIER_IDENTITY =
 
 let loading = null;
 
+// The shape of every error the package throws (the wasm module's too, SealpostError in
+// index.d.ts): an Error named SealpostError with `code`, `message` and, for address errors, `field`.
+function sealpostError(code, message, field) {
+  const err = new Error(message);
+  err.name = 'SealpostError';
+  err.code = code;
+  if (typeof field === 'string') err.field = field;
+  return err;
+}
+
+const inNode = () => typeof process !== 'undefined' && Boolean(process.versions && process.versions.node);
+
+/** `sealpost_bg.wasm` next to this file, read from disk in Node (its fetch cannot read file: URLs). */
+async function nodeWasm() {
+  const url = new URL('./sealpost_bg.wasm', import.meta.url);
+  if (url.protocol !== 'file:') return url;
+  // A computed specifier, ignored by bundlers: nothing of Node is imported in a browser build.
+  const fs = 'node:fs/promises';
+  try {
+    const { readFile } = await import(/* webpackIgnore: true */ /* @vite-ignore */ fs);
+    return await readFile(url);
+  } catch (err) {
+    throw sealpostError('load_failed', `could not read ${url.pathname} (${err && err.message}): call load(bytes) with the module's bytes`);
+  }
+}
+
 /**
  * Loads and instantiates the wasm module once. `input` is what wasm-bindgen's init accepts
  * (a URL, a Response, bytes or a WebAssembly.Module); by default `sealpost_bg.wasm` next to
- * this file.
+ * this file (in Node, read from disk). Rejects with a `SealpostError` coded `load_failed`.
  */
 export function load(input) {
   if (!loading) {
-    loading = init(input === undefined ? undefined : { module_or_path: input }).then(() => wasm);
+    const source = input === undefined && inNode() ? nodeWasm() : Promise.resolve(input);
+    loading = source
+      .then((s) => init(s === undefined ? undefined : { module_or_path: s }))
+      .then(() => wasm, (err) => {
+        throw err && err.name === 'SealpostError' ? err : sealpostError('load_failed', `the sealpost module could not load: ${String((err && err.message) || err)}`);
+      });
     loading.catch(() => { loading = null; });
   }
   return loading;
+}
+
+/**
+ * Why this page cannot render the form (jsdom and other DOM emulations lack shadow roots or
+ * constructed stylesheets), or null.
+ */
+function unsupported() {
+  const jsdom = typeof navigator !== 'undefined' && /jsdom/i.test(navigator.userAgent || '');
+  const shadow = typeof HTMLElement !== 'undefined' && typeof HTMLElement.prototype.attachShadow === 'function';
+  const sheets = typeof CSSStyleSheet !== 'undefined' && typeof CSSStyleSheet.prototype.replaceSync === 'function';
+  if (!jsdom && shadow && sheets) return null;
+  return sealpostError(
+    'unsupported_environment',
+    `the address form needs a real browser (${jsdom ? 'jsdom' : 'this DOM'} has no ${shadow ? 'constructed stylesheets' : 'shadow roots'}): `
+      + 'test it in a browser (Playwright or Puppeteer, with testMode) or use the sealpost/testing helper',
+  );
 }
 
 // The element owns its form: the controller stays alive as long as the element does, even if
@@ -33,6 +80,8 @@ const forms = new WeakMap();
 
 /** Renders the form into a new shadow root of `element`; resolves to its controller. */
 export async function mount(element, options = {}) {
+  const problem = unsupported();
+  if (problem) throw problem;
   await load();
   const form = wasm.mount(element, options);
   forms.set(element, form);
@@ -79,11 +128,56 @@ export async function openTestEnvelope(envelope, orderRef) {
 }
 
 const ATTRIBUTES = ['couriers', 'order-ref', 'disclose', 'locale', 'country', 'test-mode', 'no-button', 'directory', 'platform-key', 'allowed-couriers'];
+/** Public properties a page may set before the element is defined (re-applied on upgrade). */
+const PROPERTIES = ['options'];
 
-function errorEvent(err) {
-  const code = (err && err.code) || 'load_failed';
-  const message = String((err && err.message) || err);
-  return new CustomEvent('error', { bubbles: true, composed: true, detail: { code, message } });
+/**
+ * Sends `sealpost-<name>` (bubbles, composed) and the deprecated `<name>` alias (one release),
+ * which stays on the element: neither bubbling nor composed, so it reaches no `window.onerror`
+ * and no `onChange` of the shop's own form. The wasm form does the same (src/widget/events.rs).
+ */
+function fire(element, name, detail = null) {
+  element.dispatchEvent(new CustomEvent(`sealpost-${name}`, { bubbles: true, composed: true, detail }));
+  element.dispatchEvent(new CustomEvent(name, { detail }));
+}
+
+function asSealpostError(err) {
+  if (err && err.name === 'SealpostError' && typeof err.code === 'string') return err;
+  return sealpostError((err && err.code) || 'load_failed', String((err && err.message) || err));
+}
+
+function errorDetail(err) {
+  const detail = { code: err.code, message: err.message };
+  if (typeof err.field === 'string') detail.field = err.field;
+  return detail;
+}
+
+const FALLBACK = {
+  'zh-CN': '地址表单无法加载，请刷新页面或联系商家。',
+  en: 'The address form could not load. Reload the page or contact the shop.',
+};
+let fallbackSheet = null;
+/** What the buyer sees when the module cannot load: a message, never a blank box (CSP-safe). */
+function renderFallback(element, locale) {
+  if (!fallbackSheet) {
+    fallbackSheet = new CSSStyleSheet();
+    fallbackSheet.replaceSync(':host { display: block; } p { margin: 0; padding: 12px; border: 1px solid #b3261e; '
+      + 'border-radius: 6px; color: #b3261e; font: inherit; }');
+  }
+  let root;
+  try {
+    root = element.attachShadow({ mode: 'closed' });
+  } catch {
+    return; // the form rendered already: it stays
+  }
+  root.adoptedStyleSheets = [fallbackSheet];
+  const zh = /^zh/i.test(locale || document.documentElement.lang || '');
+  const p = document.createElement('p');
+  p.setAttribute('part', 'fallback');
+  p.setAttribute('role', 'alert');
+  p.lang = zh ? 'zh-CN' : 'en';
+  p.textContent = zh ? FALLBACK['zh-CN'] : FALLBACK.en;
+  root.append(p);
 }
 
 /** Defines `<sealpost-address>` (or another tag name) if the platform has custom elements. */
@@ -98,8 +192,29 @@ export function defineElement(name = 'sealpost-address') {
     #form = null;
     #mounting = null;
     #options = {};
+    #failed = null; // the load failure: final for this element
+    #updating = false;
+    // ready(): null until the first outcome, then { error } (error null: ready).
+    #outcome = null;
+    #waiting = [];
 
-    /** Options set from script; attributes, when present, win. */
+    constructor() {
+      super();
+      // Upgrade-safe properties: a value set before this class was defined (code splitting,
+      // React) is an own property that would shadow the setter; re-apply it through it.
+      for (const p of PROPERTIES) {
+        if (Object.prototype.hasOwnProperty.call(this, p)) {
+          const v = this[p];
+          delete this[p];
+          this[p] = v;
+        }
+      }
+    }
+
+    /**
+     * Options set from script; attributes, when present, win. An `options` attribute (React
+     * writes `options="[object Object]"` before the element is defined) is ignored.
+     */
     get options() {
       return { ...this.#options };
     }
@@ -110,19 +225,29 @@ export function defineElement(name = 'sealpost-address') {
     }
 
     connectedCallback() {
-      if (this.#mounting) return;
+      if (this.#mounting || this.#failed) return;
       const o = this.#collect();
+      const problem = unsupported();
       // Isolation mode (SPEC §10): the form lives in a cross-origin iframe; no wasm on this page.
-      const start = o.isolated || o.frameUrl
-        ? import('./isolated.js').then((m) => m.mountIsolated(this, () => this.#collect()))
-        : load().then(() => wasm.mount(this, this.#collect()));
+      const start = problem ? Promise.reject(problem)
+        : o.isolated || o.frameUrl
+          ? import('./isolated.js').then((m) => m.mountIsolated(this, () => this.#collect(), (n, d) => fire(this, n, d), sealpostError))
+          : load().then(() => wasm.mount(this, this.#collect()));
       this.#mounting = start
         .then((form) => {
           this.#form = form;
+          // inline: the configuration was checked at mount (ready or error already sent)
+          this.#outcomeIs(form.configError || null);
         })
-        .catch((err) => {
+        .catch((e) => {
+          const err = asSealpostError(e);
           this.#mounting = null;
-          this.dispatchEvent(errorEvent(err));
+          if (err.code === 'load_failed') {
+            this.#failed = err;
+            renderFallback(this, o.locale);
+          }
+          fire(this, 'error', errorDetail(err));
+          this.#outcomeIs(err);
           throw err;
         });
       this.#mounting.catch(() => {});
@@ -137,12 +262,30 @@ export function defineElement(name = 'sealpost-address') {
       return this.#form ? this.#form.valid : false;
     }
 
+    /**
+     * Resolves once the form is ready to seal; rejects with the `SealpostError` of a bad
+     * configuration or a load failure. After a fix (options, attributes), a new call resolves.
+     */
+    ready() {
+      const o = this.#outcome;
+      if (o) return o.error ? Promise.reject(o.error) : Promise.resolve();
+      return new Promise((resolve, reject) => this.#waiting.push({ resolve, reject }));
+    }
+
     /** Checks and seals; resolves to `{ envelope, orderRef, disclosed }`, rejects with `code`. */
     async seal() {
-      // the SealpostError shape of the wasm module's errors (index.d.ts)
-      if (!this.#mounting) throw Object.assign(new Error('the element is not in the document'), { name: 'SealpostError', code: 'not_connected' });
+      if (this.#failed) throw this.#failed;
+      if (!this.#mounting) throw sealpostError('not_connected', 'the element is not in the document');
       await this.#mounting;
       return this.#form.seal();
+    }
+
+    #outcomeIs(error) {
+      this.#outcome = { error };
+      for (const w of this.#waiting.splice(0)) {
+        if (error) w.reject(error);
+        else w.resolve();
+      }
     }
 
     #collect() {
@@ -163,13 +306,23 @@ export function defineElement(name = 'sealpost-address') {
       return o;
     }
 
+    // Changes made together (several attributes, options) are applied once, in a microtask.
     #update() {
-      if (!this.#form) return;
-      try {
-        this.#form.setOptions(this.#collect());
-      } catch (err) {
-        this.dispatchEvent(errorEvent(err));
-      }
+      if (!this.#form || this.#updating) return;
+      this.#updating = true;
+      this.#outcome = null; // ready() waits for the check of the new configuration
+      queueMicrotask(() => {
+        this.#updating = false;
+        try {
+          this.#form.setOptions(this.#collect());
+          // inline: checked (ready or error sent); isolated: the frame keeps its checked config
+          this.#outcomeIs(this.#form.configError || null);
+        } catch (e) {
+          const err = asSealpostError(e);
+          fire(this, 'error', errorDetail(err));
+          this.#outcomeIs(err);
+        }
+      });
     }
   }
 

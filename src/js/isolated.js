@@ -40,16 +40,6 @@ function styles() {
   return sheet;
 }
 
-// The shape of every error the package throws (the wasm module's too, SealpostError in
-// index.d.ts): an Error named SealpostError with `code`, `message` and, for address errors, `field`.
-function sealpostError(code, message, field) {
-  const err = new Error(message);
-  err.name = 'SealpostError';
-  err.code = code;
-  if (typeof field === 'string') err.field = field;
-  return err;
-}
-
 function channelToken() {
   const bytes = new Uint8Array(16);
   crypto.getRandomValues(bytes);
@@ -87,10 +77,13 @@ function cleanDetail(name, d) {
 
 /**
  * Renders the isolated form into a closed shadow root of `element`: an iframe on the frame
- * origin. `collect()` returns the element's current options. Resolves, once the frame reports
- * `ready`, to a controller shaped like the inline one (`seal()` returns a promise here).
+ * origin. `collect()` returns the element's current options; `fire(name, detail)` sends the
+ * element's events (index.js: `sealpost-<name>` and its deprecated alias); `sealpostError(code,
+ * message, field?)` makes the package's one error shape. Resolves, once the
+ * frame reports `ready`, to a controller shaped like the inline one (`seal()` returns a promise
+ * here); rejects with the frame's error if it reports one first (the caller sends that one).
  */
-export function mountIsolated(element, collect) {
+export function mountIsolated(element, collect, fire, sealpostError) {
   const first = collect();
   if (typeof first.frameUrl !== 'string' || first.frameUrl === '') {
     return Promise.reject(sealpostError('invalid_frame_url', 'isolated mode needs frameUrl (the frame page URL)'));
@@ -128,6 +121,7 @@ export function mountIsolated(element, collect) {
 
   let valid = false;
   let ready = false;
+  let refused = false; // the mount was rejected (the element sends that first error)
   let destroyed = false;
   let nextId = 1;
   const pending = new Map();
@@ -138,9 +132,6 @@ export function mountIsolated(element, collect) {
   const post = (msg) => {
     if (!iframe.contentWindow) return;
     iframe.contentWindow.postMessage({ sealpost: PROTOCOL_VERSION, channel, ...msg }, frameOrigin);
-  };
-  const fire = (name, detail) => {
-    element.dispatchEvent(new CustomEvent(name, { bubbles: true, composed: true, detail: detail ?? undefined }));
   };
   const frameOptions = () => {
     const o = collect();
@@ -185,9 +176,11 @@ export function mountIsolated(element, collect) {
           clearTimeout(timer);
           resolveMount(controller);
         }
-        if (m.name === 'error' && !ready) {
+        if (m.name === 'error' && !ready && !refused) {
+          refused = true;
           clearTimeout(timer);
-          rejectMount(sealpostError(detail.code, detail.message));
+          rejectMount(sealpostError(detail.code, detail.message, detail.field));
+          return;
         }
         fire(m.name, detail);
         break;
@@ -212,7 +205,9 @@ export function mountIsolated(element, collect) {
 
   const timeoutMs = Number(first.frameTimeout) > 0 ? Number(first.frameTimeout) : DEFAULT_TIMEOUT_MS;
   const timer = setTimeout(() => {
-    if (!ready) rejectMount(sealpostError('frame_timeout', `the frame at ${frameOrigin} did not become ready`));
+    if (ready) return;
+    refused = true;
+    rejectMount(sealpostError('frame_timeout', `the frame at ${frameOrigin} did not become ready`));
   }, timeoutMs);
 
   const controller = {

@@ -23,37 +23,45 @@ type Handler = fn(&mut State, &Event) -> Vec<Emit>;
 /// An event to dispatch once the state is no longer borrowed. Details carry validity, the
 /// envelope, an error code and message: never a typed value.
 pub(super) enum Emit {
-    Change(JsValue),
+    /// Overall validity flipped (never per keystroke).
+    Change(bool),
     Sealed(JsValue),
     Error(&'static str, String),
     Ready,
 }
 
+/// Sends each event twice: as `sealpost-<name>` (bubbles, composed), and as the deprecated
+/// `<name>` alias (kept for one release) that stays on the element: neither bubbling nor
+/// composed, so it reaches no `window.onerror` and no `onChange` of the shop's own form. The
+/// package's `index.js` dispatches its own events (load failures) the same way.
 pub(super) fn dispatch(host: &HtmlElement, emits: Vec<Emit>) {
     for emit in emits {
-        let init = CustomEventInit::new();
-        init.set_bubbles(true);
-        init.set_composed(true);
-        let name = match &emit {
-            Emit::Change(d) => {
-                init.set_detail(d);
-                "change"
+        let set = |d: &Object, k: &str, v: JsValue| {
+            let _ = Reflect::set(d, &k.into(), &v);
+        };
+        let (name, detail) = match emit {
+            Emit::Change(valid) => {
+                let d = Object::new();
+                set(&d, "valid", valid.into());
+                ("change", d.into())
             }
-            Emit::Sealed(d) => {
-                init.set_detail(d);
-                "sealed"
-            }
+            Emit::Sealed(d) => ("sealed", d),
             Emit::Error(code, message) => {
                 let d = Object::new();
-                let _ = Reflect::set(&d, &"code".into(), &(*code).into());
-                let _ = Reflect::set(&d, &"message".into(), &message.as_str().into());
-                init.set_detail(&d);
-                "error"
+                set(&d, "code", code.into());
+                set(&d, "message", message.into());
+                ("error", d.into())
             }
-            Emit::Ready => "ready",
+            Emit::Ready => ("ready", JsValue::NULL),
         };
-        if let Ok(ev) = CustomEvent::new_with_event_init_dict(name, &init) {
-            let _ = host.dispatch_event(&ev);
+        for (name, public) in [(format!("sealpost-{name}"), true), (name.to_owned(), false)] {
+            let init = CustomEventInit::new();
+            init.set_bubbles(public);
+            init.set_composed(public);
+            init.set_detail(&detail);
+            if let Ok(ev) = CustomEvent::new_with_event_init_dict(&name, &init) {
+                let _ = host.dispatch_event(&ev);
+            }
         }
     }
 }
@@ -122,7 +130,7 @@ fn on_input(s: &mut State, e: &Event) -> Vec<Emit> {
             c.touched = true;
         }
     }
-    s.refresh().map(Emit::Change).into_iter().collect()
+    s.changed()
 }
 
 fn on_blur(s: &mut State, e: &Event) -> Vec<Emit> {
@@ -131,7 +139,7 @@ fn on_blur(s: &mut State, e: &Event) -> Vec<Emit> {
             c.touched = true;
         }
     }
-    s.refresh().map(Emit::Change).into_iter().collect()
+    s.changed()
 }
 
 fn on_country(s: &mut State, e: &Event) -> Vec<Emit> {
@@ -155,7 +163,7 @@ fn on_country(s: &mut State, e: &Event) -> Vec<Emit> {
     {
         let _ = h.focus();
     }
-    s.refresh().map(Emit::Change).into_iter().collect()
+    s.changed()
 }
 
 fn on_submit(s: &mut State, e: &Event) -> Vec<Emit> {

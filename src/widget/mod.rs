@@ -74,34 +74,55 @@ impl AddressForm {
         }
     }
 
-    /// Replaces the options (same shape as `mount`'s); the typed values are kept.
+    /// Replaces the options (same shape as `mount`'s); the typed values are kept. Then checks
+    /// the configuration: an `error` event if it cannot seal, `ready` if it now can and could
+    /// not before. Options of the wrong shape throw.
     #[wasm_bindgen(js_name = setOptions)]
     pub fn set_options(&self, options: JsValue) -> Result<(), JsValue> {
         let options = Options::parse(&options).map_err(JsValue::from)?;
-        let out = with_state(&self.state, |s| -> Result<(), JsValue> {
-            let relayout = options.country.as_ref().is_some_and(|c| *c != s.country)
-                || options.locale != s.options.locale
-                || options.overrides != s.options.overrides;
-            if let Some(c) = &options.country {
-                s.country = c.clone();
+        let out = with_state(
+            &self.state,
+            |s| -> Result<(HtmlElement, Vec<Emit>), JsValue> {
+                let relayout = options.country.as_ref().is_some_and(|c| *c != s.country)
+                    || options.locale != s.options.locale
+                    || options.overrides != s.options.overrides;
+                if let Some(c) = &options.country {
+                    s.country = c.clone();
+                }
+                s.strings = State::strings_for(&options, &s.host);
+                s.options = options;
+                s.apply_chrome()?;
+                let mut emits = Vec::new();
+                if relayout {
+                    s.render_fields()?;
+                    bind_fields(s)?;
+                    emits.extend(s.changed());
+                }
+                emits.extend(s.check_config(false));
+                Ok((s.host.clone(), emits))
+            },
+        );
+        match out {
+            Some(result) => {
+                let (host, emits) = result?;
+                dispatch(&host, emits);
+                Ok(())
             }
-            s.strings = State::strings_for(&options, &s.host);
-            s.options = options;
-            s.apply_chrome()?;
-            if relayout {
-                s.render_fields()?;
-                bind_fields(s)?;
-                s.refresh()?;
-            }
-            Ok(())
-        });
-        out.unwrap_or_else(|| {
-            Err(js_error(
+            None => Err(js_error(
                 "busy",
                 "setOptions() called from inside a sealpost event handler",
                 None,
-            ))
-        })
+            )),
+        }
+    }
+
+    /// Why the current configuration cannot seal (the error `seal()` would throw for it), or
+    /// `undefined` when the form is ready.
+    #[wasm_bindgen(getter = configError)]
+    pub fn config_error(&self) -> JsValue {
+        with_state(&self.state, |s| s.config_error.clone().map(JsValue::from))
+            .flatten()
+            .unwrap_or(JsValue::UNDEFINED)
     }
 
     /// Asks the buyer to press the form's own button (isolation mode seals only on the buyer's
@@ -138,7 +159,10 @@ impl AddressForm {
 /// `options`: `{ couriers: string | string[], orderRef: string, disclose: 'none' | 'country' |
 /// 'province', locale: 'zh-CN' | 'en', strings: { key: text }, country: 'CN', testMode: bool,
 /// button: bool, shadow: 'closed' | 'open', directory: 'spdir1.…', platformKey: 'spp1…',
-/// allowedCouriers: string[] }`. Fires `ready` on `element` when rendered.
+/// allowedCouriers: string[] }`. Once rendered, checks the configuration as sealing will and
+/// fires `sealpost-ready` on `element`, or `sealpost-error` with the code if it cannot seal
+/// (`configError` then holds that error; `setOptions` can fix it). Options of the wrong shape
+/// throw.
 #[wasm_bindgen]
 pub fn mount(element: HtmlElement, options: JsValue) -> Result<AddressForm, JsValue> {
     let parsed = Options::parse(&options).map_err(JsValue::from)?;
@@ -219,12 +243,14 @@ pub fn mount(element: HtmlElement, options: JsValue) -> Result<AddressForm, JsVa
             touched: Vec::new(),
             status_key: None,
             dispatching: false,
+            valid: false,
+            config_error: None,
             listeners: Vec::new(),
             form_listeners: Vec::new(),
             me: me.clone(),
         })
     });
-    {
+    let emits = {
         let mut s = state
             .try_borrow_mut()
             .map_err(|_| js_error("busy", "re-entrant mount", None))?;
@@ -232,7 +258,9 @@ pub fn mount(element: HtmlElement, options: JsValue) -> Result<AddressForm, JsVa
         s.render_fields()?;
         bind_fields(&mut s)?;
         bind_form(&mut s, &form)?;
-    }
-    dispatch(&element, vec![Emit::Ready]);
+        s.valid = s.problems().iter().all(Option::is_none);
+        s.check_config(true)
+    };
+    dispatch(&element, emits);
     Ok(AddressForm { state })
 }

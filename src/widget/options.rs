@@ -4,11 +4,11 @@
 use js_sys::{Array, Object};
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::dom::get;
+use super::{dom::get, storage};
 use crate::{
-    envelope::Disclosure,
+    envelope::{validate_order_ref, Disclosure},
     form::{Locale, Strings},
-    recipients::RecipientPolicy,
+    recipients::{RecipientPolicy, Recipients},
     Error,
 };
 
@@ -71,6 +71,22 @@ impl Options {
             }
         }
         Ok(o)
+    }
+}
+
+impl Options {
+    /// What sealing needs from the configuration, checked now with the core's rules: the keys
+    /// to seal to (the recipient policy, against the clock and the directory serial last seen)
+    /// and a valid order reference. The form checks this when options are set and again when
+    /// it seals, so a bad courier key or a missing order is reported to the shop at mount.
+    pub(super) fn sealing(&self) -> Result<(Recipients, &str), Error> {
+        let chosen = storage::recipients(&self.recipients)?;
+        let order = self
+            .order_ref
+            .as_deref()
+            .ok_or(Error::InvalidOrderRef("no order reference configured"))?;
+        validate_order_ref(order)?;
+        Ok((chosen, order))
     }
 }
 

@@ -1,12 +1,11 @@
 //! Rendering: the fields of the current country's layout, the country select, error lines,
 //! the status line and the chrome (button, test badge, recipients notice).
 
-use js_sys::{Object, Reflect};
 use wasm_bindgen::JsValue;
 use web_sys::{Document, Element, HtmlElement};
 
 use super::{
-    dom::{doc, el, set_value, show, value_of},
+    dom::{doc, el, set_value, show},
     events::unbind,
     intl,
     options::Options,
@@ -133,17 +132,10 @@ impl State {
         Ok(select)
     }
 
-    /// Shows or clears each touched control's error; returns the change event detail.
-    pub(super) fn refresh(&self) -> Result<JsValue, JsValue> {
+    /// Shows or clears each touched control's error; returns whether everything is valid.
+    pub(super) fn refresh(&self) -> Result<bool, JsValue> {
         let problems = self.problems();
-        let fields = Object::new();
         for (c, p) in self.controls.iter().zip(&problems) {
-            let state = match p {
-                Some(_) => "invalid",
-                None if value_of(&c.input).trim().is_empty() => "empty",
-                None => "valid",
-            };
-            Reflect::set(&fields, &c.spec.name.into(), &state.into())?;
             match p.filter(|_| c.touched) {
                 Some(e) => {
                     c.error
@@ -158,11 +150,7 @@ impl State {
                 }
             }
         }
-        let detail = Object::new();
-        let valid = problems.iter().all(Option::is_none);
-        Reflect::set(&detail, &"valid".into(), &valid.into())?;
-        Reflect::set(&detail, &"fields".into(), &fields)?;
-        Ok(detail.into())
+        Ok(problems.iter().all(Option::is_none))
     }
 
     pub(super) fn set_status(

@@ -13,7 +13,6 @@ use super::{
     dom::value_of,
     events::{Emit, Listener},
     options::Options,
-    storage,
 };
 use crate::{
     address::{check_text, Address, AddressError, Field},
@@ -92,6 +91,11 @@ pub(super) struct State {
     pub(super) status_key: Option<(&'static str, usize)>,
     /// True while our own events are being dispatched: calls from their listeners are refused.
     pub(super) dispatching: bool,
+    /// The overall validity last reported (`change` fires only when it flips).
+    pub(super) valid: bool,
+    /// Why the configuration cannot seal, as last checked (at mount and `setOptions`); `None`
+    /// once the form is ready.
+    pub(super) config_error: Option<Error>,
     /// Listeners of the current fields (rebuilt with the layout) and of the form itself.
     pub(super) listeners: Vec<Listener>,
     pub(super) form_listeners: Vec<Listener>,
@@ -109,6 +113,8 @@ impl fmt::Debug for State {
             .field("touched", &self.touched.len())
             .field("status_key", &self.status_key)
             .field("dispatching", &self.dispatching)
+            .field("valid", &self.valid)
+            .field("config_error", &self.config_error)
             .finish_non_exhaustive()
     }
 }
@@ -167,16 +173,37 @@ impl State {
             .collect()
     }
 
+    /// Shows the touched fields' errors; a `change` event when the overall validity flipped.
+    pub(super) fn changed(&mut self) -> Vec<Emit> {
+        match self.refresh() {
+            Ok(valid) if valid != self.valid => {
+                self.valid = valid;
+                vec![Emit::Change(valid)]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Checks the configuration now (as sealing will) and records the outcome: `ready` when it
+    /// can seal and could not before (or at mount: `initial`), else an `error` event with the
+    /// code. Every bad configuration is reported, so the shop hears of it when it sets it.
+    pub(super) fn check_config(&mut self, initial: bool) -> Vec<Emit> {
+        let was_ready = !initial && self.config_error.is_none();
+        self.config_error = self.options.sealing().err();
+        match &self.config_error {
+            Some(e) => vec![Emit::Error(e.code(), e.to_string())],
+            None if !was_ready => vec![Emit::Ready],
+            None => Vec::new(),
+        }
+    }
+
     /// Validates everything; if valid, seals. Returns the events to send and the result.
     pub(super) fn seal(&mut self) -> (Vec<Emit>, Result<JsValue, JsValue>) {
         let mut emits = Vec::new();
         for c in &mut self.controls {
             c.touched = true;
         }
-        let detail = self.refresh();
-        if let Ok(d) = &detail {
-            emits.push(Emit::Change(d.clone()));
-        }
+        emits.extend(self.changed());
         let problems = self.problems();
         let invalid = problems.iter().filter(|p| p.is_some()).count();
         if invalid > 0 {
@@ -199,13 +226,8 @@ impl State {
             }
         }
         let address = self.address();
-        let result = storage::recipients(&self.options.recipients).and_then(|chosen| {
-            let order = self
-                .options
-                .order_ref
-                .clone()
-                .ok_or(Error::InvalidOrderRef("no order reference configured"))?;
-            Envelope::seal(&address, &chosen.keys, &order, self.options.disclosure)
+        let result = self.options.sealing().and_then(|(chosen, order)| {
+            Envelope::seal(&address, &chosen.keys, order, self.options.disclosure)
         });
         match result {
             Ok(envelope) => {

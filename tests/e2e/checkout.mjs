@@ -17,7 +17,11 @@
 //   8. writes <outDir>/sealed.json ({orderRef, envelope, expected, vector?}) and prints it;
 //   9. inline mount() whose controller the page drops: after forced garbage collection, Enter
 //      in a field and a click on the button navigate nowhere, send no field value anywhere,
-//      trip no `form-action` CSP check, and the form still seals (the element owns it).
+//      trip no `form-action` CSP check, and the form still seals (the element owns it);
+//  10. the element as shops use it (#16): options set before the module loads, React's
+//      options="[object Object]", a bad config → sealpost-error and ready() rejecting, a fix →
+//      sealpost-ready, sealpost-change once per validity flip, nothing on window or a parent form;
+//      a broken wasm → the fallback message (zh-CN, en) and load_failed; a jsdom user agent.
 // Screenshots: <outDir>/demo-ready.png, demo-error.png, demo-sealed.png, demo-english.png.
 //
 // Any console error or uncaught page error (CSP violations are console errors) fails the run.
@@ -169,12 +173,20 @@ async function run(browser) {
     window.__csp = [];
     window.__events = [];
     document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+    window.__leaked = [];
     for (const type of ['ready', 'change', 'sealed', 'error']) {
       document.addEventListener(type, (e) => {
         if (e.target && e.target.localName === 'sealpost-address') {
           window.__events.push({ type, detail: JSON.stringify(e.detail ?? null) });
         }
       }, true);
+      document.addEventListener(`sealpost-${type}`, (e) => {
+        window.__events.push({ type: e.type, detail: JSON.stringify(e.detail ?? null) });
+      });
+      // the deprecated aliases must not reach window (error monitors, a form's onChange)
+      window.addEventListener(type, (e) => {
+        if (e.target && e.target.localName === 'sealpost-address') window.__leaked.push(type);
+      });
     }
   });
   const page = await context.newPage();
@@ -263,6 +275,7 @@ async function run(browser) {
     command: document.getElementById('open-command').textContent,
     lightDom: document.documentElement.outerHTML,
     events: window.__events,
+    leaked: window.__leaked,
     csp: window.__csp,
     hidden: document.getElementById('seller-view').hidden,
   }));
@@ -274,6 +287,11 @@ async function run(browser) {
   const sealedEvents = sealed.events.filter((e) => e.type === 'sealed');
   check(sealedEvents.length === 1 && sealedEvents[0].detail.includes(sealed.envelope), 'expected exactly one sealed event carrying the envelope');
   check(sealed.events.some((e) => e.type === 'ready') && sealed.events.some((e) => e.type === 'change'), 'ready / change events missing');
+  // typing a whole address (a wrong phone corrected on the way) flips validity once or twice
+  const changes = sealed.events.filter((e) => e.type === 'sealpost-change').length;
+  check(changes >= 1 && changes <= 2, `${changes} sealpost-change events while typing (expected 1 or 2, on validity flips only)`);
+  check(sealed.events.filter((e) => e.type === 'sealpost-ready').length === 1, 'no bubbling sealpost-ready');
+  check(sealed.leaked.length === 0, `old event names reached window: ${sealed.leaked.join(', ')}`);
   // The disclosed province is in clear on purpose; everything else must appear nowhere.
   const places = {
     'the light DOM': sealed.lightDom,
@@ -370,6 +388,131 @@ async function droppedController(browser) {
   await context.close();
 }
 
+/** A page of the demo's origin (same CSP) with only `body`: the module is not loaded yet. */
+async function blankPage(context, lang, extraRoutes = {}) {
+  const page = await context.newPage();
+  await page.route(`${baseURL}__blank.html`, (route) => route.fulfill({
+    contentType: 'text/html',
+    headers: { 'content-security-policy': CSP },
+    body: `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>t</title></head><body><form id="shop"></form></body></html>`,
+  }));
+  for (const [url, fulfill] of Object.entries(extraRoutes)) await page.route(url, (route) => route.fulfill(fulfill));
+  const problems = [];
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  await page.goto(`${baseURL}__blank.html`);
+  await page.evaluate(() => {
+    window.__log = { windowErrors: [], formChanges: 0, csp: [] };
+    window.addEventListener('error', (e) => window.__log.windowErrors.push(String(e.message || e.type)));
+    document.getElementById('shop').addEventListener('change', () => { window.__log.formChanges += 1; });
+    document.addEventListener('securitypolicyviolation', (e) => window.__log.csp.push(e.violatedDirective));
+  });
+  return { page, problems };
+}
+
+/** 10. The element as shop engineers use it (issue #16): code splitting, React, errors, load failure. */
+async function asShopsUseIt(browser) {
+  const context = await browser.newContext({ locale: 'en' });
+  const { page, problems } = await blankPage(context, 'en');
+  const r = await page.evaluate(async () => {
+    const shop = document.getElementById('shop');
+    const out = {};
+    // Options set before the module loads (code splitting), and React 19's attribute.
+    const early = document.createElement('sealpost-address');
+    early.options = { testMode: true, orderRef: 'EARLY-1', shadow: 'open' };
+    early.setAttribute('options', '[object Object]');
+    early.setAttribute('locale', 'en');
+    let changes = 0;
+    early.addEventListener('sealpost-change', () => { changes += 1; });
+    shop.append(early);
+    // A bad courier key and a missing order reference, also before the module loads.
+    const bad = document.createElement('sealpost-address');
+    bad.options = { couriers: 'sp1qqqq', orderRef: 'BAD-1' };
+    const errors = [];
+    bad.addEventListener('sealpost-error', (e) => errors.push(e.detail.code));
+    let readies = 0;
+    bad.addEventListener('sealpost-ready', () => { readies += 1; });
+    shop.append(bad);
+    await import('/pkg/index.js');
+    await early.ready();
+    out.earlyOptions = early.options.orderRef;
+    out.badReady = await bad.ready().then(() => 'ready', (e) => `${e.name}:${e.code}`);
+    out.badErrors = [...errors];
+    // a fix fires ready, and a new ready() resolves
+    bad.options = { testMode: true, orderRef: 'BAD-1' };
+    out.fixed = await bad.ready().then(() => 'ready', (e) => e.code);
+    out.readies = readies;
+    bad.options = { testMode: true };
+    out.unfixed = await bad.ready().then(() => 'ready', (e) => e.code);
+    window.__early = early;
+    window.__changes = () => changes;
+    return out;
+  });
+  check(r.earlyOptions === 'EARLY-1', `options set before the module loaded were lost: ${JSON.stringify(r)}`);
+  check(r.badReady === 'SealpostError:invalid_public_key' && r.badErrors[0] === 'invalid_public_key', `a bad courier key did not fail at mount: ${JSON.stringify(r)}`);
+  check(r.fixed === 'ready' && r.readies === 1, `fixing the options did not make the form ready: ${JSON.stringify(r)}`);
+  check(r.unfixed === 'invalid_order_ref', `removing the order reference was not reported: ${JSON.stringify(r)}`);
+  // Type a whole address into the early form (open shadow root: playwright pierces it).
+  const field = (name) => page.locator(`sealpost-address [name="${name}"]`).first();
+  for (const [name, v] of [['name', 'Jane Roe'], ['phone', '13812345678'], ['province', 'Zhejiang'], ['city', 'Hangzhou'], ['district', 'Xihu'], ['street', '90 Wensan Road'], ['postal-code', '310012']]) {
+    await field(name).pressSequentially(v);
+    await field(name).press('Tab');
+  }
+  const typed = await page.evaluate(async () => ({
+    changes: window.__changes(),
+    valid: window.__early.valid,
+    sealed: (await window.__early.seal()).envelope.slice(0, 5),
+    log: window.__log,
+  }));
+  check(typed.valid && typed.sealed === 'spe1.', `the early form did not seal: ${JSON.stringify(typed)}`);
+  check(typed.changes === 1, `${typed.changes} sealpost-change events while typing a whole address (expected 1)`);
+  check(typed.log.formChanges === 0, `the shop's form heard ${typed.log.formChanges} change events`);
+  check(typed.log.windowErrors.length === 0, `window error listeners heard: ${typed.log.windowErrors.join(', ')}`);
+  check(typed.log.csp.length === 0 && problems.length === 0, `problems: ${[...typed.log.csp, ...problems].join(', ')}`);
+  log('options before the module loads applied, [object Object] ignored, bad config → sealpost-error + ready() rejects, fix → sealpost-ready, 1 change while typing, nothing on window or the shop form');
+
+  // The module cannot load (a broken wasm): a visible message, load_failed everywhere.
+  for (const lang of ['zh-CN', 'en']) {
+    const broken = await blankPage(context, lang, {
+      [`${baseURL}pkg/sealpost_bg.wasm`]: { contentType: 'application/wasm', body: 'not wasm' },
+    });
+    const f = await broken.page.evaluate(async () => {
+      const el = document.createElement('sealpost-address');
+      el.setAttribute('test-mode', '');
+      el.setAttribute('order-ref', 'F-1');
+      const codes = [];
+      el.addEventListener('sealpost-error', (e) => codes.push(e.detail.code));
+      document.getElementById('shop').append(el);
+      await import('/pkg/index.js');
+      const ready = await el.ready().then(() => 'ready', (e) => e.code);
+      const seal = await el.seal().then(() => 'sealed', (e) => e.code);
+      return { ready, seal, codes, log: window.__log };
+    });
+    const cdp = await context.newCDPSession(broken.page);
+    const text = (await flatNodes(cdp)).filter((n) => n.inShadow && n.attrs.part === 'fallback').map((n) => textOf(n.node)).join('');
+    const expected = lang === 'en' ? 'The address form could not load. Reload the page or contact the shop.' : '地址表单无法加载，请刷新页面或联系商家。';
+    check(f.ready === 'load_failed' && f.seal === 'load_failed' && f.codes[0] === 'load_failed', `a load failure: ${JSON.stringify(f)}`);
+    check(text === expected, `the fallback text (${lang}) is ${JSON.stringify(text)}`);
+    check(f.log.csp.length === 0 && f.log.windowErrors.length === 0, `the fallback: ${JSON.stringify(f.log)}`);
+    await broken.page.screenshot({ path: path.join(outDir, `fallback-${lang}.png`) });
+    await broken.page.close();
+  }
+  log('a broken wasm: the fallback message in zh-CN and en, ready() and seal() reject load_failed');
+  await context.close();
+
+  // jsdom (its user agent names it): a coded error that names the alternatives.
+  const jsdom = await browser.newContext({ userAgent: 'Mozilla/5.0 (linux) AppleWebKit/537.36 (KHTML, like Gecko) jsdom/26.1.0' });
+  const j = await blankPage(jsdom, 'en');
+  const e = await j.page.evaluate(async () => {
+    const el = document.createElement('sealpost-address');
+    document.getElementById('shop').append(el);
+    await import('/pkg/index.js');
+    return el.ready().then(() => null, (err) => ({ code: err.code, message: err.message }));
+  });
+  check(e && e.code === 'unsupported_environment' && /Playwright/.test(e.message) && /sealpost\/testing/.test(e.message), `under jsdom: ${JSON.stringify(e)}`);
+  log('a jsdom user agent: unsupported_environment naming the alternatives');
+  await jsdom.close();
+}
+
 async function main() {
   await mkdir(outDir, { recursive: true });
   // Never leave a stale result from an earlier run behind a failing one.
@@ -382,6 +525,7 @@ async function main() {
     log(`chromium ${browser.version()} (${executablePath})`);
     await run(browser);
     await droppedController(browser);
+    await asShopsUseIt(browser);
     log('PASS');
   } catch (err) {
     await rm(path.join(outDir, 'sealed.json'), { force: true }).catch(() => {});

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import test from 'node:test';
 
 const pkgDir = process.env.SEALPOST_PKG;
@@ -24,6 +25,14 @@ test('importing the package on a server touches no browser global (SSR)', async 
   assert.equal(typeof pkg.defineElement, 'function');
   pkg.defineElement(); // a no-op without custom elements, not a crash
   assert.match(pkg.TEST_COURIER_PUBLIC_KEY, /^sp1/);
+});
+
+test('in Node, seal() without load() reads sealpost_bg.wasm next to index.js', async () => {
+  // a fresh instance of the module (its own query string), on which load() was never called
+  const pkg = await import(`${pathToFileURL(path.resolve(pkgDir, 'index.js')).href}?no-load`);
+  const envelope = await pkg.seal(ADDRESS, pkg.TEST_COURIER_PUBLIC_KEY, 'NODE-1');
+  assert.match(envelope, /^spe1\./);
+  await assert.rejects(pkg.validateAddress({ ...ADDRESS, phone: '12' }), (e) => e.name === 'SealpostError' && e.code === 'phone_invalid');
 });
 
 test('test mode: seal to the test key in Node, open with openTestEnvelope', async () => {

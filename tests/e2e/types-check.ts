@@ -21,6 +21,14 @@ export async function checkout(host: HTMLElement): Promise<string> {
   element.addEventListener('change', (e) => { const valid: boolean = e.detail.valid; void valid; });
   element.addEventListener('sealed', (e) => { const envelope: string = e.detail.envelope; void envelope; });
   element.addEventListener('error', (e) => { const code: string = e.detail.code; void code; });
+  const onChange = (e: CustomEvent<{ valid: boolean }>) => { const valid: boolean = e.detail.valid; void valid; };
+  element.addEventListener('sealpost-change', onChange);
+  element.removeEventListener('sealpost-change', onChange);
+  element.addEventListener('sealpost-sealed', (e) => { const envelope: string = e.detail.envelope; void envelope; });
+  element.addEventListener('sealpost-error', (e) => { const code: string = e.detail.code; const field: string | undefined = e.detail.field; void code; void field; });
+  element.addEventListener('sealpost-ready', () => {});
+  element.addEventListener('click', (e) => { const x: number = e.clientX; void x; });
+  await element.ready();
   const sealed = await element.seal();
   const text = await seal({ name: 'n', phone: '13812345678', country: 'CN', addressLevel2: 'c', streetLines: ['s'] }, TEST_COURIER_PUBLIC_KEY, 'ORD-2');
   // an opened address has every key (SPEC.md §3.4)

@@ -19,6 +19,18 @@ fn options(json: &str) -> JsValue {
     o
 }
 
+/// The events the form sends, and their deprecated aliases.
+const EVENTS: [&str; 8] = [
+    "sealpost-ready",
+    "sealpost-change",
+    "sealpost-sealed",
+    "sealpost-error",
+    "ready",
+    "change",
+    "sealed",
+    "error",
+];
+
 /// A mounted form in the document that records every event it sends (shared with the
 /// `directory` tests).
 pub(crate) struct Fixture {
@@ -39,7 +51,7 @@ impl Fixture {
         doc.body().unwrap().append_child(&host).unwrap();
         let events = Rc::new(RefCell::new(Vec::new()));
         let mut listeners = Vec::new();
-        for kind in ["ready", "change", "sealed", "error"] {
+        for kind in EVENTS {
             let events = events.clone();
             let closure = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
                 let detail = Reflect::get(&e, &"detail".into()).unwrap();
@@ -165,7 +177,8 @@ impl Drop for Fixture {
 
 #[wasm_bindgen_test]
 fn china_layout_then_international_with_autofill_tokens() {
-    let f = fixture(r#"{"locale":"en"}"#);
+    let f = fixture(r#"{"locale":"en","testMode":true,"orderRef":"L-1"}"#);
+    assert_eq!(f.events("sealpost-ready").len(), 1);
     assert_eq!(f.events("ready").len(), 1);
     assert_eq!(
         f.names(),
@@ -297,9 +310,10 @@ fn events_carry_validity_and_the_envelope_never_the_address() {
     assert!(envelope.starts_with("spe1."));
     let sealed = f.events("sealed");
     assert_eq!(sealed.len(), 1);
-    let changes = f.events("change");
-    assert!(changes.len() >= 7);
-    assert!(changes.last().unwrap().contains(r#""valid":true"#));
+    // typing seven fields flips validity once: one change event, not one per keystroke
+    let changes = f.events("sealpost-change");
+    assert_eq!(changes, [r#"{"valid":true}"#]);
+    assert_eq!(f.events("change"), changes);
     for (kind, detail) in f.events.borrow().iter() {
         for secret in [
             "张三",
@@ -342,8 +356,10 @@ fn events_carry_validity_and_the_envelope_never_the_address() {
 
 #[wasm_bindgen_test]
 fn misconfiguration_and_misuse_fail_with_codes_not_traps() {
-    // no courier key: the buyer sees a message, the shop gets an error event
+    // no courier key: the shop gets an error event at mount, the buyer a message at seal
     let f = fixture(r#"{"locale":"en","orderRef":"O-1"}"#);
+    assert_eq!(f.events("sealpost-error").len(), 1);
+    assert!(f.events("sealpost-ready").is_empty());
     f.fill_cn();
     let err = f.form.seal().unwrap_err();
     assert_eq!(
@@ -353,7 +369,7 @@ fn misconfiguration_and_misuse_fail_with_codes_not_traps() {
             .unwrap(),
         "invalid_recipients"
     );
-    assert_eq!(f.events("error").len(), 1);
+    assert_eq!(f.events("error").len(), 2);
     assert!(f
         .q(".status")
         .unwrap()
@@ -452,4 +468,121 @@ fn the_form_throws_the_same_error_shape_as_the_binding() {
     assert_eq!(prop("code").as_deref(), Some("name_missing"));
     assert_eq!(prop("field").as_deref(), Some("name"));
     assert!(prop("message").is_some_and(|m| !m.is_empty()));
+}
+
+#[wasm_bindgen_test]
+fn configuration_is_checked_when_set_not_at_the_buyers_seal() {
+    let code = |v: &JsValue| {
+        Reflect::get(v, &"code".into())
+            .unwrap()
+            .as_string()
+            .unwrap_or_default()
+    };
+    // a bad courier key: an error event at mount, with the code, and no ready
+    let f = fixture(r#"{"locale":"en","couriers":"sp1qqqq","orderRef":"C-1"}"#);
+    assert!(f.events("sealpost-ready").is_empty());
+    let errors = f.events("sealpost-error");
+    assert_eq!(errors.len(), 1);
+    assert!(
+        errors[0].contains(r#""code":"invalid_public_key""#),
+        "{errors:?}"
+    );
+    assert_eq!(code(&f.form.config_error()), "invalid_public_key");
+    assert_eq!(
+        Reflect::get(&f.form.config_error(), &"name".into())
+            .unwrap()
+            .as_string()
+            .as_deref(),
+        Some("SealpostError")
+    );
+    // a missing order reference, then an invalid one
+    let key = sealpost::widget::TEST_COURIER_PUBLIC_KEY;
+    f.form
+        .set_options(options(&format!(r#"{{"couriers":"{key}"}}"#)))
+        .unwrap();
+    assert_eq!(code(&f.form.config_error()), "invalid_order_ref");
+    f.form
+        .set_options(options(&format!(
+            r#"{{"couriers":"{key}","orderRef":"has space"}}"#
+        )))
+        .unwrap();
+    assert_eq!(code(&f.form.config_error()), "invalid_order_ref");
+    assert_eq!(f.events("sealpost-error").len(), 3);
+    assert!(f.events("sealpost-ready").is_empty());
+    // fixed: ready once; the same good options again send nothing more
+    let good = format!(r#"{{"couriers":"{key}","orderRef":"C-1"}}"#);
+    f.form.set_options(options(&good)).unwrap();
+    assert!(f.form.config_error().is_undefined());
+    assert_eq!(f.events("sealpost-ready").len(), 1);
+    f.form.set_options(options(&good)).unwrap();
+    assert_eq!(f.events("sealpost-ready").len(), 1);
+    assert_eq!(f.events("sealpost-error").len(), 3);
+    // a directory without its platform key is refused as options (it throws)
+    let err = f
+        .form
+        .set_options(options(r#"{"directory":"spdir1.x","orderRef":"C-1"}"#))
+        .unwrap_err();
+    assert_eq!(code(&err), "invalid_platform_key");
+    // nothing was sealed on the way
+    assert!(f.events("sealpost-sealed").is_empty());
+}
+
+#[wasm_bindgen_test]
+fn events_have_sealpost_names_and_the_old_ones_stay_on_the_element() {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let parent = doc.create_element("form").unwrap();
+    doc.body().unwrap().append_child(&parent).unwrap();
+    let heard = Rc::new(RefCell::new(Vec::<String>::new()));
+    let mut listeners = Vec::new();
+    let window = web_sys::window().unwrap();
+    for kind in EVENTS {
+        let heard = heard.clone();
+        let closure = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
+            heard.borrow_mut().push(e.type_());
+        });
+        listeners.push((kind, closure));
+    }
+    // on the shop's form (an `onChange`) and on window (an error monitor)
+    let targets: [&web_sys::EventTarget; 2] = [&parent, &window];
+    let listen = |add: bool| {
+        for (kind, closure) in &listeners {
+            for t in targets {
+                let f = closure.as_ref().unchecked_ref();
+                if add {
+                    t.add_event_listener_with_callback(kind, f).unwrap();
+                } else {
+                    t.remove_event_listener_with_callback(kind, f).unwrap();
+                }
+            }
+        }
+    };
+    listen(true);
+    let f = fixture(r#"{"locale":"en","testMode":true,"orderRef":"E-1"}"#);
+    parent.append_child(&f.host).unwrap();
+    f.fill_cn();
+    f.form.seal().unwrap();
+    f.form
+        .set_options(options(r#"{"couriers":"sp1qqqq","orderRef":"E-1"}"#))
+        .unwrap();
+    listen(false);
+    parent.remove();
+    // only the sealpost- names bubble (each reached the form, then window; `ready` was sent
+    // before the element moved into the form); the aliases stay on the element
+    let heard = heard.borrow().clone();
+    assert_eq!(
+        heard,
+        [
+            "sealpost-ready",
+            "sealpost-change",
+            "sealpost-change",
+            "sealpost-sealed",
+            "sealpost-sealed",
+            "sealpost-error",
+            "sealpost-error"
+        ]
+    );
+    // on the element: both names, the same details
+    assert_eq!(f.events("change"), f.events("sealpost-change"));
+    assert_eq!(f.events("sealed"), f.events("sealpost-sealed"));
+    assert_eq!(f.events("error"), f.events("sealpost-error"));
 }

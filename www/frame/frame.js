@@ -315,7 +315,7 @@ function start(policy, embedder) {
 
   // What leaves the frame about the buyer's typing: overall validity, once edits settle, and
   // only when it changed.
-  host.addEventListener('change', (e) => {
+  host.addEventListener('sealpost-change', (e) => {
     lastValid = Boolean(e.detail && e.detail.valid === true);
     clearTimeout(settle);
     settle = setTimeout(() => {
@@ -329,7 +329,7 @@ function start(policy, embedder) {
   host.addEventListener('input', () => {
     confirmed = null;
   });
-  host.addEventListener('sealed', (e) => {
+  host.addEventListener('sealpost-sealed', (e) => {
     confirmed = sealedDetail(e.detail);
     clearTimeout(settle);
     if (!reportedValid) {
@@ -340,7 +340,7 @@ function start(policy, embedder) {
     for (const id of waiting) reply(id, { ok: true, value: confirmed });
     waiting = [];
   });
-  host.addEventListener('error', (e) => post({ type: 'event', name: 'error', detail: errorDetail(e.detail) }));
+  host.addEventListener('sealpost-error', (e) => post({ type: 'event', name: 'error', detail: errorDetail(e.detail) }));
 
   function looks(raw, options) {
     themeStyle(host, raw.theme);
@@ -385,7 +385,9 @@ function start(policy, embedder) {
       current = options;
       notice.hidden = true;
       await resize(raw.theme);
-      if (first) post({ type: 'event', name: 'ready', detail: null });
+      // The form checked its configuration (an `error` event went to the host if it cannot
+      // seal, e.g. no order reference): ready only when it can.
+      if (first && !form.configError) post({ type: 'event', name: 'ready', detail: null });
     } catch (err) {
       if (!form) showNotice('failed', (err && err.code) || 'load_failed');
       fail((err && err.code) || 'load_failed', String((err && err.message) || err));
