@@ -15,6 +15,7 @@
 mod bench_cli;
 mod bench_peers;
 mod browsers;
+mod examples;
 mod frame;
 mod hardening;
 mod isolation;
@@ -55,6 +56,8 @@ fn main() -> ExitCode {
             .and_then(|()| isolation::demo(8080))
             .map(isolation::Servers::wait),
         Some("pkg") => build_pkg(),
+        // for development: the examples against pkg/ as it is (`cargo xtask pkg` builds it)
+        Some("examples") => examples::test(),
         Some("frame") => frame::command(&args[1..]),
         Some("bench") => bench(args.get(1).map(String::as_str)),
         Some("fuzz") => match args.get(1).map(|s| s.parse::<u64>()) {
@@ -63,7 +66,7 @@ fn main() -> ExitCode {
             Some(Err(_)) => Err(format!("not a number of seconds: {}", args[1])),
         },
         _ => {
-            eprintln!("usage: cargo xtask test | demo [--port N] | test --browser chromium|firefox|webkit | bench [widget|cli|peers] | fuzz [SECONDS] | setup | pkg | frame --policy FILE --out DIR [--directory FILE] | e2e | e2e-isolation | serve");
+            eprintln!("usage: cargo xtask test | demo [--port N] | test --browser chromium|firefox|webkit | bench [widget|cli|peers] | fuzz [SECONDS] | setup | pkg | frame --policy FILE --out DIR [--directory FILE] | e2e | e2e-isolation | examples | serve");
             return ExitCode::from(2);
         }
     };
@@ -346,6 +349,10 @@ fn test(only: Option<&str>) -> Result {
         (
             "npm package in Node: SSR import, test mode, TypeScript types",
             Box::new(package_checks),
+        ),
+        (
+            "examples (Vite + React, webpack): npm ci, build, seal in headless Chromium",
+            Box::new(|| build_pkg().and_then(|()| examples::test())),
         ),
     ];
     for browser in browsers::ALL {
