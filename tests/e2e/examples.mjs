@@ -98,7 +98,19 @@ async function seen(page, type) {
   return page.evaluate((t) => window.__seen.filter((e) => e.type === t), type);
 }
 
+/** Server rendering with the example's own React: the element, no options attribute. */
+async function serverRender() {
+  const from = (m) => import(pathToFileURL(path.join(exampleDir, 'node_modules', m)).href);
+  const { createElement } = (await from('react/index.js')).default;
+  const { renderToString } = (await from('react-dom/server.node.js')).default;
+  const { SealpostAddress } = await from('sealpost/react.js');
+  const html = renderToString(createElement(SealpostAddress, { options: { testMode: true, orderRef: 'ORD-SSR' }, className: 'address' }));
+  assert.equal(html, '<sealpost-address class="address"></sealpost-address>');
+  log('server rendering: <sealpost-address class="address">, no options attribute');
+}
+
 async function run({ page, waitFor }, problems, requests) {
+  if (example === 'vite-react') await serverRender();
   await page.goto(baseURL);
 
   if (example === 'webpack') {

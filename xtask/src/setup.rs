@@ -195,11 +195,18 @@ fn debian_packages() -> Result {
         .env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
-/// playwright-core (Chromium end-to-end tests), puppeteer-core (Firefox, over WebDriver BiDi)
-/// and typescript (the package's types), from the committed package-lock.json.
+/// playwright-core (Chromium end-to-end tests), puppeteer-core (Firefox, over WebDriver BiDi,
+/// and the examples), typescript (the package's types), and React's types and Vue (the
+/// wrappers' types), from the committed package-lock.json.
 fn e2e_node_modules() -> Result {
     let dir = root().join("tests/e2e");
-    let present = ["playwright-core", "puppeteer-core", "typescript"]
+    let present = [
+        "playwright-core",
+        "puppeteer-core",
+        "typescript",
+        "@types/react",
+        "vue",
+    ]
         .iter()
         .all(|m| {
             dir.join("node_modules")
