@@ -12,23 +12,10 @@
 
 import { createElement, forwardRef, useEffect, useImperativeHandle, useLayoutEffect, useRef } from 'react';
 import './index.js';
+import { isolationAttributes, listen, notConnected } from './wrappers.js';
 
 // useLayoutEffect warns during server rendering in React 18; the effect never runs there anyway.
 const useClientLayoutEffect = typeof document === 'undefined' ? useEffect : useLayoutEffect;
-
-/** The event detail of `sealpost-error` as a `SealpostError`, like `ready()` rejects with. */
-function toError(detail) {
-  const d = detail || {};
-  const error = new Error(String(d.message || d.code || 'sealpost error'));
-  error.name = 'SealpostError';
-  error.code = d.code || 'load_failed';
-  if (d.field !== undefined) error.field = d.field;
-  return error;
-}
-
-function notConnected() {
-  return toError({ code: 'not_connected', message: 'the <sealpost-address> element is not rendered' });
-}
 
 /**
  * `<SealpostAddress options={…} onReady onChange={(valid) => …} onSealed={(detail) => …}
@@ -43,22 +30,12 @@ export const SealpostAddress = forwardRef(function SealpostAddress(props, ref) {
   const handlers = useRef(null);
   handlers.current = { onReady, onChange, onSealed, onError };
 
-  useClientLayoutEffect(() => {
-    const el = element.current;
-    const listeners = {
-      'sealpost-ready': () => handlers.current.onReady?.(),
-      'sealpost-change': (e) => handlers.current.onChange?.(Boolean(e.detail && e.detail.valid)),
-      'sealpost-sealed': (e) => handlers.current.onSealed?.(e.detail),
-      'sealpost-error': (e) => handlers.current.onError?.(toError(e.detail)),
-    };
-    // only events of this element, not ones bubbling from a nested one
-    const own = (listener) => (e) => { if (e.target === el) listener(e); };
-    const added = Object.entries(listeners).map(([type, listener]) => [type, own(listener)]);
-    for (const [type, listener] of added) el.addEventListener(type, listener);
-    return () => {
-      for (const [type, listener] of added) el.removeEventListener(type, listener);
-    };
-  }, []);
+  useClientLayoutEffect(() => listen(element.current, {
+    ready: () => handlers.current.onReady?.(),
+    change: (valid) => handlers.current.onChange?.(valid),
+    sealed: (detail) => handlers.current.onSealed?.(detail),
+    error: (error) => handlers.current.onError?.(error),
+  }), []);
 
   useClientLayoutEffect(() => {
     // a property, never an attribute; attributes the page sets directly still win
@@ -66,21 +43,14 @@ export const SealpostAddress = forwardRef(function SealpostAddress(props, ref) {
   }, [options]);
 
   useImperativeHandle(ref, () => ({
-    seal() {
-      return element.current ? element.current.seal() : Promise.reject(notConnected());
-    },
-    ready() {
-      return element.current ? element.current.ready() : Promise.reject(notConnected());
-    },
+    seal: () => (element.current ? element.current.seal() : notConnected()),
+    ready: () => (element.current ? element.current.ready() : notConnected()),
     get valid() {
       return element.current ? element.current.valid : false;
     },
   }), []);
 
-  // Isolation mode is chosen when the element enters the document, before any effect runs:
-  // say so with the (string) attributes the element reads then.
-  const isolation = options && (options.isolated || options.frameUrl)
-    ? { isolated: '', 'frame-url': options.frameUrl }
-    : {};
-  return createElement('sealpost-address', { ref: element, class: className, style, id, ...isolation });
+  return createElement('sealpost-address', {
+    ref: element, className, style, id, ...isolationAttributes(options),
+  });
 });

@@ -10,19 +10,7 @@
 
 import { defineComponent, h, onBeforeUnmount, onMounted, ref, watch } from 'vue';
 import './index.js';
-
-function toError(detail) {
-  const d = detail || {};
-  const error = new Error(String(d.message || d.code || 'sealpost error'));
-  error.name = 'SealpostError';
-  error.code = d.code || 'load_failed';
-  if (d.field !== undefined) error.field = d.field;
-  return error;
-}
-
-function notConnected() {
-  return toError({ code: 'not_connected', message: 'the <sealpost-address> element is not rendered' });
-}
+import { isolationAttributes, listen, notConnected } from './wrappers.js';
 
 export const SealpostAddress = defineComponent({
   name: 'SealpostAddress',
@@ -32,42 +20,34 @@ export const SealpostAddress = defineComponent({
   emits: ['ready', 'change', 'sealed', 'error'],
   setup(props, { emit, expose }) {
     const element = ref(null);
-    let added = [];
+    let unlisten = null;
 
     onMounted(() => {
-      const el = element.value;
-      const listeners = {
-        'sealpost-ready': () => emit('ready'),
-        'sealpost-change': (e) => emit('change', Boolean(e.detail && e.detail.valid)),
-        'sealpost-sealed': (e) => emit('sealed', e.detail),
-        'sealpost-error': (e) => emit('error', toError(e.detail)),
-      };
-      added = Object.entries(listeners).map(([type, listener]) => [type, (e) => { if (e.target === el) listener(e); }]);
-      for (const [type, listener] of added) el.addEventListener(type, listener);
-      el.options = props.options || {};
+      unlisten = listen(element.value, {
+        ready: () => emit('ready'),
+        change: (valid) => emit('change', valid),
+        sealed: (detail) => emit('sealed', detail),
+        error: (error) => emit('error', error),
+      });
+      // a property, never an attribute
+      element.value.options = props.options || {};
     });
     onBeforeUnmount(() => {
-      for (const [type, listener] of added) element.value?.removeEventListener(type, listener);
-      added = [];
+      if (unlisten) unlisten();
+      unlisten = null;
     });
     watch(() => props.options, (options) => {
       if (element.value) element.value.options = options || {};
     });
 
     expose({
-      seal: () => (element.value ? element.value.seal() : Promise.reject(notConnected())),
-      ready: () => (element.value ? element.value.ready() : Promise.reject(notConnected())),
+      seal: () => (element.value ? element.value.seal() : notConnected()),
+      ready: () => (element.value ? element.value.ready() : notConnected()),
       get valid() {
         return element.value ? element.value.valid : false;
       },
     });
 
-    return () => {
-      const o = props.options;
-      // Isolation mode is chosen when the element enters the document: say so with the
-      // (string) attributes the element reads then.
-      const isolation = o && (o.isolated || o.frameUrl) ? { isolated: '', 'frame-url': o.frameUrl } : {};
-      return h('sealpost-address', { ref: element, ...isolation });
-    };
+    return () => h('sealpost-address', { ref: element, ...isolationAttributes(props.options) });
   },
 });

@@ -178,8 +178,8 @@ fn build_pkg() -> Result {
         let Some(file) = source.file_name().map(|f| f.to_string_lossy().into_owned()) else {
             continue;
         };
-        let text = std::fs::read_to_string(&source)
-            .map_err(|e| format!("{}: {e}", source.display()))?;
+        let text =
+            std::fs::read_to_string(&source).map_err(|e| format!("{}: {e}", source.display()))?;
         let text = if file == "package.json" {
             text.replace("\"0.0.0\"", &format!("\"{version}\""))
         } else {

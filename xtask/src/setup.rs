@@ -207,13 +207,13 @@ fn e2e_node_modules() -> Result {
         "@types/react",
         "vue",
     ]
-        .iter()
-        .all(|m| {
-            dir.join("node_modules")
-                .join(m)
-                .join("package.json")
-                .is_file()
-        });
+    .iter()
+    .all(|m| {
+        dir.join("node_modules")
+            .join(m)
+            .join("package.json")
+            .is_file()
+    });
     if present {
         eprintln!("xtask: tests/e2e node modules: present");
         return Ok(());
