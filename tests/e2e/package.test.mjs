@@ -3,7 +3,7 @@
 // global, its functions work in Node, and test mode round-trips for a shop's own test suite.
 
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import test from 'node:test';
@@ -57,4 +57,28 @@ test('package.json points at the entry, the types and the files that exist', asy
   assert.notEqual(meta.version, '0.0.0');
   assert.equal(meta.exports['.'].types, './index.d.ts');
   for (const file of meta.files) await readFile(path.join(pkgDir, file)); // each exists
+});
+
+test('every built file is published, every export has its types, react and vue are optional peers', async () => {
+  const meta = JSON.parse(await readFile(path.join(pkgDir, 'package.json'), 'utf8'));
+  const built = (await readdir(pkgDir)).filter((f) => f !== 'package.json').sort();
+  assert.deepEqual([...meta.files].sort(), built, 'package.json `files` names exactly the built files');
+  for (const [entry, target] of Object.entries(meta.exports)) {
+    if (entry === './package.json') continue;
+    assert.ok(target.types && target.default, `${entry} has types and a default`);
+    for (const file of [target.types, target.default]) await readFile(path.join(pkgDir, file)); // each exists
+  }
+  for (const peer of ['react', 'vue']) {
+    assert.ok(meta.peerDependencies[peer], `${peer} is a peer dependency`);
+    assert.equal(meta.peerDependenciesMeta[peer].optional, true, `${peer} is optional`);
+  }
+  assert.deepEqual(meta.sideEffects, ['./index.js'], 'only index.js (defines the element) has side effects');
+});
+
+test('sealpost/testing loads in Node (a test runner) and opens what the package seals', async () => {
+  const testing = await import(path.resolve(pkgDir, 'testing.js'));
+  const pkg = await import(path.resolve(pkgDir, 'index.js'));
+  assert.equal(testing.TEST_COURIER_IDENTITY, pkg.TEST_COURIER_IDENTITY);
+  const envelope = await pkg.seal(ADDRESS, pkg.TEST_COURIER_PUBLIC_KEY, 'SHOP-TEST-3');
+  assert.deepEqual(await testing.openTestEnvelope(envelope, 'SHOP-TEST-3'), { ...ADDRESS, company: '', deliveryNote: '' });
 });

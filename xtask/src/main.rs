@@ -16,6 +16,7 @@ mod bench_cli;
 mod bench_peers;
 mod bench_widget;
 mod browsers;
+mod examples;
 mod figures;
 mod frame;
 mod hardening;
@@ -57,6 +58,8 @@ fn main() -> ExitCode {
             .and_then(|()| isolation::demo(8080))
             .map(isolation::Servers::wait),
         Some("pkg") => build_pkg(),
+        // for development: the examples against pkg/ as it is (`cargo xtask pkg` builds it)
+        Some("examples") => examples::test(),
         Some("frame") => frame::command(&args[1..]),
         Some("bench") => bench(args.get(1).map(String::as_str)),
         Some("fuzz") => match args.get(1).map(|s| s.parse::<u64>()) {
@@ -65,7 +68,7 @@ fn main() -> ExitCode {
             Some(Err(_)) => Err(format!("not a number of seconds: {}", args[1])),
         },
         _ => {
-            eprintln!("usage: cargo xtask test | demo [--port N] | test --browser chromium|firefox|webkit | bench [widget|cli|peers|readme] | fuzz [SECONDS] | setup | pkg | frame --policy FILE --out DIR [--directory FILE] | e2e | e2e-isolation | serve");
+            eprintln!("usage: cargo xtask test | demo [--port N] | test --browser chromium|firefox|webkit | bench [widget|cli|peers|readme] | fuzz [SECONDS] | setup | pkg | frame --policy FILE --out DIR [--directory FILE] | e2e | e2e-isolation | examples | serve");
             return ExitCode::from(2);
         }
     };
@@ -137,8 +140,9 @@ fn cargo() -> Command {
 }
 
 /// Builds the npm package into `pkg/`: the wasm module (size-tuned profile, see Cargo.toml;
-/// `wasm-opt -Oz` when binaryen's wasm-opt is installed), its glue, and the element entry
-/// `index.js` with types, README and package.json from `src/js/`.
+/// `wasm-opt -Oz` when binaryen's wasm-opt is installed), its glue, every file of `src/js/`
+/// (the element entry `index.js`, the framework wrappers, the testing helpers, their types,
+/// README and package.json) and the licence texts.
 fn build_pkg() -> Result {
     let pkg = root().join("pkg");
     run(Command::new("wasm-pack").args([
@@ -165,21 +169,25 @@ fn build_pkg() -> Result {
         eprintln!("xtask: wasm-opt not installed: the package is not size-optimized");
     }
     let version = package_version()?;
-    for file in [
-        "index.js",
-        "isolated.js",
-        "index.d.ts",
-        "README.md",
-        "package.json",
-    ] {
-        let text = std::fs::read_to_string(root().join("src/js").join(file))
-            .map_err(|e| format!("src/js/{file}: {e}"))?;
+    // every file of src/js (package.json's `files` says which are published; a test checks
+    // that it names each of them), and the licence texts
+    let sources = std::fs::read_dir(root().join("src/js"))
+        .map_err(|e| format!("src/js: {e}"))?
+        .map(|entry| entry.map(|e| e.path()).map_err(|e| format!("src/js: {e}")))
+        .chain(["LICENSE-MIT", "LICENSE-APACHE"].map(|f| Ok(root().join(f))))
+        .collect::<Result<Vec<PathBuf>>>()?;
+    for source in sources {
+        let Some(file) = source.file_name().map(|f| f.to_string_lossy().into_owned()) else {
+            continue;
+        };
+        let text =
+            std::fs::read_to_string(&source).map_err(|e| format!("{}: {e}", source.display()))?;
         let text = if file == "package.json" {
             text.replace("\"0.0.0\"", &format!("\"{version}\""))
         } else {
             text
         };
-        std::fs::write(pkg.join(file), text).map_err(|e| format!("pkg/{file}: {e}"))?;
+        std::fs::write(pkg.join(&file), text).map_err(|e| format!("pkg/{file}: {e}"))?;
     }
     let _ = std::fs::remove_file(pkg.join(".gitignore"));
     Ok(())
@@ -343,6 +351,10 @@ fn test(only: Option<&str>) -> Result {
         (
             "npm package in Node: SSR import, test mode, TypeScript types",
             Box::new(package_checks),
+        ),
+        (
+            "examples (Vite + React, webpack): npm ci, build, seal in headless Chromium",
+            Box::new(|| build_pkg().and_then(|()| examples::test())),
         ),
     ];
     for browser in browsers::ALL {

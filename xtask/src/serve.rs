@@ -77,20 +77,33 @@ struct Site {
 }
 
 fn shop_site(dir: &Path, csp: String) -> Site {
-    let headers = [
-        ("Content-Security-Policy", csp.as_str()),
+    Site {
+        mounts: vec![("/pkg/", dir.join("pkg")), ("/", dir.join("www"))],
+        headers: shop_headers(&csp),
+    }
+}
+
+/// A built site (an example's output folder) at `/` on any free port, with the demo shop's
+/// headers and [`CSP`].
+pub fn start_site(dir: &Path) -> Result<Server> {
+    let site = Site {
+        mounts: vec![("/", dir.to_path_buf())],
+        headers: shop_headers(CSP),
+    };
+    serve(listen(0)?, site)
+}
+
+fn shop_headers(csp: &str) -> Vec<(String, String)> {
+    [
+        ("Content-Security-Policy", csp),
         ("X-Content-Type-Options", "nosniff"),
         ("Referrer-Policy", "no-referrer"),
         ("Cache-Control", "no-store"),
         ("Cross-Origin-Resource-Policy", "same-origin"),
-    ];
-    Site {
-        mounts: vec![("/pkg/", dir.join("pkg")), ("/", dir.join("www"))],
-        headers: headers
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect(),
-    }
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect()
 }
 
 fn serve(listener: TcpListener, site: Site) -> Result<Server> {

@@ -201,18 +201,25 @@ fn debian_packages() -> Result {
         .env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
-/// playwright-core (Chromium end-to-end tests), puppeteer-core (Firefox, over WebDriver BiDi)
-/// and typescript (the package's types), from the committed package-lock.json.
+/// playwright-core (Chromium end-to-end tests), puppeteer-core (Firefox, over WebDriver BiDi,
+/// and the examples), typescript (the package's types), and React's types and Vue (the
+/// wrappers' types), from the committed package-lock.json.
 fn e2e_node_modules() -> Result {
     let dir = root().join("tests/e2e");
-    let present = ["playwright-core", "puppeteer-core", "typescript"]
-        .iter()
-        .all(|m| {
-            dir.join("node_modules")
-                .join(m)
-                .join("package.json")
-                .is_file()
-        });
+    let present = [
+        "playwright-core",
+        "puppeteer-core",
+        "typescript",
+        "@types/react",
+        "vue",
+    ]
+    .iter()
+    .all(|m| {
+        dir.join("node_modules")
+            .join(m)
+            .join("package.json")
+            .is_file()
+    });
     if present {
         eprintln!("xtask: tests/e2e node modules: present");
         return Ok(());
