@@ -275,7 +275,11 @@ export function defineElement(name = 'sealpost-address') {
     /** Checks and seals; resolves to `{ envelope, orderRef, disclosed }`, rejects with `code`. */
     async seal() {
       if (this.#failed) throw this.#failed;
-      if (!this.#mounting) throw sealpostError('not_connected', 'the element is not in the document');
+      if (!this.#mounting) {
+        // a form refused at mount (isolation: its first configuration) says why, not "not connected"
+        if (this.isConnected && this.#outcome?.error) throw this.#outcome.error;
+        throw sealpostError('not_connected', 'the element is not in the document');
+      }
       await this.#mounting;
       return this.#form.seal();
     }
