@@ -2,10 +2,10 @@
 //! `Error` with a stable `code` property. Nothing here may panic: a panic would kill the module
 //! for the rest of the page.
 
-use js_sys::{Array, Reflect};
+use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{prelude::*, JsCast};
 
-use crate::{Address, Disclosure, Envelope, Error, PublicKey};
+use crate::{envelope::Inspection, Address, Disclosure, Envelope, Error, PublicKey};
 
 /// The one shape of every error sealpost throws to JS (the binding and the form alike): an
 /// `Error` named `SealpostError` with `code`, `message` and, for address errors, `field`.
@@ -34,6 +34,73 @@ impl From<Error> for JsValue {
     fn from(e: Error) -> JsValue {
         error_with_message(&e, &e.to_string())
     }
+}
+
+/// Sets `key` on an object this module just made: `Reflect::set` only fails on frozen or
+/// proxied objects, which a fresh `Object` is not.
+fn set(object: &Object, key: &str, value: impl Into<JsValue>) {
+    let _ = Reflect::set(object, &key.into(), &value.into());
+}
+
+/// Output objects are built by hand, not with serde-wasm-bindgen: its serializer cost ~2.7 KB
+/// gzip of the module for two plain objects. Their JSON is the same as `serde_json`'s of the
+/// core types (tests/wasm/web.rs checks it), so JS sees the shape the derives document.
+fn strings_to_js(items: &[String]) -> Array {
+    items.iter().map(|s| JsValue::from_str(s)).collect()
+}
+
+/// The address as `{ name, phone, …, streetLines: [...], … }`, in field-table order.
+fn address_to_js(address: &Address) -> JsValue {
+    let o = Object::new();
+    for f in crate::address::FIELDS {
+        let values = address.values(f.field);
+        if f.is_lines() {
+            set(&o, f.json, strings_to_js(values));
+        } else {
+            set(&o, f.json, values.first().map_or("", String::as_str));
+        }
+    }
+    o.into()
+}
+
+/// What `inspect` returns: [`Inspection`] with camelCase keys, absent disclosures left out.
+fn inspection_to_js(view: &Inspection) -> JsValue {
+    let disclosed = Object::new();
+    if let Some(country) = &view.disclosed.country {
+        set(&disclosed, "country", country.as_str());
+    }
+    if let Some(level1) = &view.disclosed.address_level1 {
+        set(&disclosed, "addressLevel1", level1.as_str());
+    }
+    let recipients: Array = view
+        .recipients
+        .iter()
+        .map(|r| {
+            let o = Object::new();
+            for (k, v) in [
+                ("keyId", &r.key_id),
+                ("info", &r.info),
+                ("enc", &r.enc),
+                ("bindingAad", &r.binding_aad),
+                ("binding", &r.binding),
+                ("aad", &r.aad),
+                ("ct", &r.ct),
+            ] {
+                set(&o, k, v.as_str());
+            }
+            JsValue::from(o)
+        })
+        .collect();
+    let o = Object::new();
+    set(&o, "format", view.format);
+    set(&o, "version", view.version);
+    set(&o, "orderRef", view.order_ref.as_str());
+    set(&o, "disclosed", disclosed);
+    set(&o, "suite", view.suite);
+    // an envelope is far below 2^53 bytes: exact as a JS number
+    set(&o, "sizeBytes", view.size_bytes as f64);
+    set(&o, "recipients", recipients);
+    o.into()
 }
 
 /// `allowedCouriers`: an array of courier ids, or `undefined`/`null` for every courier.
@@ -207,13 +274,7 @@ pub fn key_id_js(public_key: JsValue) -> Result<String, JsValue> {
 pub fn inspect_js(envelope: JsValue) -> Result<JsValue, JsValue> {
     let text = string_arg(&envelope, "unknown_format", "envelope")?;
     let envelope: Envelope = text.parse()?;
-    serde_wasm_bindgen::to_value(&envelope.inspect()).map_err(|_| {
-        js_error(
-            "malformed_envelope",
-            "could not convert the envelope view",
-            None,
-        )
-    })
+    Ok(inspection_to_js(&envelope.inspect()))
 }
 
 /// Verifies a signed courier directory (`spdir1.…`) with the pinned platform key (`spp1…`)
@@ -266,6 +327,5 @@ pub fn open_test_envelope_js(envelope: JsValue, order_ref: JsValue) -> Result<Js
     let address = text
         .parse::<Envelope>()?
         .open(&[identity], order.as_deref())?;
-    serde_wasm_bindgen::to_value(&address)
-        .map_err(|_| js_error("malformed_envelope", "could not convert the address", None))
+    Ok(address_to_js(&address))
 }

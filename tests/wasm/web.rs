@@ -10,8 +10,9 @@ use crate::common;
 use js_sys::{Array, Reflect, JSON};
 use sealpost::{
     keys::parse_identity_file,
-    wasm::{inspect_js, key_id_js, seal_js, validate_address_js},
-    Envelope,
+    recipients::{TEST_COURIER_IDENTITY, TEST_COURIER_PUBLIC_KEY},
+    wasm::{inspect_js, key_id_js, open_test_envelope_js, seal_js, validate_address_js},
+    Envelope, Identity,
 };
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -116,6 +117,36 @@ fn one_key_as_a_plain_string_and_inspect() {
         .as_string()
         .unwrap();
     assert_eq!(kid, key_id_js(key).unwrap());
+}
+
+/// `inspect` and `openTestEnvelope` build their objects by hand: they must be exactly what the
+/// core types' serde derives describe, key order included.
+#[wasm_bindgen_test]
+fn inspect_and_open_test_envelope_return_the_documented_json_shape() {
+    let v = vector();
+    for disclose in ["none", "country", "region"] {
+        let text = seal_js(
+            address_js(&v),
+            JsValue::from_str(TEST_COURIER_PUBLIC_KEY),
+            "WEB-0003".into(),
+            disclose.into(),
+        )
+        .unwrap();
+        let envelope: Envelope = text.parse().unwrap();
+        let stringify = |value: &JsValue| String::from(JSON::stringify(value).unwrap());
+        assert_eq!(
+            stringify(&inspect_js(text.clone().into()).unwrap()),
+            serde_json::to_string(&envelope.inspect()).unwrap(),
+            "inspect, disclose {disclose}"
+        );
+        let identity = Identity::from_secret_str(TEST_COURIER_IDENTITY).unwrap();
+        let address = envelope.open(&[identity], None).unwrap();
+        assert_eq!(
+            stringify(&open_test_envelope_js(text.into(), "WEB-0003".into()).unwrap()),
+            serde_json::to_string(&address).unwrap(),
+            "openTestEnvelope, disclose {disclose}"
+        );
+    }
 }
 
 #[wasm_bindgen_test]
