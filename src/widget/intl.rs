@@ -43,20 +43,28 @@ pub(super) fn country_names(locale: Locale) -> impl Fn(&str) -> String {
 }
 
 /// Sorts `(name, code)` pairs by name, as `locale` orders them.
-pub(super) fn sort_by_name(locale: Locale, names: &mut [(String, &str)]) {
+pub(super) fn sort_by_name(locale: Locale, names: &mut Vec<(String, &str)>) {
     // One Intl.Collator for the whole sort: localeCompare with a locale argument builds a
-    // new collator on every call (hundreds of milliseconds for ~240 names).
+    // new collator on every call (hundreds of milliseconds for ~240 names). The engine's own
+    // Array.prototype.sort does the sorting: it is stable (ES2019), so it gives the order a
+    // stable Rust sort with the collator gave, and the module carries no sort of its own.
     let locales = Array::of1(&locale.tag().into());
     let collator = js_sys::Intl::Collator::new(&locales, &Object::new());
-    let compare = collator.compare();
-    names.sort_by(|a, b| {
-        let order = compare
-            .call2(&collator, &a.0.as_str().into(), &b.0.as_str().into())
-            .ok()
-            .and_then(|v| v.as_f64())
-            .unwrap_or(0.0);
-        order
-            .partial_cmp(&0.0)
-            .unwrap_or(core::cmp::Ordering::Equal)
-    });
+    let sorted: Array = names.iter().map(|(n, _)| JsValue::from_str(n)).collect();
+    let Ok(sort) = get(&sorted, "sort").dyn_into::<Function>() else {
+        return;
+    };
+    if sort.call1(&sorted, &collator.compare()).is_err() {
+        return;
+    }
+    // Back to pairs: equal names stay in input order, as the stable sort left them.
+    let mut rest = core::mem::take(names);
+    for name in sorted.iter() {
+        let name = name.as_string().unwrap_or_default();
+        if let Some(i) = rest.iter().position(|(n, _)| *n == name) {
+            names.push(rest.remove(i));
+        }
+    }
+    // Nothing is lost even if the engine's sort misbehaved.
+    names.append(&mut rest);
 }

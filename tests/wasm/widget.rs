@@ -241,6 +241,49 @@ fn china_layout_then_international_with_autofill_tokens() {
     }
 }
 
+/// After the common countries and the separator, the menu lists the rest by name as the
+/// locale's collator orders them, names it finds equal in code order: what a stable sort of
+/// the codes' names gives.
+#[wasm_bindgen_test]
+fn the_country_menu_is_ordered_by_the_locales_collator() {
+    for lang in ["en", "zh", "de"] {
+        let f = fixture(&format!(
+            r#"{{"locale":"{lang}","testMode":true,"orderRef":"M-1"}}"#
+        ));
+        let list = f
+            .host
+            .shadow_root()
+            .unwrap()
+            .query_selector_all("select option")
+            .unwrap();
+        let menu: Vec<(String, String)> = (0..list.length())
+            .map(|i| list.item(i).unwrap().dyn_into::<Element>().unwrap())
+            .skip_while(|o| !o.has_attribute("disabled"))
+            .skip(1)
+            .map(|o| {
+                let code = o.get_attribute("value").unwrap();
+                (o.text_content().unwrap(), code)
+            })
+            .collect();
+        assert!(menu.len() > 200, "{lang}: {} countries", menu.len());
+        let tag = sealpost::form::Locale::from_tag(lang).tag();
+        let collator =
+            js_sys::Intl::Collator::new(&js_sys::Array::of1(&tag.into()), &Object::new());
+        let compare = collator.compare();
+        let mut expected = menu.clone();
+        expected.sort_by(|a, b| a.1.cmp(&b.1));
+        expected.sort_by(|a, b| {
+            let order = compare
+                .call2(&collator, &a.0.as_str().into(), &b.0.as_str().into())
+                .unwrap()
+                .as_f64()
+                .unwrap();
+            order.partial_cmp(&0.0).unwrap()
+        });
+        assert_eq!(menu, expected, "{lang}");
+    }
+}
+
 #[wasm_bindgen_test]
 fn messages_in_both_languages_and_shop_overrides() {
     let zh = fixture(r#"{"locale":"zh-CN"}"#);
