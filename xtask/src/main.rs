@@ -393,14 +393,15 @@ fn run_steps(started: Instant, steps: Vec<Step>) -> Result {
     }
 }
 
-/// The built package outside a browser (node:test) and its types (tsc).
+/// The built package outside a browser (node:test: in Node, and under jsdom) and its types
+/// (tsc).
 fn package_checks() -> Result {
     build_pkg()?;
     let e2e = root().join("tests/e2e");
     run(Command::new("node")
         .current_dir(&e2e)
         .env("SEALPOST_PKG", root().join("pkg"))
-        .args(["--test", "package.test.mjs"]))?;
+        .args(["--test", "package.test.mjs", "jsdom.test.mjs"]))?;
     run(Command::new("node").current_dir(&e2e).args([
         "node_modules/typescript/bin/tsc",
         "-p",

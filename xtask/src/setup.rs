@@ -202,8 +202,9 @@ fn debian_packages() -> Result {
 }
 
 /// playwright-core (Chromium end-to-end tests), puppeteer-core (Firefox, over WebDriver BiDi,
-/// and the examples), typescript (the package's types), and React's types and Vue (the
-/// wrappers' types), from the committed package-lock.json.
+/// and the examples), typescript (the package's types), React's types and Vue (the wrappers'
+/// types), and jsdom (the package as a jsdom test environment runs it), from the committed
+/// package-lock.json.
 fn e2e_node_modules() -> Result {
     let dir = root().join("tests/e2e");
     let present = [
@@ -212,6 +213,7 @@ fn e2e_node_modules() -> Result {
         "typescript",
         "@types/react",
         "vue",
+        "jsdom",
     ]
     .iter()
     .all(|m| {
