@@ -192,3 +192,37 @@ fn the_typescript_address_is_the_field_table() {
         .collect();
     assert_eq!(members, want);
 }
+
+/// The address codes in `index.d.ts`'s `ErrorCode` are the table's stems × the four problems.
+#[test]
+fn the_typescript_field_codes_are_the_field_table() {
+    let dts = read("src/js/index.d.ts");
+    let union = dts
+        .split("export type ErrorCode =")
+        .nth(1)
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap();
+    let template = union.split("`${").nth(1).unwrap();
+    let (stems, problems) = template.split_once("}_${").unwrap();
+    let names = |list: &str| -> Vec<String> {
+        list.split('|')
+            .map(|s| s.trim().trim_matches('\'').to_owned())
+            .filter(|s| !s.is_empty())
+            .collect()
+    };
+    let want: Vec<String> = FIELDS.iter().map(|f| f.code.to_owned()).collect();
+    assert_eq!(names(stems), want);
+    let problems = problems.split('}').next().unwrap();
+    let want: Vec<String> = FIELDS[0]
+        .codes
+        .iter()
+        .map(|c| {
+            c.strip_prefix(&format!("{}_", FIELDS[0].code))
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(names(problems), want);
+}
