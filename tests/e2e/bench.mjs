@@ -1,11 +1,17 @@
 #!/usr/bin/env node
-// Widget benchmark (figures, not pass/fail): `node bench.mjs <baseURL> <pkgDir> <outFile>`.
+// Widget benchmark (figures, not pass/fail):
+// `node bench.mjs <baseURL> <pkgDir> <outFile> <benchURL>`.
 //
 // Reports, in one run on this machine:
 //   - size of what a page ships for the widget (wasm + wasm-bindgen glue + index.js; isolated.js
 //     in isolation mode), raw, gzip and brotli,
 //   - time from the package script arriving to the element's `ready` in Chromium, median of
 //     several fresh page loads,
+//   - where that time goes (<benchURL>: the pages of tests/e2e/bench-site/, with the package at
+//     /pkg/), in Chromium and Firefox, medians of fresh loads: the wasm's fetch (Resource
+//     Timing), compile, instantiate and render (performance marks set by hooks.js), the compile
+//     alone (WebAssembly.compile of the bytes from an ArrayBuffer, the first in a fresh page), and
+//     ready with and without the README's preload hints (loads interleaved),
 //   - time of one seal (a ~200-byte Chinese address to one courier key) in Chromium, Firefox
 //     and Node, median over batches after warm-up; Firefox's figures beside Chromium's (one run).
 // Writes the figures as JSON to <outFile> and prints them; the goals, and the README table, are
@@ -18,9 +24,9 @@ import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
 import puppeteer from 'puppeteer-core';
 
-const [baseURL, pkgDir, outFile] = process.argv.slice(2);
-if (!baseURL || !pkgDir || !outFile) {
-  process.stderr.write('usage: node bench.mjs <baseURL> <pkgDir> <outFile>\n');
+const [baseURL, pkgDir, outFile, benchURL] = process.argv.slice(2);
+if (!baseURL || !pkgDir || !outFile || !benchURL) {
+  process.stderr.write('usage: node bench.mjs <baseURL> <pkgDir> <outFile> <benchURL>\n');
   process.exit(2);
 }
 
@@ -30,6 +36,70 @@ const ADDRESS = {
 };
 const KEY = 'sp1sju5n8ppesylh285cqe6clzwm3gu0p3nhye2hekfqm9mhta509asa09mlw';
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** Fresh loads per page of the phase breakdown. */
+const PHASE_LOADS = 7;
+
+/** In the page, once `sealpost:ready` is marked: the phase times of this load. */
+function readPhases() {
+  const mark = (n) => performance.getEntriesByName(`sealpost:${n}`)[0]?.startTime ?? NaN;
+  const res = performance.getEntriesByType('resource');
+  const script = res.find((e) => e.name.endsWith('/pkg/index.js'));
+  const wasm = res.filter((e) => e.name.endsWith('/pkg/sealpost_bg.wasm'));
+  const w = wasm[0];
+  return {
+    via: window.__sealpostBench.via,
+    wasmEntries: wasm.length,
+    script: script ? script.responseEnd : NaN,
+    fetchStart: w ? w.startTime : NaN,
+    fetchEnd: w ? w.responseEnd : NaN,
+    compileStart: mark('compile:start'),
+    compileEnd: mark('compile:end'),
+    instantiateEnd: mark('instantiate:end'),
+    ready: mark('ready'),
+  };
+}
+
+/**
+ * The phase breakdown in one browser: `open(url)` → `{ page, close, wasmRequests() }` in a fresh
+ * context; `wait(page, fn)` waits until fn() is true in the page.
+ */
+async function phases(open, wait) {
+  const loads = { plain: [], preload: [] };
+  const compileAlone = [];
+  for (let i = 0; i < PHASE_LOADS; i++) {
+    for (const kind of i % 2 ? ['preload', 'plain'] : ['plain', 'preload']) {
+      const p = await open(`${benchURL}phases-${kind}.html`);
+      await wait(p.page, () => performance.getEntriesByName('sealpost:ready').length > 0);
+      const t = await p.page.evaluate(readPhases);
+      t.wasmRequests = p.wasmRequests();
+      loads[kind].push(t);
+      await p.close();
+    }
+    const p = await open(`${benchURL}compile.html`);
+    await wait(p.page, () => window.__sealpostCompileMs !== undefined);
+    compileAlone.push(await p.page.evaluate(() => window.__sealpostCompileMs));
+    await p.close();
+  }
+  const med = (xs, f) => median(xs.map(f));
+  const summary = (xs) => ({
+    readyAfterScriptMs: med(xs, (t) => t.ready - t.script),
+    scriptToFetchMs: med(xs, (t) => t.fetchStart - t.script),
+    fetchMs: med(xs, (t) => t.fetchEnd - t.fetchStart),
+    compileMs: med(xs, (t) => t.compileEnd - t.compileStart),
+    toCompileMs: med(xs, (t) => t.compileStart - t.script),
+    instantiateMs: med(xs, (t) => t.instantiateEnd - t.compileEnd),
+    renderMs: med(xs, (t) => t.ready - t.instantiateEnd),
+    wasmEntries: Math.max(...xs.map((t) => t.wasmEntries)),
+    wasmRequests: Math.max(...xs.map((t) => t.wasmRequests)),
+  });
+  return {
+    loads: PHASE_LOADS,
+    via: [...new Set(loads.plain.concat(loads.preload).map((t) => t.via))].join(', '),
+    compileAloneMs: median(compileAlone),
+    ...summary(loads.plain),
+    preload: summary(loads.preload),
+  };
+}
 
 /** ms per seal: median over `batches` batches of `n` seals, after a warm-up batch. */
 function timeSeals(seal, n = 200, batches = 7) {
@@ -93,6 +163,14 @@ async function browser() {
       readyFromNav.push(t.ready);
       await context.close();
     }
+    const breakdown = await phases(async (url) => {
+      const context = await b.newContext();
+      const page = await context.newPage();
+      let wasmRequests = 0;
+      page.on('request', (r) => { if (r.url().endsWith('/sealpost_bg.wasm')) wasmRequests++; });
+      await page.goto(url);
+      return { page, close: () => context.close(), wasmRequests: () => wasmRequests };
+    }, (page, fn) => page.waitForFunction(fn, undefined, { timeout: 30000 }));
     const context = await b.newContext();
     const page = await context.newPage();
     await page.goto(baseURL);
@@ -100,6 +178,70 @@ async function browser() {
     const seal = await page.evaluate(async ({ ADDRESS, KEY }) => {
       const wasm = await (await import('/pkg/index.js')).load();
       const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** Fresh loads per page of the phase breakdown. */
+const PHASE_LOADS = 7;
+
+/** In the page, once `sealpost:ready` is marked: the phase times of this load. */
+function readPhases() {
+  const mark = (n) => performance.getEntriesByName(`sealpost:${n}`)[0]?.startTime ?? NaN;
+  const res = performance.getEntriesByType('resource');
+  const script = res.find((e) => e.name.endsWith('/pkg/index.js'));
+  const wasm = res.filter((e) => e.name.endsWith('/pkg/sealpost_bg.wasm'));
+  const w = wasm[0];
+  return {
+    via: window.__sealpostBench.via,
+    wasmEntries: wasm.length,
+    script: script ? script.responseEnd : NaN,
+    fetchStart: w ? w.startTime : NaN,
+    fetchEnd: w ? w.responseEnd : NaN,
+    compileStart: mark('compile:start'),
+    compileEnd: mark('compile:end'),
+    instantiateEnd: mark('instantiate:end'),
+    ready: mark('ready'),
+  };
+}
+
+/**
+ * The phase breakdown in one browser: `open(url)` → `{ page, close, wasmRequests() }` in a fresh
+ * context; `wait(page, fn)` waits until fn() is true in the page.
+ */
+async function phases(open, wait) {
+  const loads = { plain: [], preload: [] };
+  const compileAlone = [];
+  for (let i = 0; i < PHASE_LOADS; i++) {
+    for (const kind of i % 2 ? ['preload', 'plain'] : ['plain', 'preload']) {
+      const p = await open(`${benchURL}phases-${kind}.html`);
+      await wait(p.page, () => performance.getEntriesByName('sealpost:ready').length > 0);
+      const t = await p.page.evaluate(readPhases);
+      t.wasmRequests = p.wasmRequests();
+      loads[kind].push(t);
+      await p.close();
+    }
+    const p = await open(`${benchURL}compile.html`);
+    await wait(p.page, () => window.__sealpostCompileMs !== undefined);
+    compileAlone.push(await p.page.evaluate(() => window.__sealpostCompileMs));
+    await p.close();
+  }
+  const med = (xs, f) => median(xs.map(f));
+  const summary = (xs) => ({
+    readyAfterScriptMs: med(xs, (t) => t.ready - t.script),
+    scriptToFetchMs: med(xs, (t) => t.fetchStart - t.script),
+    fetchMs: med(xs, (t) => t.fetchEnd - t.fetchStart),
+    compileMs: med(xs, (t) => t.compileEnd - t.compileStart),
+    toCompileMs: med(xs, (t) => t.compileStart - t.script),
+    instantiateMs: med(xs, (t) => t.instantiateEnd - t.compileEnd),
+    renderMs: med(xs, (t) => t.ready - t.instantiateEnd),
+    wasmEntries: Math.max(...xs.map((t) => t.wasmEntries)),
+    wasmRequests: Math.max(...xs.map((t) => t.wasmRequests)),
+  });
+  return {
+    loads: PHASE_LOADS,
+    via: [...new Set(loads.plain.concat(loads.preload).map((t) => t.via))].join(', '),
+    compileAloneMs: median(compileAlone),
+    ...summary(loads.plain),
+    preload: summary(loads.preload),
+  };
+}
       const n = 200;
       for (let i = 0; i < n; i++) wasm.seal(ADDRESS, KEY, `W-${i}`, 'country');
       const per = [];
@@ -111,7 +253,7 @@ async function browser() {
       return median(per);
     }, { ADDRESS, KEY });
     await context.close();
-    return { version: b.version(), readyAfterScriptMs: median(ready), readyAfterNavigationMs: median(readyFromNav), sealMs: seal };
+    return { version: b.version(), readyAfterScriptMs: median(ready), readyAfterNavigationMs: median(readyFromNav), sealMs: seal, phases: breakdown };
   } finally {
     await b.close();
   }
@@ -137,12 +279,84 @@ async function firefox() {
       ready.push(t.ready - t.script);
       await page.close();
     }
+    const breakdown = await phases(async (url) => {
+      const context = await b.createBrowserContext();
+      const page = await context.newPage();
+      let wasmRequests = 0;
+      page.on('request', (r) => { if (r.url().endsWith('/sealpost_bg.wasm')) wasmRequests++; });
+      await page.goto(url);
+      return { page, close: () => context.close(), wasmRequests: () => wasmRequests };
+    }, (page, fn) => page.waitForFunction(fn, { timeout: 30000 }));
     const page = await b.newPage();
     await page.goto(baseURL);
     await page.waitForFunction(() => document.body.dataset.ready === 'true');
     const seal = await page.evaluate(async (ADDRESS, KEY) => {
       const wasm = await (await import('/pkg/index.js')).load();
       const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** Fresh loads per page of the phase breakdown. */
+const PHASE_LOADS = 7;
+
+/** In the page, once `sealpost:ready` is marked: the phase times of this load. */
+function readPhases() {
+  const mark = (n) => performance.getEntriesByName(`sealpost:${n}`)[0]?.startTime ?? NaN;
+  const res = performance.getEntriesByType('resource');
+  const script = res.find((e) => e.name.endsWith('/pkg/index.js'));
+  const wasm = res.filter((e) => e.name.endsWith('/pkg/sealpost_bg.wasm'));
+  const w = wasm[0];
+  return {
+    via: window.__sealpostBench.via,
+    wasmEntries: wasm.length,
+    script: script ? script.responseEnd : NaN,
+    fetchStart: w ? w.startTime : NaN,
+    fetchEnd: w ? w.responseEnd : NaN,
+    compileStart: mark('compile:start'),
+    compileEnd: mark('compile:end'),
+    instantiateEnd: mark('instantiate:end'),
+    ready: mark('ready'),
+  };
+}
+
+/**
+ * The phase breakdown in one browser: `open(url)` → `{ page, close, wasmRequests() }` in a fresh
+ * context; `wait(page, fn)` waits until fn() is true in the page.
+ */
+async function phases(open, wait) {
+  const loads = { plain: [], preload: [] };
+  const compileAlone = [];
+  for (let i = 0; i < PHASE_LOADS; i++) {
+    for (const kind of i % 2 ? ['preload', 'plain'] : ['plain', 'preload']) {
+      const p = await open(`${benchURL}phases-${kind}.html`);
+      await wait(p.page, () => performance.getEntriesByName('sealpost:ready').length > 0);
+      const t = await p.page.evaluate(readPhases);
+      t.wasmRequests = p.wasmRequests();
+      loads[kind].push(t);
+      await p.close();
+    }
+    const p = await open(`${benchURL}compile.html`);
+    await wait(p.page, () => window.__sealpostCompileMs !== undefined);
+    compileAlone.push(await p.page.evaluate(() => window.__sealpostCompileMs));
+    await p.close();
+  }
+  const med = (xs, f) => median(xs.map(f));
+  const summary = (xs) => ({
+    readyAfterScriptMs: med(xs, (t) => t.ready - t.script),
+    scriptToFetchMs: med(xs, (t) => t.fetchStart - t.script),
+    fetchMs: med(xs, (t) => t.fetchEnd - t.fetchStart),
+    compileMs: med(xs, (t) => t.compileEnd - t.compileStart),
+    toCompileMs: med(xs, (t) => t.compileStart - t.script),
+    instantiateMs: med(xs, (t) => t.instantiateEnd - t.compileEnd),
+    renderMs: med(xs, (t) => t.ready - t.instantiateEnd),
+    wasmEntries: Math.max(...xs.map((t) => t.wasmEntries)),
+    wasmRequests: Math.max(...xs.map((t) => t.wasmRequests)),
+  });
+  return {
+    loads: PHASE_LOADS,
+    via: [...new Set(loads.plain.concat(loads.preload).map((t) => t.via))].join(', '),
+    compileAloneMs: median(compileAlone),
+    ...summary(loads.plain),
+    preload: summary(loads.preload),
+  };
+}
       const n = 200;
       for (let i = 0; i < n; i++) wasm.seal(ADDRESS, KEY, `W-${i}`, 'country');
       const per = [];
@@ -153,7 +367,7 @@ async function firefox() {
       }
       return median(per);
     }, ADDRESS, KEY);
-    return { version: await b.version(), readyAfterScriptMs: median(ready), sealMs: seal };
+    return { version: await b.version(), readyAfterScriptMs: median(ready), sealMs: seal, phases: breakdown };
   } finally {
     await b.close();
   }
@@ -170,6 +384,7 @@ const result = {
   sizes: size,
   readyAfterScriptMs: chromiumResult.readyAfterScriptMs,
   readyAfterNavigationMs: chromiumResult.readyAfterNavigationMs,
+  phases: chromiumResult.phases,
   sealMsChromium: chromiumResult.sealMs,
   firefox: firefoxResult,
   sealMsNode: nodeSealMs,
@@ -186,5 +401,12 @@ console.log(row('navigation → ready (Chromium)', `${result.readyAfterNavigatio
 console.log(row('one seal, Chromium (V8)', `${result.sealMsChromium.toFixed(3)} ms`));
 console.log(row('one seal, Node (V8)', `${result.sealMsNode.toFixed(3)} ms`));
 console.log(row(`script loaded → ready (${firefoxResult.version})`, `${firefoxResult.readyAfterScriptMs.toFixed(1)} ms`));
+for (const [name, r] of [['Chromium', chromiumResult], ['Firefox', firefoxResult]]) {
+  const ph = r.phases;
+  const line = (x) => `ready ${x.readyAfterScriptMs.toFixed(1)} = to compile call ${x.toCompileMs.toFixed(1)} (to fetch ${x.scriptToFetchMs.toFixed(1)}, fetch ${x.fetchMs.toFixed(1)}), `
+    + `compile ${x.compileMs.toFixed(1)}, instantiate ${x.instantiateMs.toFixed(1)}, render ${x.renderMs.toFixed(1)} ms (wasm requests ${x.wasmRequests})`;
+  console.log(`  phases, ${name} (${ph.via}; compile alone ${ph.compileAloneMs.toFixed(1)} ms): ${line(ph)}`);
+  console.log(`  with preload hints, ${name}: ${line(ph.preload)}`);
+}
 console.log(row('one seal, Firefox (SpiderMonkey)', `${firefoxResult.sealMs.toFixed(3)} ms`));
 console.log(`written to ${outFile}`);

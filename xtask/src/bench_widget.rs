@@ -1,5 +1,6 @@
 //! `cargo xtask bench widget`: the widget's figures (tests/e2e/bench.mjs: size, time to ready,
-//! seal time in Chromium, Firefox and Node) into `target/bench/widget.json`, a size report of
+//! seal time in Chromium, Firefox and Node; the phases of `ready` and ready with / without
+//! preload hints on the pages of `tests/e2e/bench-site/`) into `target/bench/widget.json`, a size report of
 //! the package (raw / gzip / brotli per file, the wasm's largest items by twiggy) into
 //! `target/bench/size.json`, then the README's `widget` and `size` regions from those files.
 
@@ -25,13 +26,15 @@ pub fn run_bench() -> Result {
     setup::twiggy()?;
     let host = figures::host_start();
     let server = crate::serve::start(&root(), 0)?;
+    let bench_site = crate::serve::start_site(&bench_site()?)?;
     let out = root().join("target/bench/widget.json");
     run(Command::new("node")
         .current_dir(root().join("tests/e2e"))
         .arg("bench.mjs")
         .arg(format!("http://{}/", server.addr))
         .arg(root().join("pkg"))
-        .arg(&out))?;
+        .arg(&out)
+        .arg(format!("http://{}/", bench_site.addr)))?;
     let mut widget = crate::read_json(&out)?;
     let mut host = host.finish();
     host["wasmOpt"] = setup::wasm_opt_available().into();
@@ -48,6 +51,28 @@ pub fn run_bench() -> Result {
         ],
     )?;
     package_readme(&widget)
+}
+
+/// `target/bench/site/`: the bench pages of `tests/e2e/bench-site/` at `/` and the package at
+/// `/pkg/`, served with the demo shop's headers and CSP.
+fn bench_site() -> Result<std::path::PathBuf> {
+    let site = root().join("target/bench/site");
+    let _ = std::fs::remove_dir_all(&site);
+    for (from, to) in [
+        ("tests/e2e/bench-site", site.clone()),
+        ("pkg", site.join("pkg")),
+    ] {
+        std::fs::create_dir_all(&to).map_err(|e| format!("{}: {e}", to.display()))?;
+        let dir = root().join(from);
+        for entry in std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))? {
+            let path = entry.map_err(|e| e.to_string())?.path();
+            if path.is_file() {
+                let dest = to.join(path.file_name().unwrap_or_default());
+                std::fs::copy(&path, &dest).map_err(|e| format!("{}: {e}", path.display()))?;
+            }
+        }
+    }
+    Ok(site)
 }
 
 /// Per file raw / gzip / brotli (measured by bench.mjs) and the wasm's largest items.

@@ -368,6 +368,49 @@ pub fn widget_region(w: &Value) -> Result<String> {
     for (what, figure, goal) in rows {
         out.push_str(&format!("\n| {what} | {figure} | {goal} |"));
     }
+    out.push_str(&phases_list(w)?);
+    Ok(out)
+}
+
+/// Where `ready` goes in each browser, and ready with the README's preload hints: one line each,
+/// from `/phases` (Chromium) and `/firefox/phases` of widget.json.
+fn phases_list(w: &Value) -> Result<String> {
+    let p = "/phases";
+    let loads = num(w, &format!("{p}/loads"))?;
+    let mut out = format!(
+        "\n\nWhere `ready` goes (the same run; the widget alone on a bench page of \
+         `tests/e2e/bench-site/`, median of {loads} fresh loads of each page, so the parts need \
+         not add up exactly). Ready counts from the package script loaded; the first part runs \
+         to the glue's `WebAssembly.{}` call and holds the module graph, its evaluation and the \
+         wasm fetch (Resource Timing; its start relative to the script); compile: from that call \
+         to the module; compile alone: `WebAssembly.compile` of the bytes from an ArrayBuffer, the \
+         first in a fresh page; render: instance → `sealpost-ready` (glue start-up and the \
+         form). Firefox reports whole milliseconds.\n",
+        text(w, &format!("{p}/via"))?,
+    );
+    for (browser, p) in [("Chromium", "/phases"), ("Firefox", "/firefox/phases")] {
+        let f = |k: &str| num(w, &format!("{p}/{k}"));
+        let g = |k: &str| num(w, &format!("{p}/preload/{k}"));
+        out.push_str(&format!(
+            "\n- {browser}: ready {:.1} = to the compile call {:.1} (wasm fetch {:.1} ms, from \
+             {:+.1} ms) + compile {:.1} + instantiate {:.1} + render {:.1} ms; compile alone \
+             {:.1} ms. With the preload hints of [In the shop's checkout](#in-the-shops-checkout), \
+             loads interleaved: ready {:.1} ms (to the compile call {:.1}, wasm fetch from \
+             {:+.1} ms; at most {} wasm request(s) per load).",
+            f("readyAfterScriptMs")?,
+            f("toCompileMs")?,
+            f("fetchMs")?,
+            f("scriptToFetchMs")?,
+            f("compileMs")?,
+            f("instantiateMs")?,
+            f("renderMs")?,
+            f("compileAloneMs")?,
+            g("readyAfterScriptMs")?,
+            g("toCompileMs")?,
+            g("scriptToFetchMs")?,
+            g("wasmRequests")?,
+        ));
+    }
     Ok(out)
 }
 
@@ -725,8 +768,26 @@ mod tests {
             "sizes": {"total": {"gzip": gzip, "brotli": 90_000}, "sealpost_bg.wasm": {"gzip": 100_000}},
             "readyAfterScriptMs": 110.8, "readyAfterNavigationMs": 239.9,
             "sealMsChromium": seal_chromium, "sealMsNode": 1.0,
-            "firefox": {"version": "firefox/153.8.0", "readyAfterScriptMs": 25.0, "sealMs": 0.82},
+            "firefox": {"version": "firefox/153.8.0", "readyAfterScriptMs": 25.0, "sealMs": 0.82,
+                        "phases": phases(30.0)},
+            "phases": phases(110.0),
         })
+    }
+
+    fn phases(ready: f64) -> Value {
+        let one = |ready: f64| {
+            serde_json::json!({
+                "readyAfterScriptMs": ready, "scriptToFetchMs": 2.0, "fetchMs": 1.5,
+                "compileMs": ready - 20.0, "toCompileMs": 2.5, "instantiateMs": 0.5,
+                "renderMs": 17.0, "wasmEntries": 1, "wasmRequests": 1,
+            })
+        };
+        let mut p = one(ready);
+        p["loads"] = 7.into();
+        p["via"] = "instantiateStreaming".into();
+        p["compileAloneMs"] = (ready - 25.0).into();
+        p["preload"] = one(ready - 1.0);
+        p
     }
 
     #[test]
@@ -743,6 +804,20 @@ mod tests {
             region.contains("| 110.8 ms (navigation → ready 239.9 ms) | ≤ 30 ms: **not met** |")
         );
         assert!(region.contains("| 0.200 ms | ≤ 0.30 ms: met |"));
+        // where ready goes, per browser, with and without preload hints
+        assert!(
+            region.contains("glue's `WebAssembly.instantiateStreaming` call"),
+            "{region}"
+        );
+        assert!(
+            region.contains(
+                "- Chromium: ready 110.0 = to the compile call 2.5 (wasm fetch 1.5 ms, from +2.0 \
+             ms) + compile 90.0 + instantiate 0.5 + render 17.0 ms; compile alone 85.0 ms."
+            ),
+            "{region}"
+        );
+        assert!(region.contains("- Firefox: ready 30.0 ="), "{region}");
+        assert!(region.contains("interleaved: ready 109.0 ms (to the compile call 2.5, wasm fetch from +2.0 ms; at most 1 wasm request(s) per load)."), "{region}");
         // a smaller package flips the size goal
         let small = widget_region(&widget(40_000.0, 0.2)).unwrap();
         assert!(small.contains("| 39.1 KB") && small.contains("≤ 45 KB: met |"));
