@@ -3,8 +3,12 @@
 // SSR-safe: importing this module touches no browser global. The element is defined only where
 // `customElements` exists, and the wasm module is fetched on first use (or by `load()`).
 // CSP-safe: no inline styles or scripts, no eval; the form's CSS is a constructed stylesheet.
-
-import init, * as wasm from './sealpost.js';
+//
+// The wasm-bindgen glue (./sealpost.js) is imported dynamically by `load()`, which starts the
+// wasm's fetch at the same time (issue #17): with a static import nothing, not even the wasm
+// request, could start before the glue was fetched and evaluated. Bundlers still split the glue
+// into a chunk and find the wasm through its `new URL('sealpost_bg.wasm', import.meta.url)`
+// (and through ours below, the same static pattern).
 
 /** The public test courier key: anything sealed to it can be opened by anyone (test mode). */
 export const TEST_COURIER_PUBLIC_KEY = 'sp1sju5n8ppesylh285cqe6clzwm3gu0p3nhye2hekfqm9mhta509asa09mlw';
@@ -41,16 +45,28 @@ async function nodeWasm() {
 }
 
 /**
+ * `sealpost_bg.wasm` next to this file, requested now (in a browser), so that its download
+ * overlaps the glue's; the glue's init compiles the Response streaming (instantiateStreaming).
+ */
+function browserWasm() {
+  return fetch(new URL('./sealpost_bg.wasm', import.meta.url));
+}
+
+/**
  * Loads and instantiates the wasm module once. `input` is what wasm-bindgen's init accepts
  * (a URL, a Response, bytes or a WebAssembly.Module); by default `sealpost_bg.wasm` next to
- * this file (in Node, read from disk). Rejects with a `SealpostError` coded `load_failed`.
+ * this file (in Node, read from disk). Resolves to the glue's exports. Rejects with a
+ * `SealpostError` coded `load_failed`.
  */
 export function load(input) {
   if (!loading) {
-    const source = input === undefined && inNode() ? nodeWasm() : Promise.resolve(input);
-    loading = source
-      .then((s) => init(s === undefined ? undefined : { module_or_path: s }))
-      .then(() => wasm, (err) => {
+    let source;
+    if (input !== undefined) source = input;
+    else if (inNode()) source = nodeWasm();
+    else source = browserWasm();
+    loading = Promise.all([import('./sealpost.js'), source])
+      .then(([wasm, s]) => wasm.default({ module_or_path: s }).then(() => wasm))
+      .catch((err) => {
         throw err && err.name === 'SealpostError' ? err : sealpostError('load_failed', `the sealpost module could not load: ${String((err && err.message) || err)}`);
       });
     loading.catch(() => { loading = null; });
@@ -82,7 +98,7 @@ const forms = new WeakMap();
 export async function mount(element, options = {}) {
   const problem = unsupported();
   if (problem) throw problem;
-  await load();
+  const wasm = await load();
   const form = wasm.mount(element, options);
   forms.set(element, form);
   return form;
@@ -93,37 +109,37 @@ export async function mount(element, options = {}) {
  * sealing; resolves to the couriers it would seal to now (`[{ id, nameZh, nameEn, keyId }]`).
  */
 export async function verifyDirectory(directory, platformKey, allowedCouriers) {
-  await load();
+  const wasm = await load();
   return wasm.verifyDirectory(directory, platformKey, allowedCouriers);
 }
 
 /** Seals an address object; resolves to the envelope text (`spe1.…`). */
 export async function seal(address, couriers, orderRef, disclose = 'none') {
-  await load();
+  const wasm = await load();
   return wasm.seal(address, couriers, orderRef, disclose);
 }
 
 /** Throws the error `seal` would throw for this address (with `code` and `field`). */
 export async function validateAddress(address) {
-  await load();
+  const wasm = await load();
   return wasm.validateAddress(address);
 }
 
 /** The 16-hex-digit key id of a courier public key. */
 export async function keyId(publicKey) {
-  await load();
+  const wasm = await load();
   return wasm.keyId(publicKey);
 }
 
 /** What anyone can see in an envelope: order, disclosed region, recipients' key ids. */
 export async function inspect(envelope) {
-  await load();
+  const wasm = await load();
   return wasm.inspect(envelope);
 }
 
 /** Opens an envelope sealed in test mode (to TEST_COURIER_PUBLIC_KEY); resolves to the address. */
 export async function openTestEnvelope(envelope, orderRef) {
-  await load();
+  const wasm = await load();
   return wasm.openTestEnvelope(envelope, orderRef);
 }
 
@@ -232,7 +248,7 @@ export function defineElement(name = 'sealpost-address') {
       const start = problem ? Promise.reject(problem)
         : o.isolated || o.frameUrl
           ? import('./isolated.js').then((m) => m.mountIsolated(this, () => this.#collect(), (n, d) => fire(this, n, d), sealpostError))
-          : load().then(() => wasm.mount(this, this.#collect()));
+          : load().then((wasm) => wasm.mount(this, this.#collect()));
       this.#mounting = start
         .then((form) => {
           this.#form = form;
