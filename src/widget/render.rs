@@ -2,7 +2,7 @@
 //! the status line and the chrome (button, test badge, recipients notice).
 
 use wasm_bindgen::JsValue;
-use web_sys::{Document, Element, HtmlElement};
+use web_sys::{Document, Element, HtmlElement, HtmlOptionElement};
 
 use super::{
     dom::{doc, el, set_value, show},
@@ -109,19 +109,29 @@ impl State {
 
     fn country_select(&self, d: &Document) -> Result<Element, JsValue> {
         let select = el(d, "select", &[])?;
-        let name = intl::country_names(self.strings.locale());
-        let mut rest: Vec<(String, &str)> = crate::countries::all()
+        let locale = self.strings.locale();
+        let rest_codes: Vec<&str> = crate::countries::all()
             .filter(|c| !COMMON_COUNTRIES.contains(c))
-            .map(|c| (name(c), c))
             .collect();
-        intl::sort_by_name(self.strings.locale(), &mut rest);
-        let common = COMMON_COUNTRIES.iter().map(|c| (name(c), *c));
-        for (i, (label, code)) in common.chain(rest).enumerate() {
-            let option = el(d, "option", &[("value", code)])?;
-            option.set_text_content(Some(&label));
-            if code == self.country {
-                option.set_attribute("selected", "")?;
-            }
+        let codes: Vec<&str> = COMMON_COUNTRIES
+            .iter()
+            .chain(&rest_codes)
+            .copied()
+            .collect();
+        // every name in one go (one list across the wasm/JS boundary each way)
+        let mut labels = intl::country_names(locale, &codes).into_iter();
+        let mut label = |c: &str| labels.next().unwrap_or_else(|| c.to_owned());
+        let common: Vec<(String, &str)> = COMMON_COUNTRIES.iter().map(|c| (label(c), *c)).collect();
+        let mut rest: Vec<(String, &str)> = rest_codes.into_iter().map(|c| (label(c), c)).collect();
+        intl::sort_by_name(locale, &mut rest);
+        for (i, (label, code)) in common.into_iter().chain(rest).enumerate() {
+            // `new Option(text, value, defaultSelected, selected)`: the same element as
+            // createElement + value + text + the `selected` attribute, in one call
+            let selected = code == self.country;
+            let option =
+                HtmlOptionElement::new_with_text_and_value_and_default_selected_and_selected(
+                    &label, code, selected, selected,
+                )?;
             select.append_child(&option)?;
             if i + 1 == COMMON_COUNTRIES.len() {
                 let sep = el(d, "option", &[("disabled", "")])?;
