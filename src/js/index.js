@@ -44,10 +44,6 @@ async function nodeWasm() {
   }
 }
 
-/**
- * `sealpost_bg.wasm` next to this file, requested now (in a browser), so that its download
- * overlaps the glue's; the glue's init compiles the Response streaming (instantiateStreaming).
- */
 // The first `Intl.DisplayNames` of a page costs Chromium 16–60 ms (it lists its locales once
 // per process); the form names the countries with it. Pay that while the module is fetched and
 // compiled (off the main thread), not inside the form's first render.
@@ -59,6 +55,10 @@ function warmIntl() {
   }
 }
 
+/**
+ * `sealpost_bg.wasm` next to this file, requested now (in a browser), so that its download
+ * overlaps the glue's; the glue's init compiles the Response streaming (instantiateStreaming).
+ */
 function browserWasm() {
   return fetch(new URL('./sealpost_bg.wasm', import.meta.url));
 }
