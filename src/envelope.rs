@@ -27,7 +27,7 @@ use crate::{
     address::{is_forbidden_char, Address, FIELDS},
     keys::{Identity, KeyId, PublicKey, KEY_ID_LEN},
     random::{self, Drawn},
-    suite::{Aead, Kdf, Kem},
+    suite::{Aead, Kdf, Kem, SenderContext},
     Error,
 };
 
@@ -46,7 +46,8 @@ pub const MAX_ORDER_LEN: usize = 64;
 /// Plaintext sizes: the record is zero-padded to the smallest that fits.
 pub const BUCKETS: [usize; 3] = [512, 1024, 2048];
 
-const ENC_LEN: usize = 32;
+/// Length of `enc`, an X25519 public key.
+pub const ENC_LEN: usize = 32;
 const TAG_LEN: usize = 16;
 const RECORD_VERSION: u8 = 1;
 
@@ -92,6 +93,24 @@ pub struct Disclosed {
 struct Header {
     order_ref: String,
     disclosed: Disclosed,
+}
+
+/// One recipient's DHKEM(X25519) `Encap` (RFC 9180 §4.1) done outside this crate, by the
+/// platform's X25519: the ephemeral public key and `DH(skE, pkR)`. The ephemeral private key
+/// stays with the platform.
+pub struct Encapsulation {
+    /// `enc`: the ephemeral public key.
+    pub enc: [u8; ENC_LEN],
+    /// The raw X25519 output `DH(skE, pkR)`.
+    pub dh: Zeroizing<[u8; 32]>,
+}
+
+impl fmt::Debug for Encapsulation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Encapsulation")
+            .field("enc", &self.enc)
+            .finish_non_exhaustive()
+    }
 }
 
 /// One courier's sealed copy.
@@ -209,50 +228,69 @@ impl Envelope {
         disclosure: Disclosure,
         randomness: &[u8],
     ) -> Result<Envelope, Error> {
-        validate_order_ref(order_ref)?;
-        address.validate()?;
-        if recipients.is_empty() {
-            return Err(Error::InvalidRecipients(
-                "at least one courier key is required",
-            ));
-        }
-        if recipients.len() > MAX_RECIPIENTS {
-            return Err(Error::InvalidRecipients("at most 16 courier keys"));
-        }
-        for (i, a) in recipients.iter().enumerate() {
-            if recipients.iter().skip(i + 1).any(|b| a == b) {
-                return Err(Error::InvalidRecipients(
-                    "the same courier key is given twice",
-                ));
-            }
-        }
+        let Prepared {
+            header,
+            header_bytes,
+            record,
+        } = prepare(address, recipients, order_ref, disclosure)?;
         if randomness.len() != 32 * recipients.len() {
             return Err(Error::RandomnessUnavailable);
         }
-
-        let address = normalized(address);
-        let disclosed = match disclosure {
-            Disclosure::None => Disclosed::default(),
-            Disclosure::Country => Disclosed {
-                country: Some(address.country.clone()),
-                address_level1: None,
-            },
-            Disclosure::Region => Disclosed {
-                country: Some(address.country.clone()),
-                address_level1: Some(address.address_level1.clone()).filter(|l| !l.is_empty()),
-            },
-        };
-        let header = Header {
-            order_ref: order_ref.to_owned(),
-            disclosed,
-        };
-        let header_bytes = header.to_bytes();
-        let record = encode_record(&address)?;
-
         let sealed = recipients
             .iter()
             .zip(randomness.chunks_exact(32))
             .map(|(pk, ikm)| Recipient::seal(pk, ikm, &header_bytes, &header_bytes, &record))
+            .collect::<Result<Vec<_>, Error>>()?;
+        Ok(Envelope {
+            header,
+            recipients: sealed,
+        })
+    }
+
+    /// Runs every check [`Envelope::seal`] runs, in the same order, without sealing: a caller
+    /// that encapsulates on the platform ([`Envelope::seal_encapsulated`]) calls it first, so
+    /// that both paths refuse the same input with the same error before any key is made.
+    pub fn check_seal(
+        address: &Address,
+        recipients: &[PublicKey],
+        order_ref: &str,
+        disclosure: Disclosure,
+    ) -> Result<(), Error> {
+        prepare(address, recipients, order_ref, disclosure).map(drop)
+    }
+
+    /// Like [`Envelope::seal`], with each recipient's DHKEM `Encap` done by the caller (the
+    /// browser's WebCrypto X25519): `encapsulations[i]` is for `recipients[i]`. The bytes are
+    /// those [`Envelope::seal_with_randomness`] makes from the same ephemeral keys.
+    pub fn seal_encapsulated(
+        address: &Address,
+        recipients: &[PublicKey],
+        order_ref: &str,
+        disclosure: Disclosure,
+        encapsulations: &[Encapsulation],
+    ) -> Result<Envelope, Error> {
+        let Prepared {
+            header,
+            header_bytes,
+            record,
+        } = prepare(address, recipients, order_ref, disclosure)?;
+        if encapsulations.len() != recipients.len() {
+            // only our own JS calls this: a wrong count means its key generation failed
+            return Err(Error::RandomnessUnavailable);
+        }
+        let sealed = recipients
+            .iter()
+            .zip(encapsulations)
+            .map(|(pk, e)| {
+                let key_id = pk.key_id();
+                let mut ctx = SenderContext::new(&e.enc, &e.dh, pk.as_bytes(), &info_for(&key_id))?;
+                Ok(Recipient {
+                    key_id,
+                    enc: e.enc,
+                    binding: ctx.seal(&header_bytes, b"")?,
+                    ct: ctx.seal(&record, &header_bytes)?,
+                })
+            })
             .collect::<Result<Vec<_>, Error>>()?;
         Ok(Envelope {
             header,
@@ -638,6 +676,63 @@ impl Header {
         r.finish()?;
         Ok(header)
     }
+}
+
+/// What every recipient's entry seals: the header (the AAD, and the sealed copy) and the
+/// padded record.
+struct Prepared {
+    header: Header,
+    header_bytes: Vec<u8>,
+    record: Zeroizing<Vec<u8>>,
+}
+
+/// Every check of a seal, in the order SPEC.md §4 gives, then the header and the padded
+/// record to seal.
+fn prepare(
+    address: &Address,
+    recipients: &[PublicKey],
+    order_ref: &str,
+    disclosure: Disclosure,
+) -> Result<Prepared, Error> {
+    validate_order_ref(order_ref)?;
+    address.validate()?;
+    if recipients.is_empty() {
+        return Err(Error::InvalidRecipients(
+            "at least one courier key is required",
+        ));
+    }
+    if recipients.len() > MAX_RECIPIENTS {
+        return Err(Error::InvalidRecipients("at most 16 courier keys"));
+    }
+    for (i, a) in recipients.iter().enumerate() {
+        if recipients.iter().skip(i + 1).any(|b| a == b) {
+            return Err(Error::InvalidRecipients(
+                "the same courier key is given twice",
+            ));
+        }
+    }
+    let address = normalized(address);
+    let disclosed = match disclosure {
+        Disclosure::None => Disclosed::default(),
+        Disclosure::Country => Disclosed {
+            country: Some(address.country.clone()),
+            address_level1: None,
+        },
+        Disclosure::Region => Disclosed {
+            country: Some(address.country.clone()),
+            address_level1: Some(address.address_level1.clone()).filter(|l| !l.is_empty()),
+        },
+    };
+    let header = Header {
+        order_ref: order_ref.to_owned(),
+        disclosed,
+    };
+    let record = encode_record(&address)?;
+    Ok(Prepared {
+        header_bytes: header.to_bytes(),
+        header,
+        record,
+    })
 }
 
 /// Trims every field and drops empty trailing lines: the canonical form that is sealed.

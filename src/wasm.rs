@@ -5,7 +5,12 @@
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{prelude::*, JsCast};
 
-use crate::{envelope::Inspection, Address, Disclosure, Envelope, Error, PublicKey};
+use zeroize::Zeroizing;
+
+use crate::{
+    envelope::{Encapsulation, Inspection},
+    Address, Disclosure, Envelope, Error, PublicKey,
+};
 
 /// The one shape of every error sealpost throws to JS (the binding and the form alike): an
 /// `Error` named `SealpostError` with `code`, `message` and, for address errors, `field`.
@@ -226,6 +231,24 @@ fn string_arg(value: &JsValue, code: &str, what: &str) -> Result<String, JsValue
         .ok_or_else(|| js_error(code, &format!("{what} must be a string"), None))
 }
 
+/// `seal`'s arguments, converted.
+fn seal_args(
+    address: JsValue,
+    recipients: &JsValue,
+    order_ref: &JsValue,
+    disclose: &JsValue,
+) -> Result<(Address, Vec<PublicKey>, String, Disclosure), JsValue> {
+    let address = address_from_js(address)?;
+    let recipients = recipients_from_js(recipients)?;
+    let order_ref = string_arg(order_ref, "invalid_order_ref", "orderRef")?;
+    let disclosure = if disclose.is_undefined() || disclose.is_null() {
+        Disclosure::None
+    } else {
+        string_arg(disclose, "invalid_disclosure", "disclose")?.parse::<Disclosure>()?
+    };
+    Ok((address, recipients, order_ref, disclosure))
+}
+
 /// Seals `address` for order `orderRef` to one courier public key (`"sp1…"`) or an array of
 /// them, and returns the envelope text (`"spe1.…"`).
 ///
@@ -239,15 +262,58 @@ pub fn seal_js(
     order_ref: JsValue,
     disclose: JsValue,
 ) -> Result<String, JsValue> {
-    let address = address_from_js(address)?;
-    let recipients = recipients_from_js(&recipients)?;
-    let order_ref = string_arg(&order_ref, "invalid_order_ref", "orderRef")?;
-    let disclosure = if disclose.is_undefined() || disclose.is_null() {
-        Disclosure::None
-    } else {
-        string_arg(&disclose, "invalid_disclosure", "disclose")?.parse::<Disclosure>()?
-    };
+    let (address, recipients, order_ref, disclosure) =
+        seal_args(address, &recipients, &order_ref, &disclose)?;
     let envelope = Envelope::seal(&address, &recipients, &order_ref, disclosure)?;
+    Ok(envelope.to_string())
+}
+
+/// The platform X25519 path, step 1 (index.js): runs every check of `seal` on the same
+/// arguments and returns the couriers' raw X25519 public keys (32 bytes each, in order), for
+/// the platform to encapsulate to. Throws what `seal` would throw.
+#[wasm_bindgen(js_name = sealKeys)]
+pub fn seal_keys_js(
+    address: JsValue,
+    recipients: JsValue,
+    order_ref: JsValue,
+    disclose: JsValue,
+) -> Result<Vec<u8>, JsValue> {
+    let (address, recipients, order_ref, disclosure) =
+        seal_args(address, &recipients, &order_ref, &disclose)?;
+    Envelope::check_seal(&address, &recipients, &order_ref, disclosure)?;
+    Ok(recipients.iter().flat_map(|k| *k.as_bytes()).collect())
+}
+
+/// The platform X25519 path, step 2: seals as `seal` does, with each courier's ephemeral key
+/// pair and DH made by the platform. `encapsulations` is, per courier in order, `enc` (the
+/// ephemeral public key, 32 bytes) then `DH(skE, pkR)` (32 bytes). The caller zeroes it after.
+#[wasm_bindgen(js_name = sealEncapsulated)]
+pub fn seal_encapsulated_js(
+    address: JsValue,
+    recipients: JsValue,
+    order_ref: JsValue,
+    disclose: JsValue,
+    encapsulations: &[u8],
+) -> Result<String, JsValue> {
+    let (address, recipients, order_ref, disclosure) =
+        seal_args(address, &recipients, &order_ref, &disclose)?;
+    let encapsulations: Vec<Encapsulation> = encapsulations
+        .chunks(64)
+        .filter_map(|c| {
+            let (enc, dh) = c.split_at_checked(32)?;
+            Some(Encapsulation {
+                enc: enc.try_into().ok()?,
+                dh: Zeroizing::new(dh.try_into().ok()?),
+            })
+        })
+        .collect();
+    let envelope = Envelope::seal_encapsulated(
+        &address,
+        &recipients,
+        &order_ref,
+        disclosure,
+        &encapsulations,
+    )?;
     Ok(envelope.to_string())
 }
 

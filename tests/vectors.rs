@@ -24,6 +24,60 @@ fn every_vector_has_its_expected_outcome() {
     assert!(common::FILES.len() >= 15);
 }
 
+/// The platform path (the ephemeral key pair and DH outside the crate, as WebCrypto does them)
+/// seals every vector that comes from an unmodified seal to the committed bytes, and equals the
+/// `hpke` crate's seal from the same `ikmE` for all the others.
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn platform_encapsulation_seals_the_vectors_byte_for_byte() {
+    use sealpost::{envelope::Encapsulation, keys::unhex, Disclosure, Envelope, PublicKey};
+    let mut committed = Vec::new();
+    for (name, text) in common::FILES {
+        let v = common::parse(text);
+        let (Some(address), Ok(envelope)) = (&v.expect.address, v.envelope.parse::<Envelope>())
+        else {
+            continue;
+        };
+        if v.sk_e.is_empty() {
+            continue;
+        }
+        let keys: Vec<PublicKey> = v.sealed_to.iter().map(|k| k.parse().unwrap()).collect();
+        let encapsulations: Vec<Encapsulation> = v
+            .sk_e
+            .iter()
+            .zip(&keys)
+            .map(|(sk, pk)| {
+                let sk: [u8; 32] = unhex(sk).unwrap().try_into().unwrap();
+                Encapsulation {
+                    enc: x25519_dalek::x25519(sk, x25519_dalek::X25519_BASEPOINT_BYTES),
+                    dh: x25519_dalek::x25519(sk, *pk.as_bytes()).into(),
+                }
+            })
+            .collect();
+        let disclosed = envelope.disclosed();
+        let disclosure = match (&disclosed.country, &disclosed.address_level1) {
+            (None, _) => Disclosure::None,
+            (Some(_), None) => Disclosure::Country,
+            (Some(_), Some(_)) => Disclosure::Region,
+        };
+        let order = envelope.order_ref();
+        let platform =
+            Envelope::seal_encapsulated(address, &keys, order, disclosure, &encapsulations)
+                .unwrap();
+        let ikm: Vec<u8> = v.ikm_e.iter().flat_map(|i| unhex(i).unwrap()).collect();
+        let crate_path =
+            Envelope::seal_with_randomness(address, &keys, order, disclosure, &ikm).unwrap();
+        assert_eq!(platform, crate_path, "{name}: the two senders differ");
+        if platform.to_string() == v.envelope {
+            committed.push(*name);
+        }
+    }
+    // 01, 02, 15, 45 and 46 are unmodified seals (one and two recipients, both buckets)
+    assert!(committed.len() >= 5, "{committed:?}");
+    assert!(committed.contains(&"02-intl-two-recipients-region.json"));
+    assert!(committed.contains(&"15-long-note-second-bucket.json"));
+}
+
 #[cfg(not(target_arch = "wasm32"))]
 mod generate {
     use super::common;
@@ -137,6 +191,7 @@ mod generate {
             "identityRawHex": openers.iter().map(|o| o.to_raw_hex().to_string()).collect::<Vec<_>>(),
             "sealedTo": sealed_to.iter().map(|i| i.public_key().to_string()).collect::<Vec<_>>(),
             "ikmE": ikm.iter().map(|b| format!("{b:02x}").repeat(32)).collect::<Vec<_>>(),
+            "skE": ikm.iter().map(|b| common::ephemeral_secret_hex(&[*b; 32])).collect::<Vec<_>>(),
             "expectedOrder": expected_order,
             "envelope": envelope,
             "expect": expect,

@@ -36,7 +36,7 @@ export type ErrorCode =
   | 'invalid_directory' | 'invalid_platform_key' | 'directory_wrong_key' | 'directory_signature_invalid'
   | 'directory_rollback' | 'directory_expired' | 'directory_key_expired' | 'directory_key_not_yet_valid'
   | 'no_usable_courier'
-  | 'already_mounted' | 'busy' | 'not_connected' | 'load_failed' | 'unsupported_environment'
+  | 'already_mounted' | 'busy' | 'not_connected' | 'load_failed' | 'unsupported_environment' | 'invalid_options'
   | `${'name' | 'phone' | 'country' | 'address_level1' | 'address_level2' | 'address_level3'
       | 'street' | 'postal_code' | 'company' | 'delivery_note'}_${'missing' | 'too_long'
       | 'control_character' | 'invalid'}`;
@@ -240,8 +240,18 @@ export function load(input?: string | URL | Request | Response | BufferSource | 
  * `sealpost-error` if the configuration cannot seal. Rejects `unsupported_environment` under jsdom.
  */
 export function mount(element: HTMLElement, options?: FormOptions): Promise<AddressForm>;
+/** Options of `seal()`. */
+export interface SealOptions {
+  /**
+   * Whose X25519 makes each courier's ephemeral key pair and Diffie-Hellman: `'platform'`
+   * (WebCrypto; rejects `unsupported_environment` where it has no X25519), `'wasm'` (the
+   * module's own), or `'auto'` (default: the platform where it measured faster). The envelope
+   * is the same format either way.
+   */
+  crypto?: 'auto' | 'platform' | 'wasm';
+}
 /** Seals an address object; resolves to the envelope text. Rejects with a `SealpostError`. */
-export function seal(address: Address, couriers: string | string[], orderRef: string, disclose?: Disclose): Promise<string>;
+export function seal(address: Address, couriers: string | string[], orderRef: string, disclose?: Disclose, options?: SealOptions): Promise<string>;
 /** Rejects with the `SealpostError` that `seal` would give for this address. */
 export function validateAddress(address: Address): Promise<void>;
 /** The 16-hex-digit key id of a courier public key. */

@@ -125,10 +125,87 @@ export async function verifyDirectory(directory, platformKey, allowedCouriers) {
   return wasm.verifyDirectory(directory, platformKey, allowedCouriers);
 }
 
-/** Seals an address object; resolves to the envelope text (`spe1.…`). */
-export async function seal(address, couriers, orderRef, disclose = 'none') {
+// Platform X25519 (issue #17). Where WebCrypto has X25519, each courier's ephemeral key pair
+// and Diffie-Hellman come from it (the private key is made non-extractable and never leaves
+// the platform); the wasm module then runs the rest of RFC 9180's sender (key schedule,
+// ChaCha20-Poly1305). The envelope's bytes are the same either way (tests/e2e/crypto-paths.mjs
+// seals the committed vectors on both paths in each browser). Which path is faster depends on
+// the engine (README, "one seal"): 'auto' takes the platform where it measured faster.
+const X25519 = { name: 'X25519' };
+const subtle = () => (typeof crypto !== 'undefined' && crypto.subtle) || null;
+let platformX25519 = null;
+
+/** Resolves to whether this platform's WebCrypto does X25519 (asked once). */
+function hasPlatformX25519() {
+  if (!platformX25519) {
+    const s = subtle();
+    platformX25519 = s
+      ? s.generateKey(X25519, false, ['deriveBits']).then(() => true, () => false)
+      : Promise.resolve(false);
+  }
+  return platformX25519;
+}
+
+/**
+ * Where the platform path measured slower than the module's own X25519 (README, "one seal"):
+ * Firefox's WebCrypto X25519 and Node's per-call overhead.
+ */
+function platformMeasuredSlower() {
+  if (inNode()) return true;
+  return typeof navigator !== 'undefined' && /\bFirefox\//.test(navigator.userAgent || '');
+}
+
+/** `enc || DH(skE, pkR)` for each 32-byte key in `keys`, from the platform's X25519. */
+async function platformEncapsulate(keys) {
+  const s = subtle();
+  const one = async (i) => {
+    const pkR = await s.importKey('raw', keys.subarray(32 * i, 32 * i + 32), X25519, false, []);
+    const eph = await s.generateKey(X25519, false, ['deriveBits']);
+    const [enc, dh] = await Promise.all([
+      s.exportKey('raw', eph.publicKey),
+      s.deriveBits({ name: 'X25519', public: pkR }, eph.privateKey, 256),
+    ]);
+    return [new Uint8Array(enc), new Uint8Array(dh)];
+  };
+  const pairs = await Promise.all(Array.from({ length: keys.length / 32 }, (_, i) => one(i)));
+  const out = new Uint8Array(64 * pairs.length);
+  pairs.forEach(([enc, dh], i) => {
+    out.set(enc, 64 * i);
+    out.set(dh, 64 * i + 32);
+    dh.fill(0);
+  });
+  return out;
+}
+
+/** Which X25519 `seal()` uses for `choice` ('auto', 'platform' or 'wasm'). */
+async function sealPath(choice) {
+  if (choice === 'wasm') return 'wasm';
+  if (choice !== 'auto' && choice !== 'platform') {
+    throw sealpostError('invalid_options', `options.crypto must be 'auto', 'platform' or 'wasm', not ${typeof choice === 'string' ? `'${choice.slice(0, 20)}'` : typeof choice}`);
+  }
+  const has = await hasPlatformX25519();
+  if (choice === 'platform') {
+    if (!has) throw sealpostError('unsupported_environment', "this platform's WebCrypto has no X25519: seal with options.crypto 'auto' or 'wasm'");
+    return 'platform';
+  }
+  return has && !platformMeasuredSlower() ? 'platform' : 'wasm';
+}
+
+/**
+ * Seals an address object; resolves to the envelope text (`spe1.…`). `options.crypto` picks
+ * the X25519: 'auto' (default: the platform's WebCrypto where it is faster), 'platform' or
+ * 'wasm'; the envelope's format is the same.
+ */
+export async function seal(address, couriers, orderRef, disclose = 'none', options = {}) {
   const wasm = await load();
-  return wasm.seal(address, couriers, orderRef, disclose);
+  const choice = options && options.crypto !== undefined ? options.crypto : 'auto';
+  if ((await sealPath(choice)) === 'wasm') return wasm.seal(address, couriers, orderRef, disclose);
+  const encapsulations = await platformEncapsulate(wasm.sealKeys(address, couriers, orderRef, disclose));
+  try {
+    return wasm.sealEncapsulated(address, couriers, orderRef, disclose, encapsulations);
+  } finally {
+    encapsulations.fill(0);
+  }
 }
 
 /** Throws the error `seal` would throw for this address (with `code` and `field`). */

@@ -29,6 +29,10 @@ pub struct Vector {
     /// order; empty when the envelope comes from no seal.
     #[serde(rename = "ikmE")]
     pub ikm_e: Vec<String>,
+    /// The ephemeral private key `DeriveKeyPair(ikmE)` gives, hex, one per `ikmE`: for
+    /// implementations whose X25519 has no `DeriveKeyPair` (WebCrypto).
+    #[serde(rename = "skE")]
+    pub sk_e: Vec<String>,
     /// If set, the opener insists the envelope belongs to this order.
     pub expected_order: Option<String>,
     pub envelope: String,
@@ -110,6 +114,13 @@ vector_files!(
     "56-s2.3-mixed-case-identity.json",
 );
 
+/// `SerializePrivateKey(DeriveKeyPair(ikm).sk)` as hex (RFC 9180 §7.1.3 and §7.1.2: clamped).
+pub fn ephemeral_secret_hex(ikm: &[u8]) -> String {
+    use hpke::{Kem as _, Serializable};
+    let (sk, _) = sealpost::suite::Kem::derive_keypair(ikm);
+    sk.to_bytes().iter().map(|b| format!("{b:02x}")).collect()
+}
+
 pub fn parse(text: &str) -> Vector {
     serde_json::from_str(text).expect("vector parses")
 }
@@ -126,6 +137,14 @@ pub fn check(name: &str, text: &str) -> Result<(), String> {
         if sealpost::keys::unhex(raw).as_deref() != Some(&id.to_raw()[..]) {
             return Err(format!("{name}: identityRawHex does not match identity"));
         }
+    }
+    let derived: Vec<String> = v
+        .ikm_e
+        .iter()
+        .map(|ikm| ephemeral_secret_hex(&sealpost::keys::unhex(ikm).unwrap_or_default()))
+        .collect();
+    if derived != v.sk_e {
+        return Err(format!("{name}: skE is not DeriveKeyPair(ikmE)"));
     }
     let outcome = v
         .envelope

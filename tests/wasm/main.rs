@@ -10,6 +10,7 @@
 //!
 //! - `web`: the exported JS functions seal what the core opens, errors carry stable codes;
 //! - `bad_input`: the hostile-input matrix of the JS API;
+//! - `platform`: the vectors sealed with the engine's WebCrypto X25519 (the platform path);
 //! - `widget`: the address form (browser only: it needs a DOM);
 //! - `directory`: the form with a signed courier directory (browser only).
 #![allow(
@@ -28,6 +29,8 @@ mod common;
 
 #[cfg(target_arch = "wasm32")]
 mod bad_input;
+#[cfg(target_arch = "wasm32")]
+mod platform;
 #[cfg(target_arch = "wasm32")]
 mod web;
 
