@@ -147,33 +147,28 @@ function hasPlatformX25519() {
 }
 
 /**
- * Where the platform path measured slower than the module's own X25519 (README, "one seal"):
- * Firefox's WebCrypto X25519 and Node's per-call overhead.
+ * Where the platform path did not measure faster than the module's own X25519 (README, "one
+ * seal"): Firefox, whose WebCrypto X25519 key pair and DH alone cost about what the whole wasm
+ * seal does.
  */
 function platformMeasuredSlower() {
-  if (inNode()) return true;
   return typeof navigator !== 'undefined' && /\bFirefox\//.test(navigator.userAgent || '');
 }
 
 /** `enc || DH(skE, pkR)` for each 32-byte key in `keys`, from the platform's X25519. */
 async function platformEncapsulate(keys) {
   const s = subtle();
-  const one = async (i) => {
-    const pkR = await s.importKey('raw', keys.subarray(32 * i, 32 * i + 32), X25519, false, []);
+  const out = new Uint8Array(2 * keys.length);
+  // One courier after the other: in Chromium, awaiting the calls in sequence measured faster
+  // than overlapping them (0.15 vs 0.23 ms per key pair, export and DH).
+  for (let i = 0; i < keys.length; i += 32) {
+    const pkR = await s.importKey('raw', keys.subarray(i, i + 32), X25519, false, []);
     const eph = await s.generateKey(X25519, false, ['deriveBits']);
-    const [enc, dh] = await Promise.all([
-      s.exportKey('raw', eph.publicKey),
-      s.deriveBits({ name: 'X25519', public: pkR }, eph.privateKey, 256),
-    ]);
-    return [new Uint8Array(enc), new Uint8Array(dh)];
-  };
-  const pairs = await Promise.all(Array.from({ length: keys.length / 32 }, (_, i) => one(i)));
-  const out = new Uint8Array(64 * pairs.length);
-  pairs.forEach(([enc, dh], i) => {
-    out.set(enc, 64 * i);
-    out.set(dh, 64 * i + 32);
+    out.set(new Uint8Array(await s.exportKey('raw', eph.publicKey)), 2 * i);
+    const dh = new Uint8Array(await s.deriveBits({ name: 'X25519', public: pkR }, eph.privateKey, 256));
+    out.set(dh, 2 * i + 32);
     dh.fill(0);
-  });
+  }
   return out;
 }
 

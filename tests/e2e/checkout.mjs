@@ -37,6 +37,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import process from 'node:process';
 import { chromium } from 'playwright-core';
+import { cryptoPathChecks, cryptoPaths } from './crypto-paths.mjs';
 
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
 const CHROMIUM_ARGS = [
@@ -330,6 +331,9 @@ async function run(browser) {
     vector = { file: path.basename(vectorFile), orderRef, envelope };
     log(`sealed ${path.basename(vectorFile)}'s address to its ${v.sealedTo.length} keys`);
   }
+  // 7b. seal()'s two X25519 paths, forced and automatic (crypto-paths.mjs).
+  for (const [ok, message] of cryptoPathChecks('chromium', await page.evaluate(cryptoPaths))) check(ok, message);
+  log("seal(): 'platform' uses WebCrypto X25519, 'wasm' does not, 'auto' takes the platform; all open");
   assertNoProblems('at the end');
 
   // 8. Hand the envelopes over for the courier side of the test.

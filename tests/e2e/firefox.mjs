@@ -25,6 +25,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import process from 'node:process';
 import puppeteer from 'puppeteer-core';
+import { cryptoPathChecks, cryptoPaths } from './crypto-paths.mjs';
 import { EXPECTED, forgeries, hostileOptions, sessionReplay } from './hostile-options.mjs';
 
 /** The public test key: what a page script would most like the form to seal to. */
@@ -97,6 +98,8 @@ async function inline(browser) {
   for (const s of SECRETS) check(!seen.dom.includes(s), `plaintext ${s} in the page DOM`);
   await page.screenshot({ path: path.join(outDir, 'firefox-inline.png'), fullPage: true });
   log(`inline checkout sealed ${seen.envelope.length} characters for ${seen.order}`);
+  for (const [ok, message] of cryptoPathChecks('firefox', await page.evaluate(cryptoPaths))) check(ok, message);
+  log("seal(): 'platform' uses WebCrypto X25519, 'wasm' does not, 'auto' takes wasm; all open");
   await page.close();
   return { orderRef: seen.order, envelope: seen.envelope };
 }

@@ -15,6 +15,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import process from 'node:process';
+import { cryptoPathChecks, cryptoPaths } from './crypto-paths.mjs';
 import { EXPECTED, hostileOptions } from './hostile-options.mjs';
 
 const ATTACKER_KEY = 'sp1sju5n8ppesylh285cqe6clzwm3gu0p3nhye2hekfqm9mhta509asa09mlw';
@@ -148,6 +149,8 @@ async function inline(s) {
     order: document.getElementById('order-ref').textContent, shadow: document.getElementById('address').shadowRoot === null }`);
   check(seen.envelope.startsWith('spe1.') && seen.shadow, `inline: ${JSON.stringify(seen).slice(0, 200)}`);
   await s.screenshot(path.join(outDir, 'webkit-inline.png'));
+  for (const [ok, message] of cryptoPathChecks('webkit', await s.runAsync(cryptoPaths))) check(ok, message);
+  log("seal(): 'platform' uses WebCrypto X25519, 'wasm' does not, 'auto' takes the platform; all open");
   log(`inline checkout sealed ${seen.envelope.length} characters for ${seen.order}`);
   return { orderRef: seen.order, envelope: seen.envelope };
 }

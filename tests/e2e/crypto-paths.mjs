@@ -1,0 +1,56 @@
+// In-page check of seal()'s two X25519 paths (issue #17), shared by the browser runners
+// (checkout.mjs for Chromium, firefox.mjs, webkit.mjs), which pass the page function to their
+// driver. On the demo shop's page, with the package at /pkg/:
+//   - options.crypto 'platform' makes the ephemeral key pair and DH with WebCrypto (one
+//     deriveBits call, counted by a wrapper), 'wasm' makes none, 'auto' does what this engine
+//     is expected to do (EXPECTED_AUTO);
+//   - each envelope opens (test mode) to the sealed address, for its order;
+//   - an unknown choice is refused with `invalid_options`.
+
+/** What `crypto: 'auto'` should pick in each browser (README, "one seal"). */
+export const EXPECTED_AUTO = { chromium: 'platform', firefox: 'wasm', webkit: 'platform' };
+
+/** Runs in the page; resolves to `{ platform, wasm, auto: { deriveBits, opened }, bad }`. */
+export async function cryptoPaths() {
+  const sp = await import('/pkg/index.js');
+  const address = {
+    name: 'Zhang San', phone: '13812345678', country: 'CN', addressLevel1: 'Zhejiang',
+    addressLevel2: 'Hangzhou', addressLevel3: 'Xihu', streetLines: ['90 Wensan Road'], postalCode: '310012',
+  };
+  const subtle = crypto.subtle;
+  const derive = subtle.deriveBits;
+  let calls = 0;
+  subtle.deriveBits = function counted(...args) {
+    calls += 1;
+    return derive.apply(this, args);
+  };
+  const out = {};
+  try {
+    for (const choice of ['platform', 'wasm', 'auto']) {
+      const before = calls;
+      const order = `PATH-${choice}`;
+      const envelope = await sp.seal(address, sp.TEST_COURIER_PUBLIC_KEY, order, 'country', { crypto: choice });
+      const opened = await sp.openTestEnvelope(envelope, order);
+      out[choice] = {
+        deriveBits: calls - before,
+        opened: opened.name === address.name && opened.streetLines[0] === address.streetLines[0],
+      };
+    }
+    out.bad = await sp.seal(address, sp.TEST_COURIER_PUBLIC_KEY, 'X', 'none', { crypto: 'webcrypto' })
+      .then(() => 'sealed', (e) => e.code);
+  } finally {
+    subtle.deriveBits = derive;
+  }
+  return out;
+}
+
+/** The runner's checks on what `cryptoPaths` returned, as `[ok, message]` pairs. */
+export function cryptoPathChecks(browser, got) {
+  const auto = EXPECTED_AUTO[browser] === 'platform' ? 1 : 0;
+  return [
+    [got.platform && got.platform.deriveBits === 1 && got.platform.opened, `'platform' seals with one WebCrypto DH and opens: ${JSON.stringify(got.platform)}`],
+    [got.wasm && got.wasm.deriveBits === 0 && got.wasm.opened, `'wasm' seals without WebCrypto and opens: ${JSON.stringify(got.wasm)}`],
+    [got.auto && got.auto.deriveBits === auto && got.auto.opened, `'auto' takes the ${EXPECTED_AUTO[browser]} path in ${browser}: ${JSON.stringify(got.auto)}`],
+    [got.bad === 'invalid_options', `an unknown crypto choice is refused with invalid_options, not ${got.bad}`],
+  ];
+}
