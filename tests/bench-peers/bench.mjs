@@ -134,7 +134,7 @@ async function nodeSide(pk, sk) {
   const pkgIndex = await import(pathToFileURL(path.join(PKG, 'index.js')).href);
   const wasm = await pkgIndex.load(await readFile(path.join(PKG, 'sealpost_bg.wasm')));
   const floors = await import(pathToFileURL(path.join(BUNDLES, 'floors.js')).href);
-  const list = await h.cases(peers, pk, wasm, floors);
+  const list = await h.cases(peers, pk, pkgIndex, floors);
   const byId = Object.fromEntries(list.map((c) => [c.id, c]));
   const samples = {};
   for (const c of list) samples[c.id] = await c.fn();
@@ -192,8 +192,9 @@ async function chromiumSide(pk, sk, wasm) {
           const t0 = performance.now();
           let seal;
           if (id === 'sealpost') {
-            const wasm = await (await import('/pkg/index.js')).load();
-            seal = () => wasm.seal(hh.ADDRESS, hh.SEALPOST_KEY, 'ORDER-2026-000001', 'country');
+            const sp = await import('/pkg/index.js');
+            await sp.load();
+            seal = () => sp.seal(hh.ADDRESS, hh.SEALPOST_KEY, 'ORDER-2026-000001', 'country');
           } else {
             const s = await (await import(`/bundles/${id}.js`)).prepare(Uint8Array.from(pk), info);
             seal = () => s([[utf8.encode(JSON.stringify(hh.ADDRESS)), header]]);
@@ -264,7 +265,9 @@ async function firefoxSide(pk, sk, wasm) {
 // -------------------------------------------------------------------------------------- main
 
 const LABELS = {
-  sealpost: 'sealpost `seal()` (wasm)',
+  sealpost: 'sealpost `seal()` (`crypto: \'auto\'`)',
+  'sealpost:platform': '  `crypto: \'platform\'` (WebCrypto X25519)',
+  'sealpost:wasm': '  `crypto: \'wasm\'` (x25519-dalek in wasm)',
   'sealpost:validate': '  of which `validateAddress()` alone',
   'hpke-core-noble': '@hpke/core + dhkem-x25519 + chacha20poly1305',
   'hpke-core-webcrypto': '@hpke/core (WebCrypto X25519) + chacha20poly1305',

@@ -25,16 +25,20 @@ export function shapes() {
 }
 
 /**
- * The timed cases. `peers` maps a peer id to its bundle module; `wasm` is sealpost's loaded
- * wasm-bindgen module (or null); `floors` the X25519 floors bundle (or null). Every case is an async function doing one full seal.
+ * The timed cases. `peers` maps a peer id to its bundle module; `sp` is sealpost's package
+ * (index.js, loaded; or null); `floors` the X25519 floors bundle (or null). Every case is an async function doing one full seal.
  */
-export async function cases(peers, publicKey, wasm, floors) {
+export async function cases(peers, publicKey, sp, floors) {
   const { info, header, record } = shapes();
   const out = [];
   let i = 0;
-  if (wasm) {
-    out.push({ id: 'sealpost', peer: 'sealpost', work: 'seal', fn: async () => wasm.seal(ADDRESS, SEALPOST_KEY, orderRef(i++), 'country') });
-    out.push({ id: 'sealpost:validate', peer: 'sealpost', work: 'validate', fn: async () => wasm.validateAddress(ADDRESS) });
+  if (sp) {
+    // the package's seal(): 'auto' is what a shop gets; both X25519 paths forced beside it
+    out.push({ id: 'sealpost', peer: 'sealpost', work: 'seal', fn: async () => sp.seal(ADDRESS, SEALPOST_KEY, orderRef(i++), 'country') });
+    for (const path of ['platform', 'wasm']) {
+      out.push({ id: `sealpost:${path}`, peer: 'sealpost', work: path, fn: async () => sp.seal(ADDRESS, SEALPOST_KEY, orderRef(i++), 'country', { crypto: path }) });
+    }
+    out.push({ id: 'sealpost:validate', peer: 'sealpost', work: 'validate', fn: async () => sp.validateAddress(ADDRESS) });
   }
   for (const [id, mod] of Object.entries(peers)) {
     const seal = await mod.prepare(publicKey, info);

@@ -4,8 +4,9 @@ import * as h from '/harness.js';
 const publicKey = Uint8Array.from(JSON.parse(new URLSearchParams(location.search).get('pk')));
 const peers = {};
 for (const id of h.PEERS) peers[id] = await import(`/bundles/${id}.js`);
-const wasm = await (await import('/pkg/index.js')).load();
-const list = await h.cases(peers, publicKey, wasm, await import('/bundles/floors.js'));
+const sp = await import('/pkg/index.js');
+await sp.load();
+const list = await h.cases(peers, publicKey, sp, await import('/bundles/floors.js'));
 const byId = Object.fromEntries(list.map((c) => [c.id, c]));
 window.__bench = {
   ids: list.map((c) => c.id),

@@ -12,13 +12,15 @@
 //     Timing), compile, instantiate and render (performance marks set by hooks.js), the compile
 //     alone (WebAssembly.compile of the bytes from an ArrayBuffer, the first in a fresh page), and
 //     ready with and without the README's preload hints (loads interleaved),
-//   - time of one seal (a ~200-byte Chinese address to one courier key) in Chromium, Firefox
+//   - time of one seal through the package's `seal()` (`crypto: 'auto'`; a ~200-byte Chinese
+//     address to one courier key) in Chromium, Firefox
 //     and Node, median over batches after warm-up; Firefox's figures beside Chromium's (one run).
 // Writes the figures as JSON to <outFile> and prints them; the goals, and the README table, are
 // `cargo xtask bench widget`'s (xtask/src/figures.rs).
 
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { constants, gzipSync, brotliCompressSync } from 'node:zlib';
 import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
@@ -101,16 +103,23 @@ async function phases(open, wait) {
   };
 }
 
-/** ms per seal: median over `batches` batches of `n` seals, after a warm-up batch. */
-function timeSeals(seal, n = 200, batches = 7) {
-  for (let i = 0; i < n; i++) seal(ADDRESS, KEY, `W-${i}`, 'country');
+/**
+ * ms per seal through the package's `seal()` (`crypto: 'auto'`, what a shop calls): median of 7
+ * batches of 200 after a warm-up batch. Self-contained: it runs in Node and, passed to
+ * `page.evaluate`, in the browsers (`pkgURL` is the package's index.js there).
+ */
+async function timePackageSeals({ ADDRESS, KEY, pkgURL }) {
+  const sp = await import(pkgURL);
+  await sp.load();
+  const n = 200;
+  for (let i = 0; i < n; i++) await sp.seal(ADDRESS, KEY, `W-${i}`, 'country');
   const per = [];
-  for (let b = 0; b < batches; b++) {
+  for (let b = 0; b < 7; b++) {
     const t0 = performance.now();
-    for (let i = 0; i < n; i++) seal(ADDRESS, KEY, `B-${b}-${i}`, 'country');
+    for (let i = 0; i < n; i++) await sp.seal(ADDRESS, KEY, `B-${b}-${i}`, 'country');
     per.push((performance.now() - t0) / n);
   }
-  return median(per);
+  return per.sort((a, c) => a - c)[3];
 }
 
 /** Raw, gzip -9 and brotli (quality 11) bytes of each file a page loads from the package;
@@ -131,10 +140,8 @@ async function sizes() {
   return out;
 }
 
-async function node() {
-  const pkg = await import(path.resolve(pkgDir, 'index.js'));
-  const wasm = await pkg.load(await readFile(path.join(pkgDir, 'sealpost_bg.wasm')));
-  return timeSeals(wasm.seal);
+function node() {
+  return timePackageSeals({ ADDRESS, KEY, pkgURL: pathToFileURL(path.resolve(pkgDir, 'index.js')).href });
 }
 
 async function browser() {
@@ -175,19 +182,7 @@ async function browser() {
     const page = await context.newPage();
     await page.goto(baseURL);
     await page.waitForFunction(() => document.body.dataset.ready === 'true');
-    const seal = await page.evaluate(async ({ ADDRESS, KEY }) => {
-      const wasm = await (await import('/pkg/index.js')).load();
-      const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-      const n = 200;
-      for (let i = 0; i < n; i++) wasm.seal(ADDRESS, KEY, `W-${i}`, 'country');
-      const per = [];
-      for (let b = 0; b < 7; b++) {
-        const t0 = performance.now();
-        for (let i = 0; i < n; i++) wasm.seal(ADDRESS, KEY, `B-${b}-${i}`, 'country');
-        per.push((performance.now() - t0) / n);
-      }
-      return median(per);
-    }, { ADDRESS, KEY });
+    const seal = await page.evaluate(timePackageSeals, { ADDRESS, KEY, pkgURL: '/pkg/index.js' });
     await context.close();
     return { version: b.version(), readyAfterScriptMs: median(ready), readyAfterNavigationMs: median(readyFromNav), sealMs: seal, phases: breakdown };
   } finally {
@@ -226,83 +221,7 @@ async function firefox() {
     const page = await b.newPage();
     await page.goto(baseURL);
     await page.waitForFunction(() => document.body.dataset.ready === 'true');
-    const seal = await page.evaluate(async (ADDRESS, KEY) => {
-      const wasm = await (await import('/pkg/index.js')).load();
-      const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-/** Fresh loads per page of the phase breakdown. */
-const PHASE_LOADS = 7;
-
-/** In the page, once `sealpost:ready` is marked: the phase times of this load. */
-function readPhases() {
-  const mark = (n) => performance.getEntriesByName(`sealpost:${n}`)[0]?.startTime ?? NaN;
-  const res = performance.getEntriesByType('resource');
-  const script = res.find((e) => e.name.endsWith('/pkg/index.js'));
-  const wasm = res.filter((e) => e.name.endsWith('/pkg/sealpost_bg.wasm'));
-  const w = wasm[0];
-  return {
-    via: window.__sealpostBench.via,
-    wasmEntries: wasm.length,
-    script: script ? script.responseEnd : NaN,
-    fetchStart: w ? w.startTime : NaN,
-    fetchEnd: w ? w.responseEnd : NaN,
-    compileStart: mark('compile:start'),
-    compileEnd: mark('compile:end'),
-    instantiateEnd: mark('instantiate:end'),
-    ready: mark('ready'),
-  };
-}
-
-/**
- * The phase breakdown in one browser: `open(url)` → `{ page, close, wasmRequests() }` in a fresh
- * context; `wait(page, fn)` waits until fn() is true in the page.
- */
-async function phases(open, wait) {
-  const loads = { plain: [], preload: [] };
-  const compileAlone = [];
-  for (let i = 0; i < PHASE_LOADS; i++) {
-    for (const kind of i % 2 ? ['preload', 'plain'] : ['plain', 'preload']) {
-      const p = await open(`${benchURL}phases-${kind}.html`);
-      await wait(p.page, () => performance.getEntriesByName('sealpost:ready').length > 0);
-      const t = await p.page.evaluate(readPhases);
-      t.wasmRequests = p.wasmRequests();
-      loads[kind].push(t);
-      await p.close();
-    }
-    const p = await open(`${benchURL}compile.html`);
-    await wait(p.page, () => window.__sealpostCompileMs !== undefined);
-    compileAlone.push(await p.page.evaluate(() => window.__sealpostCompileMs));
-    await p.close();
-  }
-  const med = (xs, f) => median(xs.map(f));
-  const summary = (xs) => ({
-    readyAfterScriptMs: med(xs, (t) => t.ready - t.script),
-    scriptToFetchMs: med(xs, (t) => t.fetchStart - t.script),
-    fetchMs: med(xs, (t) => t.fetchEnd - t.fetchStart),
-    compileMs: med(xs, (t) => t.compileEnd - t.compileStart),
-    toCompileMs: med(xs, (t) => t.compileStart - t.script),
-    instantiateMs: med(xs, (t) => t.instantiateEnd - t.compileEnd),
-    renderMs: med(xs, (t) => t.ready - t.instantiateEnd),
-    wasmEntries: Math.max(...xs.map((t) => t.wasmEntries)),
-    wasmRequests: Math.max(...xs.map((t) => t.wasmRequests)),
-  });
-  return {
-    loads: PHASE_LOADS,
-    via: [...new Set(loads.plain.concat(loads.preload).map((t) => t.via))].join(', '),
-    compileAloneMs: median(compileAlone),
-    ...summary(loads.plain),
-    preload: summary(loads.preload),
-  };
-}
-      const n = 200;
-      for (let i = 0; i < n; i++) wasm.seal(ADDRESS, KEY, `W-${i}`, 'country');
-      const per = [];
-      for (let r = 0; r < 7; r++) {
-        const t0 = performance.now();
-        for (let i = 0; i < n; i++) wasm.seal(ADDRESS, KEY, `B-${r}-${i}`, 'country');
-        per.push((performance.now() - t0) / n);
-      }
-      return median(per);
-    }, ADDRESS, KEY);
+    const seal = await page.evaluate(timePackageSeals, { ADDRESS, KEY, pkgURL: '/pkg/index.js' });
     return { version: await b.version(), readyAfterScriptMs: median(ready), sealMs: seal, phases: breakdown };
   } finally {
     await b.close();

@@ -570,7 +570,7 @@ const HPKE_PEERS: [&str; 3] = ["hpke-core-noble", "hpke-core-webcrypto", "hpke-p
 const PEER_ROWS: [(&str, &str, &str); 6] = [
     (
         "sealpost",
-        "sealpost `seal()` (wasm + glue; the whole widget module)",
+        "sealpost `seal()`, `crypto: 'auto'` (wasm + glue; the whole widget module)",
         "yes",
     ),
     (
@@ -590,6 +590,17 @@ const PEER_ROWS: [(&str, &str, &str); 6] = [
     ),
     ("libsodium", "libsodium-wrappers `crypto_box_seal`", "no"),
     ("tweetnacl", "tweetnacl + tweetnacl-sealedbox-js", "no"),
+];
+/// `seal()` with each X25519 path forced (issue #17); 'auto' is the `sealpost` row.
+const SEALPOST_PATHS: [(&str, &str); 2] = [
+    (
+        "sealpost:platform",
+        "&nbsp;&nbsp;`crypto: 'platform'`: WebCrypto X25519, the rest in wasm",
+    ),
+    (
+        "sealpost:wasm",
+        "&nbsp;&nbsp;`crypto: 'wasm'`: x25519-dalek in wasm",
+    ),
 ];
 const ENGINES: [(&str, &str); 3] = [
     ("node", "Node"),
@@ -642,6 +653,15 @@ pub fn peers_region(p: &Value) -> Result<String> {
             kb(gzip)
         });
         out.push_str(&format!("\n| {label} | {aad} | {} |", cells.join(" | ")));
+        if id == "sealpost" {
+            for (path, label) in SEALPOST_PATHS {
+                let mut cells = Vec::new();
+                for (engine, _) in ENGINES {
+                    cells.push(format!("{:.3}", ms(path, engine)?));
+                }
+                out.push_str(&format!("\n| {label} | yes | {} | | | | |", cells.join(" | ")));
+            }
+        }
     }
     let floor = |id: &str| -> Result<String> {
         let mut cells = Vec::new();
