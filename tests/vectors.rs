@@ -54,6 +54,10 @@ fn platform_encapsulation_seals_the_vectors_byte_for_byte() {
                 }
             })
             .collect();
+        for e in &encapsulations {
+            let shown = format!("{e:?}");
+            assert!(shown.contains("enc") && !shown.contains(&format!("{:?}", *e.dh)));
+        }
         let disclosed = envelope.disclosed();
         let disclosure = match (&disclosed.country, &disclosed.address_level1) {
             (None, _) => Disclosure::None,
