@@ -40,7 +40,11 @@ pub mod suite;
 
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 pub mod wasm;
-#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+#[cfg(all(
+    target_arch = "wasm32",
+    target_os = "unknown",
+    not(feature = "seal-only")
+))]
 pub mod widget;
 
 pub use address::{Address, AddressError};

@@ -2,6 +2,11 @@
 //! `Error` with a stable `code` property. Nothing here may panic: a panic would kill the module
 //! for the rest of the page.
 
+// The seal-only module (feature `seal-only`, `pkg/sealpost_seal_bg.wasm`) exports only the
+// platform path's seal, validation, key ids and the version; helpers of the other exports are
+// unused there.
+#![cfg_attr(feature = "seal-only", allow(dead_code, unused_imports))]
+
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{prelude::*, JsCast};
 
@@ -255,6 +260,7 @@ fn seal_args(
 /// `disclose` is `"none"` (default), `"country"` or `"region"` (country + province/state).
 /// Throws an `Error` whose `code` says what was wrong (`invalid_address`, `phone_invalid`,
 /// `invalid_public_key`, `invalid_order_ref`, …); address errors also carry `field`.
+#[cfg(not(feature = "seal-only"))]
 #[wasm_bindgen(js_name = seal)]
 pub fn seal_js(
     address: JsValue,
@@ -336,6 +342,7 @@ pub fn key_id_js(public_key: JsValue) -> Result<String, JsValue> {
 
 /// The public part of an envelope text (order reference, disclosed region, recipients' key
 /// ids), as a plain object; what a seller or platform can see without any key.
+#[cfg(not(feature = "seal-only"))]
 #[wasm_bindgen(js_name = inspect)]
 pub fn inspect_js(envelope: JsValue) -> Result<JsValue, JsValue> {
     let text = string_arg(&envelope, "unknown_format", "envelope")?;
@@ -347,6 +354,7 @@ pub fn inspect_js(envelope: JsValue) -> Result<JsValue, JsValue> {
 /// exactly as the form does before sealing (SPEC.md §9.3, rollback included) and returns the
 /// couriers it would seal to now: `[{ id, nameZh, nameEn, keyId }]`. `allowedCouriers`: an
 /// array of courier ids, or `undefined` for all. Throws with the directory's error code.
+#[cfg(not(feature = "seal-only"))]
 #[wasm_bindgen(js_name = verifyDirectory)]
 pub fn verify_directory_js(
     directory: JsValue,
@@ -381,6 +389,7 @@ pub fn version_js() -> String {
 
 /// Opens an envelope sealed to the public **test** courier key (test mode), for a shop's own
 /// tests; returns the address. Refuses anything else: it holds no other key.
+#[cfg(not(feature = "seal-only"))]
 #[wasm_bindgen(js_name = openTestEnvelope)]
 pub fn open_test_envelope_js(envelope: JsValue, order_ref: JsValue) -> Result<JsValue, JsValue> {
     let text = string_arg(&envelope, "unknown_format", "envelope")?;

@@ -30,9 +30,8 @@ function sealpostError(code, message, field) {
 
 const inNode = () => typeof process !== 'undefined' && Boolean(process.versions && process.versions.node);
 
-/** `sealpost_bg.wasm` next to this file, read from disk in Node (its fetch cannot read file: URLs). */
-async function nodeWasm() {
-  const url = new URL('./sealpost_bg.wasm', import.meta.url);
+/** A wasm file next to this file (`url`), read from disk in Node (its fetch cannot read file: URLs). */
+async function nodeWasm(url = new URL('./sealpost_bg.wasm', import.meta.url)) {
   if (url.protocol !== 'file:') return url;
   // A computed specifier, ignored by bundlers: nothing of Node is imported in a browser build.
   const fs = 'node:fs/promises';
@@ -172,6 +171,27 @@ async function platformEncapsulate(keys) {
   return out;
 }
 
+let loadingSeal = null;
+
+/**
+ * The seal-only module (`sealpost_seal_bg.wasm`: the platform path's seal and validation, no
+ * form, no X25519): what `seal()` loads on the platform path, so that a page sealing its own
+ * form's address never fetches the form's module. Resolves to its glue's exports.
+ */
+function loadSeal() {
+  if (!loadingSeal) {
+    const url = new URL('./sealpost_seal_bg.wasm', import.meta.url);
+    const source = inNode() ? nodeWasm(url) : fetch(url);
+    loadingSeal = Promise.all([import('./sealpost_seal.js'), source])
+      .then(([glue, s]) => glue.default({ module_or_path: s }).then(() => glue))
+      .catch((err) => {
+        throw err && err.name === 'SealpostError' ? err : sealpostError('load_failed', `the sealpost seal module could not load: ${String((err && err.message) || err)}`);
+      });
+    loadingSeal.catch(() => { loadingSeal = null; });
+  }
+  return loadingSeal;
+}
+
 /** Which X25519 `seal()` uses for `choice` ('auto', 'platform' or 'wasm'). */
 async function sealPath(choice) {
   if (choice === 'wasm') return 'wasm';
@@ -192,9 +212,11 @@ async function sealPath(choice) {
  * 'wasm'; the envelope's format is the same.
  */
 export async function seal(address, couriers, orderRef, disclose = 'none', options = {}) {
-  const wasm = await load();
   const choice = options && options.crypto !== undefined ? options.crypto : 'auto';
-  if ((await sealPath(choice)) === 'wasm') return wasm.seal(address, couriers, orderRef, disclose);
+  // fetch and compile the seal module while the platform is asked whether it has X25519
+  if (choice === 'platform' || (choice === 'auto' && !platformMeasuredSlower())) loadSeal().catch(() => {});
+  if ((await sealPath(choice)) === 'wasm') return (await load()).seal(address, couriers, orderRef, disclose);
+  const wasm = await loadSeal();
   const encapsulations = await platformEncapsulate(wasm.sealKeys(address, couriers, orderRef, disclose));
   try {
     return wasm.sealEncapsulated(address, couriers, orderRef, disclose, encapsulations);
@@ -203,15 +225,23 @@ export async function seal(address, couriers, orderRef, disclose = 'none', optio
   }
 }
 
+/**
+ * A module with the functions both have (validation, key ids): one already loading, else the
+ * one `seal()` would load here (the seal-only module where the platform path is preferred).
+ */
+function eitherModule() {
+  return loading || loadingSeal || (platformMeasuredSlower() ? load() : loadSeal());
+}
+
 /** Throws the error `seal` would throw for this address (with `code` and `field`). */
 export async function validateAddress(address) {
-  const wasm = await load();
+  const wasm = await eitherModule();
   return wasm.validateAddress(address);
 }
 
 /** The 16-hex-digit key id of a courier public key. */
 export async function keyId(publicKey) {
-  const wasm = await load();
+  const wasm = await eitherModule();
   return wasm.keyId(publicKey);
 }
 

@@ -515,6 +515,26 @@ async function asShopsUseIt(browser) {
   check(e && e.code === 'unsupported_environment' && /Playwright/.test(e.message) && /sealpost\/testing/.test(e.message), `under jsdom: ${JSON.stringify(e)}`);
   log('a jsdom user agent: unsupported_environment naming the alternatives');
   await jsdom.close();
+
+  // A shop with its own form: validateAddress() and seal() load only the seal-only module on
+  // the platform path (not the form's), under the demo's CSP; the envelope opens.
+  const own = await browser.newContext();
+  const o = await blankPage(own, 'en');
+  const wasmFiles = [];
+  o.page.on('request', (r) => { if (r.url().endsWith('.wasm')) wasmFiles.push(path.basename(new URL(r.url()).pathname)); });
+  const sealedOwn = await o.page.evaluate(async () => {
+    const sp = await import('/pkg/index.js');
+    const address = { name: 'Zhang San', phone: '13812345678', country: 'CN', addressLevel1: 'Zhejiang', addressLevel2: 'Hangzhou', addressLevel3: 'Xihu', streetLines: ['90 Wensan Road'], postalCode: '310012' };
+    await sp.validateAddress(address);
+    const envelope = await sp.seal(address, sp.TEST_COURIER_PUBLIC_KEY, 'OWN-1', 'none');
+    return { envelope, csp: window.__log.csp };
+  });
+  check(JSON.stringify(wasmFiles) === '["sealpost_seal_bg.wasm"]', `a page that only seals fetched ${JSON.stringify(wasmFiles)}, not just the seal-only module`);
+  check(sealedOwn.envelope.startsWith('spe1.') && sealedOwn.csp.length === 0 && o.problems.length === 0, `own form: ${JSON.stringify(sealedOwn).slice(0, 200)} ${o.problems.join('; ')}`);
+  const openedOwn = await o.page.evaluate(async (env) => (await (await import('/pkg/index.js')).openTestEnvelope(env, 'OWN-1')).name, sealedOwn.envelope);
+  check(openedOwn === 'Zhang San', `the seal-only module's envelope opened to ${openedOwn}`);
+  log("a page with its own form: validateAddress() and seal() fetch only sealpost_seal_bg.wasm; the envelope opens");
+  await own.close();
 }
 
 async function main() {

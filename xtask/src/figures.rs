@@ -570,7 +570,7 @@ const HPKE_PEERS: [&str; 3] = ["hpke-core-noble", "hpke-core-webcrypto", "hpke-p
 const PEER_ROWS: [(&str, &str, &str); 6] = [
     (
         "sealpost",
-        "sealpost `seal()`, `crypto: 'auto'` (wasm + glue; the whole widget module)",
+        "sealpost `seal()`, `crypto: 'auto'`",
         "yes",
     ),
     (
@@ -645,9 +645,10 @@ pub fn peers_region(p: &Value) -> Result<String> {
         let gzip = num(p, &format!("/sizes/{id}/gzip"))?;
         cells.push(if id == "sealpost" {
             format!(
-                "{} (+{} index.js)",
+                "{} seal-only module (+{} index.js); {} the form's module",
                 kb(gzip),
-                kb(num(p, "/sizes/sealpost/files/index.js/gzip")?)
+                kb(num(p, "/sizes/sealpost/files/index.js/gzip")?),
+                kb(num(p, "/sizes/sealpost/full/gzip")?)
             )
         } else {
             kb(gzip)
@@ -659,7 +660,10 @@ pub fn peers_region(p: &Value) -> Result<String> {
                 for (engine, _) in ENGINES {
                     cells.push(format!("{:.3}", ms(path, engine)?));
                 }
-                out.push_str(&format!("\n| {label} | yes | {} | | | | |", cells.join(" | ")));
+                out.push_str(&format!(
+                    "\n| {label} | yes | {} | | | | |",
+                    cells.join(" | ")
+                ));
             }
         }
     }
@@ -708,7 +712,7 @@ pub fn peers_region(p: &Value) -> Result<String> {
     let size_ratio = num(p, "/sizes/sealpost/gzip")? / smallest;
     out.push_str(&format!(
         "\n\nGoals, computed from this table: sealing {}: the best HPKE peer's time ÷ sealpost's \
-         is {}. Crypto path {}: sealpost's wasm + glue is {size_ratio:.1}× the smallest HPKE \
+         is {}. Crypto path {}: sealpost's seal-only module + glue is {size_ratio:.1}× the smallest HPKE \
          peer's gzip ({}).",
         PEERS_SEAL_SPEEDUP.text,
         speed.join(", "),

@@ -145,6 +145,9 @@ fn cargo() -> Command {
 /// README and package.json) and the licence texts.
 fn build_pkg() -> Result {
     let pkg = root().join("pkg");
+    // the seal-only module first: wasm-pack's build below then leaves the full module's rustc
+    // output in target/ (the size report reads it)
+    let seal_only = build_seal_module()?;
     run(Command::new("wasm-pack").args([
         "build",
         "--mode",
@@ -167,6 +170,10 @@ fn build_pkg() -> Result {
             .arg(&wasm))?;
     } else {
         eprintln!("xtask: wasm-opt not installed: the package is not size-optimized");
+    }
+    for file in SEAL_MODULE_FILES {
+        std::fs::copy(seal_only.join(file), pkg.join(file))
+            .map_err(|e| format!("pkg/{file}: {e}"))?;
     }
     let version = package_version()?;
     // every file of src/js (package.json's `files` says which are published; a test checks
@@ -191,6 +198,42 @@ fn build_pkg() -> Result {
     }
     let _ = std::fs::remove_file(pkg.join(".gitignore"));
     Ok(())
+}
+
+/// The seal-only module's files in `pkg/` (the package's `seal()` on the platform X25519 path).
+const SEAL_MODULE_FILES: [&str; 2] = ["sealpost_seal.js", "sealpost_seal_bg.wasm"];
+
+/// Builds the seal-only module (`--features seal-only`: no form, no X25519/Ed25519, no HPKE
+/// crate) with the same profile, wasm-bindgen and wasm-opt as the full one, into
+/// `target/seal-only/`; returns that directory.
+fn build_seal_module() -> Result<PathBuf> {
+    let out = root().join("target/seal-only");
+    run(cargo().args([
+        "build",
+        "--lib",
+        "-p",
+        "sealpost",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--profile",
+        "wasm-release",
+        "--features",
+        "seal-only",
+    ]))?;
+    run(Command::new("wasm-bindgen")
+        .arg(root().join("target/wasm32-unknown-unknown/wasm-release/sealpost.wasm"))
+        .arg("--out-dir")
+        .arg(&out)
+        .args(["--out-name", "sealpost_seal", "--target", "web"]))?;
+    if setup::wasm_opt_available() {
+        let wasm = out.join("sealpost_seal_bg.wasm");
+        run(Command::new("wasm-opt")
+            .arg("-Oz")
+            .arg(&wasm)
+            .arg("-o")
+            .arg(&wasm))?;
+    }
+    Ok(out)
 }
 
 /// The root package's version, from Cargo.toml.
@@ -320,6 +363,20 @@ fn test(only: Option<&str>) -> Result {
                     "--all-targets",
                     "--target",
                     "wasm32-unknown-unknown",
+                    "--",
+                    "-D",
+                    "warnings",
+                ]))?;
+                // the seal-only module's configuration (pkg/sealpost_seal_bg.wasm)
+                run(cargo().args([
+                    "clippy",
+                    "-p",
+                    "sealpost",
+                    "--lib",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                    "--features",
+                    "seal-only",
                     "--",
                     "-D",
                     "warnings",
