@@ -201,7 +201,12 @@ fn build_pkg() -> Result {
 }
 
 /// The seal-only module's files in `pkg/` (the package's `seal()` on the platform X25519 path).
-const SEAL_MODULE_FILES: [&str; 2] = ["sealpost_seal.js", "sealpost_seal_bg.wasm"];
+const SEAL_MODULE_FILES: [&str; 4] = [
+    "sealpost_seal.js",
+    "sealpost_seal.d.ts",
+    "sealpost_seal_bg.wasm",
+    "sealpost_seal_bg.wasm.d.ts",
+];
 
 /// Builds the seal-only module (`--features seal-only`: no form, no X25519/Ed25519, no HPKE
 /// crate) with the same profile, wasm-bindgen and wasm-opt as the full one, into
