@@ -10,8 +10,6 @@
 //! `decode` allocates its output once, at its exact final size, so a caller that wraps the
 //! result in `Zeroizing` (key files) leaves no copy behind.
 
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
 /// The text is not base64url without padding.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct InvalidBase64;
@@ -46,11 +44,21 @@ fn encode(input: &[u8]) -> String {
         let n = u32::from(group[0]) << 16 | u32::from(group[1]) << 8 | u32::from(group[2]);
         // a chunk of k bytes is k + 1 characters
         for i in 0..=chunk.len() {
-            let six = (n >> (18 - 6 * i)) & 63;
-            out.push(char::from(ALPHABET[six as usize]));
+            out.push(symbol((n >> (18 - 6 * i)) as u8 & 63));
         }
     }
     out
+}
+
+/// The base64url character of a 6-bit value (`A–Z a–z 0–9 - _`).
+fn symbol(v: u8) -> char {
+    char::from(match v {
+        0..=25 => b'A' + v,
+        26..=51 => b'a' + (v - 26),
+        52..=61 => b'0' + (v - 52),
+        62 => b'-',
+        _ => b'_',
+    })
 }
 
 /// The 6-bit value of a base64url character.
