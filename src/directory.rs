@@ -17,7 +17,7 @@
 
 use core::fmt;
 
-use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
+use crate::b64::URL_SAFE_NO_PAD;
 use bech32::{Bech32m, Hrp};
 use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
 use sha2::{Digest, Sha256};

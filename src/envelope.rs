@@ -18,7 +18,7 @@
 
 use core::{fmt, str::FromStr};
 
-use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
+use crate::b64::URL_SAFE_NO_PAD;
 use hpke::{Deserializable, OpModeR, OpModeS, Serializable};
 use serde::Serialize;
 use zeroize::Zeroizing;

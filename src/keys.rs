@@ -610,7 +610,7 @@ impl SealedFields {
 
     /// `kdf=argon2id m=… t=… p=… salt=… nonce=…`, the text [`SealedFields::parse`] reads.
     pub(crate) fn text(kdf: KdfParams, salt: &[u8; SALT_LEN], nonce: &[u8; NONCE_LEN]) -> String {
-        use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
+        use crate::b64::URL_SAFE_NO_PAD;
         format!(
             "kdf=argon2id m={} t={} p={} salt={} nonce={}",
             kdf.memory_kib,
@@ -623,7 +623,7 @@ impl SealedFields {
 }
 
 fn b64_array<const N: usize>(text: &str) -> Option<[u8; N]> {
-    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
+    use crate::b64::URL_SAFE_NO_PAD;
     let bytes = Zeroizing::new(URL_SAFE_NO_PAD.decode(text).ok()?);
     bytes.as_slice().try_into().ok()
 }
@@ -699,7 +699,7 @@ pub fn protected_identity_file_text(
     prefix: &str,
     sealed_key: &[u8; SEALED_KEY_LEN],
 ) -> String {
-    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
+    use crate::b64::URL_SAFE_NO_PAD;
     let not_after = not_after
         .map(|t| format!("# not after: {t}\n"))
         .unwrap_or_default();

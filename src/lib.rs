@@ -28,6 +28,7 @@
 //! ```
 
 pub mod address;
+mod b64;
 pub mod countries;
 pub mod directory;
 pub mod envelope;

@@ -105,8 +105,8 @@ fn size_report(widget: &Value) -> Result<Value> {
 
 /// The wasm's `TOP` largest items by `twiggy top`. The package's module has no names after
 /// wasm-opt, so the rustc output build_pkg just made goes through the same steps again into
-/// `target/bench/size/` with its names kept (wasm-bindgen, then `wasm-opt -Oz -g`); the code is
-/// the same, and the name section is left out of the shares.
+/// `target/bench/size/` with its names kept (wasm-bindgen, then `wasm-opt` with the package's
+/// arguments and `-g`); the code is the same, and the name section is left out of the shares.
 fn wasm_top() -> Result<(Vec<Value>, String)> {
     let dir = root().join("target/bench/size");
     let rustc_out = root().join("target/wasm32-unknown-unknown/wasm-release/sealpost.wasm");
@@ -118,12 +118,12 @@ fn wasm_top() -> Result<(Vec<Value>, String)> {
     let named = dir.join("sealpost_bg.wasm");
     let method = if setup::wasm_opt_available() {
         run(Command::new("wasm-opt")
-            .arg("-Oz")
+            .args(crate::WASM_OPT_ARGS)
             .arg("-g")
             .arg(&named)
             .arg("-o")
             .arg(&named))?;
-        "twiggy top of the module rebuilt with its names: wasm-bindgen, `wasm-opt -Oz -g`"
+        "twiggy top of the module rebuilt with its names: wasm-bindgen, `wasm-opt --merge-similar-functions -Oz --converge -g`"
     } else {
         "twiggy top of the module with its names (wasm-bindgen output; no wasm-opt)"
     };
