@@ -239,7 +239,7 @@ fn build_seal_module() -> Result<PathBuf> {
     if setup::wasm_opt_available() {
         let wasm = out.join("sealpost_seal_bg.wasm");
         run(Command::new("wasm-opt")
-            .arg("-Oz")
+            .args(WASM_OPT_ARGS)
             .arg(&wasm)
             .arg("-o")
             .arg(&wasm))?;
