@@ -43,17 +43,6 @@ async function nodeWasm(url = new URL('./sealpost_bg.wasm', import.meta.url)) {
   }
 }
 
-// The first `Intl.DisplayNames` of a page costs Chromium 16–60 ms (it lists its locales once
-// per process); the form names the countries with it. Pay that while the module is fetched and
-// compiled (off the main thread), not inside the form's first render.
-function warmIntl() {
-  try {
-    if (typeof Intl !== 'undefined' && Intl.DisplayNames) new Intl.DisplayNames(['en'], { type: 'region' });
-  } catch {
-    // no Intl region names: the form falls back to codes
-  }
-}
-
 /**
  * `sealpost_bg.wasm` next to this file, requested now (in a browser), so that its download
  * overlaps the glue's; the glue's init compiles the Response streaming (instantiateStreaming).
@@ -74,7 +63,6 @@ export function load(input) {
     if (input !== undefined) source = input;
     else if (inNode()) source = nodeWasm();
     else source = browserWasm();
-    warmIntl();
     loading = Promise.all([import('./sealpost.js'), source])
       .then(([wasm, s]) => wasm.default({ module_or_path: s }).then(() => wasm))
       .catch((err) => {

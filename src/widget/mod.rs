@@ -11,12 +11,14 @@
 //! - `storage`: the clock and the directory serial last seen (`localStorage`), around the core's
 //!   recipient policy;
 //! - `state`: the form's state, what the buyer typed, validation and sealing;
-//! - `render`: the DOM of the fields, status line and chrome; `intl`: country names and order;
+//! - `render`: the DOM of the fields, status line and chrome; `intl`: the page's language and
+//!   the country names and their order (built in: `names`);
 //! - `events`: listeners, dispatch and re-entrancy; `dom`: small DOM helpers.
 
 mod dom;
 mod events;
 mod intl;
+mod names;
 mod options;
 mod render;
 mod state;

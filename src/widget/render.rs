@@ -110,27 +110,27 @@ impl State {
     fn country_select(&self, d: &Document) -> Result<Element, JsValue> {
         let select = el(d, "select", &[])?;
         let locale = self.strings.locale();
-        let rest_codes: Vec<&str> = crate::countries::all()
-            .filter(|c| !COMMON_COUNTRIES.contains(c))
-            .collect();
-        let codes: Vec<&str> = COMMON_COUNTRIES
+        let common = COMMON_COUNTRIES
             .iter()
-            .chain(&rest_codes)
-            .copied()
+            .map(|c| (*c, intl::country_name(locale, c)));
+        let mut rest: Vec<(&str, &str)> = intl::countries_by_name(locale)
+            .filter(|(c, _)| !COMMON_COUNTRIES.contains(c))
             .collect();
-        // every name in one go (one list across the wasm/JS boundary each way)
-        let mut labels = intl::country_names(locale, &codes).into_iter();
-        let mut label = |c: &str| labels.next().unwrap_or_else(|| c.to_owned());
-        let common: Vec<(String, &str)> = COMMON_COUNTRIES.iter().map(|c| (label(c), *c)).collect();
-        let mut rest: Vec<(String, &str)> = rest_codes.into_iter().map(|c| (label(c), c)).collect();
-        intl::sort_by_name(locale, &mut rest);
-        for (i, (label, code)) in common.into_iter().chain(rest).enumerate() {
+        // every code exactly once, even if the built-in table missed one
+        if rest.len() + COMMON_COUNTRIES.len() != crate::countries::all().count() {
+            for code in crate::countries::all() {
+                if !COMMON_COUNTRIES.contains(&code) && !rest.iter().any(|(c, _)| *c == code) {
+                    rest.push((code, code));
+                }
+            }
+        }
+        for (i, (code, label)) in common.chain(rest).enumerate() {
             // `new Option(text, value, defaultSelected, selected)`: the same element as
             // createElement + value + text + the `selected` attribute, in one call
             let selected = code == self.country;
             let option =
                 HtmlOptionElement::new_with_text_and_value_and_default_selected_and_selected(
-                    &label, code, selected, selected,
+                    label, code, selected, selected,
                 )?;
             select.append_child(&option)?;
             if i + 1 == COMMON_COUNTRIES.len() {

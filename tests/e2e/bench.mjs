@@ -48,37 +48,68 @@ function readPhases() {
   const script = res.find((e) => e.name.endsWith('/pkg/index.js'));
   const wasm = res.filter((e) => e.name.endsWith('/pkg/sealpost_bg.wasm'));
   const w = wasm[0];
+  const glue = res.find((e) => e.name.endsWith('/pkg/sealpost.js'));
   return {
     via: window.__sealpostBench.via,
     wasmEntries: wasm.length,
     script: script ? script.responseEnd : NaN,
     fetchStart: w ? w.startTime : NaN,
     fetchEnd: w ? w.responseEnd : NaN,
+    glueStart: glue ? glue.startTime : NaN,
+    glueEnd: glue ? glue.responseEnd : NaN,
     compileStart: mark('compile:start'),
     compileEnd: mark('compile:end'),
+    instantiateStart: mark('instantiate:start'),
     instantiateEnd: mark('instantiate:end'),
     ready: mark('ready'),
   };
 }
 
 /**
- * The phase breakdown in one browser: `open(url)` → `{ page, close, wasmRequests() }` in a fresh
- * context; `wait(page, fn)` waits until fn() is true in the page.
+ * In the page: resolves once `sealpost:ready` is marked (rejects after 30 s). Waiting on the
+ * event adds no work to the page while it loads; Playwright's `waitForFunction` injects its
+ * helper script on the first call, which Chromium parses on the main thread (15–30 ms here),
+ * in the middle of the very load it is meant to time.
  */
-async function phases(open, wait) {
+function untilReady() {
+  return new Promise((resolve, reject) => {
+    if (performance.getEntriesByName('sealpost:ready').length > 0) return resolve(true);
+    document.addEventListener('sealpost-ready', () => setTimeout(() => resolve(true), 0), true);
+    setTimeout(() => reject(new Error('no sealpost-ready within 30 s')), 30000);
+  });
+}
+
+/** In the page: resolves once compile.js has stored its time (polled every 10 ms; rejects after 30 s). */
+function untilCompiled() {
+  return new Promise((resolve, reject) => {
+    const t0 = Date.now();
+    const poll = () => {
+      if (window.__sealpostCompileMs !== undefined) resolve(true);
+      else if (Date.now() - t0 > 30000) reject(new Error('compile.html did not finish within 30 s'));
+      else setTimeout(poll, 10);
+    };
+    poll();
+  });
+}
+
+/**
+ * The phase breakdown in one browser: `open(url)` → `{ page, close, wasmRequests() }` in a fresh
+ * context (its page's `evaluate` runs a page function, as in Playwright and Puppeteer).
+ */
+async function phases(open) {
   const loads = { plain: [], preload: [] };
   const compileAlone = [];
   for (let i = 0; i < PHASE_LOADS; i++) {
     for (const kind of i % 2 ? ['preload', 'plain'] : ['plain', 'preload']) {
       const p = await open(`${benchURL}phases-${kind}.html`);
-      await wait(p.page, () => performance.getEntriesByName('sealpost:ready').length > 0);
+      await p.page.evaluate(untilReady);
       const t = await p.page.evaluate(readPhases);
       t.wasmRequests = p.wasmRequests();
       loads[kind].push(t);
       await p.close();
     }
     const p = await open(`${benchURL}compile.html`);
-    await wait(p.page, () => window.__sealpostCompileMs !== undefined);
+    await p.page.evaluate(untilCompiled);
     compileAlone.push(await p.page.evaluate(() => window.__sealpostCompileMs));
     await p.close();
   }
@@ -89,7 +120,13 @@ async function phases(open, wait) {
     fetchMs: med(xs, (t) => t.fetchEnd - t.fetchStart),
     compileMs: med(xs, (t) => t.compileEnd - t.compileStart),
     toCompileMs: med(xs, (t) => t.compileStart - t.script),
-    instantiateMs: med(xs, (t) => t.instantiateEnd - t.compileEnd),
+    instantiateMs: med(xs, (t) => t.instantiateEnd - t.instantiateStart),
+    // the glue (sealpost.js): its request, relative to the script, and its download; then how
+    // long the compiled module waits for the glue to ask for the instance (index.js compiles
+    // while the glue loads: negative when the glue was first)
+    scriptToGlueMs: med(xs, (t) => t.glueStart - t.script),
+    glueFetchMs: med(xs, (t) => t.glueEnd - t.glueStart),
+    waitForGlueMs: med(xs, (t) => t.instantiateStart - t.compileEnd),
     renderMs: med(xs, (t) => t.ready - t.instantiateEnd),
     wasmEntries: Math.max(...xs.map((t) => t.wasmEntries)),
     wasmRequests: Math.max(...xs.map((t) => t.wasmRequests)),
@@ -177,7 +214,7 @@ async function browser() {
       page.on('request', (r) => { if (r.url().endsWith('/sealpost_bg.wasm')) wasmRequests++; });
       await page.goto(url);
       return { page, close: () => context.close(), wasmRequests: () => wasmRequests };
-    }, (page, fn) => page.waitForFunction(fn, undefined, { timeout: 30000 }));
+    });
     const context = await b.newContext();
     const page = await context.newPage();
     await page.goto(baseURL);
@@ -217,7 +254,7 @@ async function firefox() {
       page.on('request', (r) => { if (r.url().endsWith('/sealpost_bg.wasm')) wasmRequests++; });
       await page.goto(url);
       return { page, close: () => context.close(), wasmRequests: () => wasmRequests };
-    }, (page, fn) => page.waitForFunction(fn, { timeout: 30000 }));
+    });
     const page = await b.newPage();
     await page.goto(baseURL);
     await page.waitForFunction(() => document.body.dataset.ready === 'true');
@@ -259,7 +296,8 @@ console.log(row(`script loaded → ready (${firefoxResult.version})`, `${firefox
 for (const [name, r] of [['Chromium', chromiumResult], ['Firefox', firefoxResult]]) {
   const ph = r.phases;
   const line = (x) => `ready ${x.readyAfterScriptMs.toFixed(1)} = to compile call ${x.toCompileMs.toFixed(1)} (to fetch ${x.scriptToFetchMs.toFixed(1)}, fetch ${x.fetchMs.toFixed(1)}), `
-    + `compile ${x.compileMs.toFixed(1)}, instantiate ${x.instantiateMs.toFixed(1)}, render ${x.renderMs.toFixed(1)} ms (wasm requests ${x.wasmRequests})`;
+    + `compile ${x.compileMs.toFixed(1)}, waiting for the glue ${x.waitForGlueMs.toFixed(1)} (glue requested at ${x.scriptToGlueMs.toFixed(1)}, fetch ${x.glueFetchMs.toFixed(1)}), `
+    + `instantiate ${x.instantiateMs.toFixed(1)}, render ${x.renderMs.toFixed(1)} ms (wasm requests ${x.wasmRequests})`;
   console.log(`  phases, ${name} (${ph.via}; compile alone ${ph.compileAloneMs.toFixed(1)} ms): ${line(ph)}`);
   console.log(`  with preload hints, ${name}: ${line(ph.preload)}`);
 }

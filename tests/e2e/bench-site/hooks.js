@@ -1,35 +1,61 @@
 // Bench harness only (tests/e2e/bench.mjs; never shipped): marks the phases of the widget's
 // load with performance.mark, from outside the package. A classic script in <head>, so it runs
 // before the package's module scripts.
-//   sealpost:compile:start   the glue calls WebAssembly.instantiateStreaming (or instantiate)
-//   sealpost:compile:end     the module is compiled (streaming: overlaps the fetch)
-//   sealpost:instantiate:end the instance exists
-//   sealpost:ready           the element sends `sealpost-ready`
+//   sealpost:compile:start     compiling starts: index.js calls WebAssembly.compileStreaming on
+//                              the wasm's response (or the glue instantiateStreaming/instantiate)
+//   sealpost:compile:end       the module is compiled (streaming: overlaps the fetch)
+//   sealpost:instantiate:start the glue asks for the instance (after the glue is fetched and
+//                              evaluated: with index.js compiling, it may wait for the glue)
+//   sealpost:instantiate:end   the instance exists
+//   sealpost:ready             the element sends `sealpost-ready`
 // instantiateStreaming is replaced by compileStreaming + instantiate (what it does, in two
-// observable steps); window.__sealpostBench.via says which entry point the glue used.
+// observable steps); window.__sealpostBench.via says which entry points were used.
 (() => {
   const W = WebAssembly;
   const mark = (name) => performance.mark(`sealpost:${name}`);
   const bench = { via: null };
   window.__sealpostBench = bench;
   const { compile, compileStreaming, instantiate } = W;
+  const via = (name) => { bench.via = bench.via ? `${bench.via} + ${name}` : name; };
   const split = async (compileIt, imports) => {
     mark('compile:start');
     const module = await compileIt();
     mark('compile:end');
+    mark('instantiate:start');
     const instance = await instantiate.call(W, module, imports);
     mark('instantiate:end');
     return { module, instance };
   };
+  if (typeof W.compileStreaming === 'function') {
+    W.compileStreaming = async (source) => {
+      via('compileStreaming');
+      mark('compile:start');
+      const module = await compileStreaming.call(W, source);
+      mark('compile:end');
+      return module;
+    };
+  }
   if (typeof W.instantiateStreaming === 'function') {
     W.instantiateStreaming = (source, imports) => {
-      bench.via = bench.via || 'instantiateStreaming';
+      via('instantiateStreaming');
       return split(() => compileStreaming.call(W, source), imports);
     };
   }
-  W.instantiate = (bytes, imports) => {
-    bench.via = bench.via || 'instantiate';
-    if (bytes instanceof W.Module) return split(() => bytes, imports).then((r) => r.instance);
+  W.instantiate = async (bytes, imports) => {
+    if (bytes instanceof W.Module) {
+      via('instantiate(Module)');
+      // compiled already (index.js: compileStreaming), or given compiled: the marks exist, or
+      // compiling took no time here
+      if (!performance.getEntriesByName('sealpost:compile:end').length) {
+        mark('compile:start');
+        mark('compile:end');
+      }
+      mark('instantiate:start');
+      const instance = await instantiate.call(W, bytes, imports);
+      mark('instantiate:end');
+      return instance;
+    }
+    via('instantiate');
     return split(() => compile.call(W, bytes), imports);
   };
   document.addEventListener('sealpost-ready', () => mark('ready'), true);
