@@ -568,11 +568,7 @@ pub fn cli_region(c: &Value) -> Result<String> {
 /// The peers whose seal is HPKE like sealpost's (the sealed boxes are not the same suite).
 const HPKE_PEERS: [&str; 3] = ["hpke-core-noble", "hpke-core-webcrypto", "hpke-panva"];
 const PEER_ROWS: [(&str, &str, &str); 6] = [
-    (
-        "sealpost",
-        "sealpost `seal()`, `crypto: 'auto'`",
-        "yes",
-    ),
+    ("sealpost", "sealpost `seal()`, `crypto: 'auto'`", "yes"),
     (
         "hpke-core-noble",
         "@hpke/core + dhkem-x25519 + chacha20poly1305 (pure JS X25519)",
