@@ -160,11 +160,12 @@ async function timePackageSeals({ ADDRESS, KEY, pkgURL }) {
 }
 
 /** Raw, gzip -9 and brotli (quality 11) bytes of each file a page loads from the package;
- *  `total` is the inline page (isolated.js is imported only in isolation mode). */
+ *  `total` is the inline page (isolated.js is imported only in isolation mode; the seal-only
+ *  module only by a page that seals without the form). */
 async function sizes() {
   const page = ['sealpost_bg.wasm', 'sealpost.js', 'index.js'];
   const out = {};
-  for (const f of [...page, 'isolated.js']) {
+  for (const f of [...page, 'isolated.js', 'sealpost_seal_bg.wasm', 'sealpost_seal.js']) {
     const bytes = await readFile(path.join(pkgDir, f));
     out[f] = {
       raw: bytes.length,
