@@ -250,6 +250,12 @@ export interface SealOptions {
    */
   crypto?: 'auto' | 'platform' | 'wasm';
 }
+/**
+ * Loads what `seal()` will use on this platform (the seal-only module and a first ephemeral key
+ * pair on the platform X25519 path; the form's module on the wasm path), so that the first seal
+ * does no loading. Rejects `invalid_options`, `unsupported_environment` or `load_failed`.
+ */
+export function prepareSeal(options?: SealOptions): Promise<void>;
 /** Seals an address object; resolves to the envelope text. Rejects with a `SealpostError`. */
 export function seal(address: Address, couriers: string | string[], orderRef: string, disclose?: Disclose, options?: SealOptions): Promise<string>;
 /** Rejects with the `SealpostError` that `seal` would give for this address. */

@@ -121,38 +121,71 @@ export async function verifyDirectory(directory, platformKey, allowedCouriers) {
 const X25519 = { name: 'X25519' };
 const subtle = () => (typeof crypto !== 'undefined' && crypto.subtle) || null;
 let platformX25519 = null;
+/** One ephemeral key pair made ahead (`{ pair, enc }`), for the next seal; used once. */
+let spare = null;
 
-/** Resolves to whether this platform's WebCrypto does X25519 (asked once). */
+/** A fresh ephemeral key pair and its public key (`enc`) from the platform. */
+async function newEphemeral() {
+  const s = subtle();
+  const pair = await s.generateKey(X25519, false, ['deriveBits']);
+  return { pair, enc: new Uint8Array(await s.exportKey('raw', pair.publicKey)) };
+}
+
+/**
+ * The next ephemeral key pair: the one made ahead, while the following one is made in the
+ * background (a seal then costs the DH, not the key generation; each pair is used once, and
+ * its private key never leaves WebCrypto).
+ */
+function takeEphemeral() {
+  const next = spare || newEphemeral();
+  spare = newEphemeral();
+  spare.catch(() => { spare = null; });
+  return next;
+}
+
+/** Resolves to whether this platform's WebCrypto does X25519 (asked once; the pair it makes
+ *  is kept as the first spare). */
 function hasPlatformX25519() {
   if (!platformX25519) {
-    const s = subtle();
-    platformX25519 = s
-      ? s.generateKey(X25519, false, ['deriveBits']).then(() => true, () => false)
-      : Promise.resolve(false);
+    const probe = subtle() ? newEphemeral() : Promise.reject(new Error('no WebCrypto'));
+    platformX25519 = probe.then((e) => { spare = spare || Promise.resolve(e); return true; }, () => false);
   }
   return platformX25519;
 }
 
 /**
  * Where the platform path did not measure faster than the module's own X25519 (README, "one
- * seal"): Firefox, whose WebCrypto X25519 key pair and DH alone cost about what the whole wasm
- * seal does.
+ * seal"): Node, whose WebCrypto X25519 key pair and DH cost more than the whole wasm seal, and
+ * Firefox, where they cost about as much.
  */
 function platformMeasuredSlower() {
+  if (inNode()) return true;
   return typeof navigator !== 'undefined' && /\bFirefox\//.test(navigator.userAgent || '');
+}
+
+/** Imported courier keys (a raw key's base64 → its CryptoKey), at most 64. */
+const courierKeys = new Map();
+
+function importCourier(raw) {
+  const id = btoa(String.fromCharCode(...raw));
+  let key = courierKeys.get(id);
+  if (!key) {
+    if (courierKeys.size >= 64) courierKeys.clear();
+    key = subtle().importKey('raw', raw, X25519, false, []);
+    key.catch(() => courierKeys.delete(id));
+    courierKeys.set(id, key);
+  }
+  return key;
 }
 
 /** `enc || DH(skE, pkR)` for each 32-byte key in `keys`, from the platform's X25519. */
 async function platformEncapsulate(keys) {
   const s = subtle();
   const out = new Uint8Array(2 * keys.length);
-  // One courier after the other: in Chromium, awaiting the calls in sequence measured faster
-  // than overlapping them (0.15 vs 0.23 ms per key pair, export and DH).
   for (let i = 0; i < keys.length; i += 32) {
-    const pkR = await s.importKey('raw', keys.subarray(i, i + 32), X25519, false, []);
-    const eph = await s.generateKey(X25519, false, ['deriveBits']);
-    out.set(new Uint8Array(await s.exportKey('raw', eph.publicKey)), 2 * i);
-    const dh = new Uint8Array(await s.deriveBits({ name: 'X25519', public: pkR }, eph.privateKey, 256));
+    const [pkR, eph] = await Promise.all([importCourier(keys.slice(i, i + 32)), takeEphemeral()]);
+    out.set(eph.enc, 2 * i);
+    const dh = new Uint8Array(await s.deriveBits({ name: 'X25519', public: pkR }, eph.pair.privateKey, 256));
     out.set(dh, 2 * i + 32);
     dh.fill(0);
   }
@@ -183,9 +216,6 @@ function loadSeal() {
 /** Which X25519 `seal()` uses for `choice` ('auto', 'platform' or 'wasm'). */
 async function sealPath(choice) {
   if (choice === 'wasm') return 'wasm';
-  if (choice !== 'auto' && choice !== 'platform') {
-    throw sealpostError('invalid_options', `options.crypto must be 'auto', 'platform' or 'wasm', not ${typeof choice === 'string' ? `'${choice.slice(0, 20)}'` : typeof choice}`);
-  }
   const has = await hasPlatformX25519();
   if (choice === 'platform') {
     if (!has) throw sealpostError('unsupported_environment', "this platform's WebCrypto has no X25519: seal with options.crypto 'auto' or 'wasm'");
@@ -194,18 +224,44 @@ async function sealPath(choice) {
   return has && !platformMeasuredSlower() ? 'platform' : 'wasm';
 }
 
+/** `options.crypto`, checked. */
+function cryptoChoice(options) {
+  const choice = options && options.crypto !== undefined ? options.crypto : 'auto';
+  if (choice !== 'auto' && choice !== 'platform' && choice !== 'wasm') {
+    throw sealpostError('invalid_options', `options.crypto must be 'auto', 'platform' or 'wasm', not ${typeof choice === 'string' ? `'${choice.slice(0, 20)}'` : typeof choice}`);
+  }
+  return choice;
+}
+
+/** The path `seal()` takes for `choice`, and its loaded module: `{ path, wasm }`. */
+async function sealModule(choice) {
+  // fetch and compile the seal module while the platform is asked whether it has X25519
+  if (choice === 'platform' || (choice === 'auto' && !platformMeasuredSlower())) loadSeal().catch(() => {});
+  const path = await sealPath(choice);
+  return { path, wasm: await (path === 'wasm' ? load() : loadSeal()) };
+}
+
+/**
+ * Loads what `seal()` will use here (the seal-only module and a first ephemeral key pair on
+ * the platform path, the form's module on the wasm path), so that the first seal does no
+ * loading. Call it when the checkout page loads. Takes `seal()`'s options.
+ */
+export async function prepareSeal(options = {}) {
+  await sealModule(cryptoChoice(options));
+}
+
 /**
  * Seals an address object; resolves to the envelope text (`spe1.…`). `options.crypto` picks
  * the X25519: 'auto' (default: the platform's WebCrypto where it is faster), 'platform' or
  * 'wasm'; the envelope's format is the same.
  */
 export async function seal(address, couriers, orderRef, disclose = 'none', options = {}) {
-  const choice = options && options.crypto !== undefined ? options.crypto : 'auto';
-  // fetch and compile the seal module while the platform is asked whether it has X25519
-  if (choice === 'platform' || (choice === 'auto' && !platformMeasuredSlower())) loadSeal().catch(() => {});
-  if ((await sealPath(choice)) === 'wasm') return (await load()).seal(address, couriers, orderRef, disclose);
-  const wasm = await loadSeal();
-  const encapsulations = await platformEncapsulate(wasm.sealKeys(address, couriers, orderRef, disclose));
+  const { path, wasm } = await sealModule(cryptoChoice(options));
+  if (path === 'wasm') return wasm.seal(address, couriers, orderRef, disclose);
+  const keys = wasm.sealKeys(address, couriers, orderRef, disclose);
+  const encapsulations = await platformEncapsulate(keys).catch((err) => {
+    throw sealpostError('randomness_unavailable', `the platform's X25519 failed: ${String((err && err.message) || err).slice(0, 120)}`);
+  });
   try {
     return wasm.sealEncapsulated(address, couriers, orderRef, disclose, encapsulations);
   } finally {

@@ -192,7 +192,7 @@ async function chromiumSide(pk, sk, wasm) {
           let seal;
           if (id === 'sealpost') {
             const sp = await import('/pkg/index.js');
-            await sp.load();
+            await sp.prepareSeal();
             seal = () => sp.seal(hh.ADDRESS, hh.SEALPOST_KEY, 'ORDER-2026-000001', 'country');
           } else {
             const s = await (await import(`/bundles/${id}.js`)).prepare(Uint8Array.from(pk), info);

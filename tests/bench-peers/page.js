@@ -6,6 +6,7 @@ const peers = {};
 for (const id of h.PEERS) peers[id] = await import(`/bundles/${id}.js`);
 const sp = await import('/pkg/index.js');
 await sp.load();
+await sp.prepareSeal();
 const list = await h.cases(peers, publicKey, sp, await import('/bundles/floors.js'));
 const byId = Object.fromEntries(list.map((c) => [c.id, c]));
 window.__bench = {

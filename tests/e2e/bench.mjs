@@ -147,7 +147,7 @@ async function phases(open) {
  */
 async function timePackageSeals({ ADDRESS, KEY, pkgURL }) {
   const sp = await import(pkgURL);
-  await sp.load();
+  await sp.prepareSeal();
   const n = 200;
   for (let i = 0; i < n; i++) await sp.seal(ADDRESS, KEY, `W-${i}`, 'country');
   const per = [];
