@@ -816,7 +816,9 @@ mod tests {
         assert!(region.contains("2026-12-01 22:50 UTC"), "{region}");
         assert!(region.contains("load average 0.50 1.00 1.50 at the start"));
         assert!(region.contains("Firefox 153.8.0"));
-        assert!(region.contains("| 120.7 KB (wasm 97.7 KB, after `wasm-opt --merge-similar-functions -Oz --converge`)"));
+        assert!(region.contains(
+            "| 120.7 KB (wasm 97.7 KB, after `wasm-opt --merge-similar-functions -Oz --converge`)"
+        ));
         assert!(region.contains("≤ 45 KB: **not met**"));
         // Firefox ready 25 ms meets the goal, Chromium's 110.8 ms does not
         assert!(region.contains("| 25.0 ms | ≤ 30 ms: met |"), "{region}");
