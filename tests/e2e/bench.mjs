@@ -79,6 +79,20 @@ function untilReady() {
   });
 }
 
+/** In the page: resolves once the init script saw `sealpost-ready` (polled every 5 ms, no
+ *  injected helper: see untilReady; rejects after 30 s). */
+function untilReadyAt() {
+  return new Promise((resolve, reject) => {
+    const t0 = Date.now();
+    const poll = () => {
+      if (window.__readyAt !== undefined) resolve(true);
+      else if (Date.now() - t0 > 30000) reject(new Error('no sealpost-ready within 30 s'));
+      else setTimeout(poll, 5);
+    };
+    poll();
+  });
+}
+
 /** In the page: resolves once compile.js has stored its time (polled every 10 ms; rejects after 30 s). */
 function untilCompiled() {
   return new Promise((resolve, reject) => {
@@ -195,11 +209,11 @@ async function browser() {
     for (let i = 0; i < 7; i++) {
       const context = await b.newContext();
       await context.addInitScript(() => {
-        document.addEventListener('ready', () => { window.__readyAt = performance.now(); }, true);
+        document.addEventListener('sealpost-ready', () => { window.__readyAt = performance.now(); }, true);
       });
       const page = await context.newPage();
       await page.goto(baseURL);
-      await page.waitForFunction(() => window.__readyAt !== undefined, undefined, { timeout: 30000 });
+      await page.evaluate(untilReadyAt);
       const t = await page.evaluate(() => {
         const script = performance.getEntriesByType('resource').find((e) => e.name.endsWith('/pkg/index.js'));
         return { ready: window.__readyAt, script: script ? script.responseEnd : NaN };
@@ -237,10 +251,10 @@ async function firefox() {
     for (let i = 0; i < 7; i++) {
       const page = await b.newPage();
       await page.evaluateOnNewDocument(() => {
-        document.addEventListener('ready', () => { window.__readyAt = performance.now(); }, true);
+        document.addEventListener('sealpost-ready', () => { window.__readyAt = performance.now(); }, true);
       });
       await page.goto(baseURL);
-      await page.waitForFunction(() => window.__readyAt !== undefined, { timeout: 30000 });
+      await page.evaluate(untilReadyAt);
       const t = await page.evaluate(() => {
         const script = performance.getEntriesByType('resource').find((e) => e.name.endsWith('/pkg/index.js'));
         return { ready: window.__readyAt, script: script ? script.responseEnd : NaN };
