@@ -5,6 +5,7 @@
 //     deriveBits call, counted by a wrapper), 'wasm' makes none, 'auto' does what this engine
 //     is expected to do (EXPECTED_AUTO);
 //   - each envelope opens (test mode) to the sealed address, for its order;
+//   - two platform seals of the same input differ (each ephemeral key pair is used once);
 //   - an unknown choice is refused with `invalid_options`.
 
 /** What `crypto: 'auto'` should pick in each browser (README, "one seal"). */
@@ -36,6 +37,11 @@ export async function cryptoPaths() {
         opened: opened.name === address.name && opened.streetLines[0] === address.streetLines[0],
       };
     }
+    // the same address and order twice on the platform path: a fresh ephemeral key pair each
+    // time (one made ahead is used once), so the envelopes differ
+    const twice = [];
+    for (let i = 0; i < 2; i++) twice.push(await sp.seal(address, sp.TEST_COURIER_PUBLIC_KEY, 'PATH-twice', 'none', { crypto: 'platform' }));
+    out.freshKeys = twice[0] !== twice[1];
     out.bad = await sp.seal(address, sp.TEST_COURIER_PUBLIC_KEY, 'X', 'none', { crypto: 'webcrypto' })
       .then(() => 'sealed', (e) => e.code);
   } finally {
@@ -51,6 +57,7 @@ export function cryptoPathChecks(browser, got) {
     [got.platform && got.platform.deriveBits === 1 && got.platform.opened, `'platform' seals with one WebCrypto DH and opens: ${JSON.stringify(got.platform)}`],
     [got.wasm && got.wasm.deriveBits === 0 && got.wasm.opened, `'wasm' seals without WebCrypto and opens: ${JSON.stringify(got.wasm)}`],
     [got.auto && got.auto.deriveBits === auto && got.auto.opened, `'auto' takes the ${EXPECTED_AUTO[browser]} path in ${browser}: ${JSON.stringify(got.auto)}`],
+    [got.freshKeys === true, 'two platform seals of the same address and order are different envelopes (no ephemeral key reused)'],
     [got.bad === 'invalid_options', `an unknown crypto choice is refused with invalid_options, not ${got.bad}`],
   ];
 }
