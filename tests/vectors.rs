@@ -30,17 +30,13 @@ fn every_vector_has_its_expected_outcome() {
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn platform_encapsulation_seals_the_vectors_byte_for_byte() {
-    use sealpost::{envelope::Encapsulation, keys::unhex, Disclosure, Envelope, PublicKey};
+    use sealpost::{envelope::Encapsulation, keys::unhex, Envelope, PublicKey};
     let mut committed = Vec::new();
     for (name, text) in common::FILES {
         let v = common::parse(text);
-        let (Some(address), Ok(envelope)) = (&v.expect.address, v.envelope.parse::<Envelope>())
-        else {
+        let Some((address, envelope, disclosure)) = common::seal_inputs(&v) else {
             continue;
         };
-        if v.sk_e.is_empty() {
-            continue;
-        }
         let keys: Vec<PublicKey> = v.sealed_to.iter().map(|k| k.parse().unwrap()).collect();
         let encapsulations: Vec<Encapsulation> = v
             .sk_e
@@ -58,12 +54,6 @@ fn platform_encapsulation_seals_the_vectors_byte_for_byte() {
             let shown = format!("{e:?}");
             assert!(shown.contains("enc") && !shown.contains(&format!("{:?}", *e.dh)));
         }
-        let disclosed = envelope.disclosed();
-        let disclosure = match (&disclosed.country, &disclosed.address_level1) {
-            (None, _) => Disclosure::None,
-            (Some(_), None) => Disclosure::Country,
-            (Some(_), Some(_)) => Disclosure::Region,
-        };
         let order = envelope.order_ref();
         let platform =
             Envelope::seal_encapsulated(address, &keys, order, disclosure, &encapsulations)

@@ -121,6 +121,25 @@ pub fn ephemeral_secret_hex(ikm: &[u8]) -> String {
     sk.to_bytes().iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// For a vector whose envelope comes from an unmodified seal with its `skE` (and `ikmE`): that
+/// seal's address, the envelope (its order and disclosed region) and the disclosure kind.
+pub fn seal_inputs(v: &Vector) -> Option<(&Address, Envelope, sealpost::Disclosure)> {
+    use sealpost::Disclosure;
+    let (Some(address), Ok(envelope)) = (&v.expect.address, v.envelope.parse::<Envelope>()) else {
+        return None;
+    };
+    if v.sk_e.is_empty() {
+        return None;
+    }
+    let disclosed = envelope.disclosed();
+    let disclosure = match (&disclosed.country, &disclosed.address_level1) {
+        (None, _) => Disclosure::None,
+        (Some(_), None) => Disclosure::Country,
+        (Some(_), Some(_)) => Disclosure::Region,
+    };
+    Some((address, envelope, disclosure))
+}
+
 pub fn parse(text: &str) -> Vector {
     serde_json::from_str(text).expect("vector parses")
 }

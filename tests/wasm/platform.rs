@@ -8,7 +8,7 @@ use crate::common;
 use js_sys::{Array, Promise, Uint8Array, JSON};
 use sealpost::{
     wasm::{seal_encapsulated_js, seal_keys_js},
-    Envelope,
+    Disclosure,
 };
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -47,20 +47,15 @@ async fn platform_x25519_seals_the_vectors_byte_for_byte() {
     let mut sealed = Vec::new();
     for (name, text) in common::FILES {
         let v = common::parse(text);
-        let (Some(address), Ok(envelope)) = (&v.expect.address, v.envelope.parse::<Envelope>())
-        else {
+        let Some((address, envelope, disclosure)) = common::seal_inputs(&v) else {
             continue;
         };
-        if v.sk_e.is_empty() {
-            continue;
-        }
         let address = JSON::parse(&serde_json::to_string(address).unwrap()).unwrap();
         let keys: Array = v.sealed_to.iter().map(|k| JsValue::from_str(k)).collect();
-        let disclosed = envelope.disclosed();
-        let disclose = match (&disclosed.country, &disclosed.address_level1) {
-            (None, _) => "none",
-            (Some(_), None) => "country",
-            (Some(_), Some(_)) => "region",
+        let disclose = match disclosure {
+            Disclosure::None => "none",
+            Disclosure::Country => "country",
+            Disclosure::Region => "region",
         };
         let order = JsValue::from_str(envelope.order_ref());
         let raw = seal_keys_js(

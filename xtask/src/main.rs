@@ -170,17 +170,7 @@ fn build_pkg() -> Result {
         "--no-opt",
         "--no-pack",
     ]))?;
-    if setup::wasm_opt_available() {
-        let wasm = pkg.join("sealpost_bg.wasm");
-        // --merge-similar-functions first: generic copies that differ only in constants become
-        // one function before -Oz inlines them (~600 B gzip); --converge: repeat -Oz until it
-        // stops shrinking (~125 B gzip, ~1.5 s)
-        run(Command::new("wasm-opt")
-            .args(WASM_OPT_ARGS)
-            .arg(&wasm)
-            .arg("-o")
-            .arg(&wasm))?;
-    } else {
+    if !optimize_wasm(&pkg.join("sealpost_bg.wasm"))? {
         eprintln!("xtask: wasm-opt not installed: the package is not size-optimized");
     }
     for file in SEAL_MODULE_FILES {
@@ -242,15 +232,24 @@ fn build_seal_module() -> Result<PathBuf> {
         .arg("--out-dir")
         .arg(&out)
         .args(["--out-name", "sealpost_seal", "--target", "web"]))?;
-    if setup::wasm_opt_available() {
-        let wasm = out.join("sealpost_seal_bg.wasm");
-        run(Command::new("wasm-opt")
-            .args(WASM_OPT_ARGS)
-            .arg(&wasm)
-            .arg("-o")
-            .arg(&wasm))?;
-    }
+    optimize_wasm(&out.join("sealpost_seal_bg.wasm"))?;
     Ok(out)
+}
+
+/// `wasm-opt` with [`WASM_OPT_ARGS`] on `wasm`, in place; false when binaryen 116's wasm-opt is
+/// not installed. `--merge-similar-functions` first: generic copies that differ only in
+/// constants become one function before -Oz inlines them (~600 B gzip); `--converge`: repeat
+/// -Oz until it stops shrinking (~125 B gzip, ~1.5 s).
+fn optimize_wasm(wasm: &Path) -> Result<bool> {
+    if !setup::wasm_opt_available() {
+        return Ok(false);
+    }
+    run(Command::new("wasm-opt")
+        .args(WASM_OPT_ARGS)
+        .arg(wasm)
+        .arg("-o")
+        .arg(wasm))?;
+    Ok(true)
 }
 
 /// The root package's version, from Cargo.toml.
