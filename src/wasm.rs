@@ -2,10 +2,15 @@
 //! `Error` with a stable `code` property. Nothing here may panic: a panic would kill the module
 //! for the rest of the page.
 
-// The seal-only module (feature `seal-only`, `pkg/sealpost_seal_bg.wasm`) exports only the
-// platform path's seal, validation, key ids and the version; helpers of the other exports are
-// unused there.
-#![cfg_attr(feature = "seal-only", allow(dead_code, unused_imports))]
+// Three modules are built from this binding (xtask `build_pkg`): the whole of it (default
+// features, `sealpost_full_bg.wasm`), the form's (`form-only`: without the wasm-path seal,
+// `inspect`, `openTestEnvelope` and the platform path's two functions) and the seal-only one
+// (`seal-only`: the platform path's seal, validation, key ids and the version). Helpers of the
+// exports a module leaves out are unused there.
+#![cfg_attr(
+    any(feature = "seal-only", feature = "form-only"),
+    allow(dead_code, unused_imports)
+)]
 
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{prelude::*, JsCast};
@@ -260,7 +265,7 @@ fn seal_args(
 /// `disclose` is `"none"` (default), `"country"` or `"region"` (country + province/state).
 /// Throws an `Error` whose `code` says what was wrong (`invalid_address`, `phone_invalid`,
 /// `invalid_public_key`, `invalid_order_ref`, …); address errors also carry `field`.
-#[cfg(not(feature = "seal-only"))]
+#[cfg(not(any(feature = "seal-only", feature = "form-only")))]
 #[wasm_bindgen(js_name = seal)]
 pub fn seal_js(
     address: JsValue,
@@ -277,6 +282,7 @@ pub fn seal_js(
 /// The platform X25519 path, step 1 (index.js): runs every check of `seal` on the same
 /// arguments and returns the couriers' raw X25519 public keys (32 bytes each, in order), for
 /// the platform to encapsulate to. Throws what `seal` would throw.
+#[cfg(not(feature = "form-only"))]
 #[wasm_bindgen(js_name = sealKeys)]
 pub fn seal_keys_js(
     address: JsValue,
@@ -293,6 +299,7 @@ pub fn seal_keys_js(
 /// The platform X25519 path, step 2: seals as `seal` does, with each courier's ephemeral key
 /// pair and DH made by the platform. `encapsulations` is, per courier in order, `enc` (the
 /// ephemeral public key, 32 bytes) then `DH(skE, pkR)` (32 bytes). The caller zeroes it after.
+#[cfg(not(feature = "form-only"))]
 #[wasm_bindgen(js_name = sealEncapsulated)]
 pub fn seal_encapsulated_js(
     address: JsValue,
@@ -342,7 +349,7 @@ pub fn key_id_js(public_key: JsValue) -> Result<String, JsValue> {
 
 /// The public part of an envelope text (order reference, disclosed region, recipients' key
 /// ids), as a plain object; what a seller or platform can see without any key.
-#[cfg(not(feature = "seal-only"))]
+#[cfg(not(any(feature = "seal-only", feature = "form-only")))]
 #[wasm_bindgen(js_name = inspect)]
 pub fn inspect_js(envelope: JsValue) -> Result<JsValue, JsValue> {
     let text = string_arg(&envelope, "unknown_format", "envelope")?;
@@ -389,7 +396,7 @@ pub fn version_js() -> String {
 
 /// Opens an envelope sealed to the public **test** courier key (test mode), for a shop's own
 /// tests; returns the address. Refuses anything else: it holds no other key.
-#[cfg(not(feature = "seal-only"))]
+#[cfg(not(any(feature = "seal-only", feature = "form-only")))]
 #[wasm_bindgen(js_name = openTestEnvelope)]
 pub fn open_test_envelope_js(envelope: JsValue, order_ref: JsValue) -> Result<JsValue, JsValue> {
     let text = string_arg(&envelope, "unknown_format", "envelope")?;

@@ -191,26 +191,40 @@ async function platformEncapsulate(keys) {
   return out;
 }
 
-let loadingSeal = null;
+/** The package's other wasm modules, loading or loaded: `seal` and `full`. */
+const modules = {};
+
+/**
+ * Loads one of the package's other modules once: `importGlue()` imports its wasm-bindgen glue
+ * and `url` is its wasm (literal specifiers, so that bundlers find both). Resolves to the glue's
+ * exports; rejects `load_failed`.
+ */
+function loadModule(name, importGlue, url) {
+  if (!modules[name]) {
+    const source = inNode() ? nodeWasm(url) : fetch(url);
+    const loaded = Promise.all([importGlue(), source])
+      .then(([glue, s]) => glue.default({ module_or_path: s }).then(() => glue))
+      .catch((err) => {
+        throw err && err.name === 'SealpostError' ? err : sealpostError('load_failed', `the sealpost ${name} module could not load: ${String((err && err.message) || err)}`);
+      });
+    loaded.catch(() => { delete modules[name]; });
+    modules[name] = loaded;
+  }
+  return modules[name];
+}
 
 /**
  * The seal-only module (`sealpost_seal_bg.wasm`: the platform path's seal and validation, no
  * form, no X25519): what `seal()` loads on the platform path, so that a page sealing its own
- * form's address never fetches the form's module. Resolves to its glue's exports.
+ * form's address never fetches the form's module.
  */
-function loadSeal() {
-  if (!loadingSeal) {
-    const url = new URL('./sealpost_seal_bg.wasm', import.meta.url);
-    const source = inNode() ? nodeWasm(url) : fetch(url);
-    loadingSeal = Promise.all([import('./sealpost_seal.js'), source])
-      .then(([glue, s]) => glue.default({ module_or_path: s }).then(() => glue))
-      .catch((err) => {
-        throw err && err.name === 'SealpostError' ? err : sealpostError('load_failed', `the sealpost seal module could not load: ${String((err && err.message) || err)}`);
-      });
-    loadingSeal.catch(() => { loadingSeal = null; });
-  }
-  return loadingSeal;
-}
+const loadSeal = () => loadModule('seal', () => import('./sealpost_seal.js'), new URL('./sealpost_seal_bg.wasm', import.meta.url));
+
+/**
+ * The whole binding (`sealpost_full_bg.wasm`): `seal()` on the wasm X25519 path, `inspect()`
+ * and `openTestEnvelope()`, which the form's module (`load()`) leaves out.
+ */
+const loadFull = () => loadModule('full', () => import('./sealpost_full.js'), new URL('./sealpost_full_bg.wasm', import.meta.url));
 
 /** Which X25519 `seal()` uses for `choice` ('auto', 'platform' or 'wasm'). */
 async function sealPath(choice) {
@@ -237,7 +251,7 @@ async function sealModule(choice) {
   // fetch and compile the seal module while the platform is asked whether it has X25519
   if (choice === 'platform' || (choice === 'auto' && !platformMeasuredSlower())) loadSeal().catch(() => {});
   const path = await sealPath(choice);
-  return { path, wasm: await (path === 'wasm' ? load() : loadSeal()) };
+  return { path, wasm: await (path === 'wasm' ? loadFull() : loadSeal()) };
 }
 
 /**
@@ -269,11 +283,11 @@ export async function seal(address, couriers, orderRef, disclose = 'none', optio
 }
 
 /**
- * A module with the functions both have (validation, key ids): one already loading, else the
- * one `seal()` would load here (the seal-only module where the platform path is preferred).
+ * A module with the functions all three have (validation, key ids): one already loading, else
+ * the one `seal()` would load here.
  */
 function eitherModule() {
-  return loading || loadingSeal || (platformMeasuredSlower() ? load() : loadSeal());
+  return loading || modules.seal || modules.full || (platformMeasuredSlower() ? loadFull() : loadSeal());
 }
 
 /** Throws the error `seal` would throw for this address (with `code` and `field`). */
@@ -290,13 +304,13 @@ export async function keyId(publicKey) {
 
 /** What anyone can see in an envelope: order, disclosed region, recipients' key ids. */
 export async function inspect(envelope) {
-  const wasm = await load();
+  const wasm = await loadFull();
   return wasm.inspect(envelope);
 }
 
 /** Opens an envelope sealed in test mode (to TEST_COURIER_PUBLIC_KEY); resolves to the address. */
 export async function openTestEnvelope(envelope, orderRef) {
-  const wasm = await load();
+  const wasm = await loadFull();
   return wasm.openTestEnvelope(envelope, orderRef);
 }
 

@@ -10,8 +10,7 @@
 // closed and seals to real couriers, and this helper cannot reach it. It only ever writes into
 // the form; it never reads a value back.
 
-import { readFile } from 'node:fs/promises';
-import { load, openTestEnvelope as openWithModule, TEST_COURIER_IDENTITY, TEST_COURIER_PUBLIC_KEY } from './index.js';
+import { openTestEnvelope as openWithModule, TEST_COURIER_IDENTITY, TEST_COURIER_PUBLIC_KEY } from './index.js';
 
 export { TEST_COURIER_IDENTITY, TEST_COURIER_PUBLIC_KEY };
 
@@ -120,17 +119,10 @@ export async function fillAddress(page, selector, address) {
   }
 }
 
-let loaded = null;
-
 /**
  * Opens an envelope the form sealed in test mode; resolves to the address (every key, '' when
- * empty). Loads the wasm module from this package's folder (Node).
+ * empty). Loads the package's whole module from this folder (read from disk in Node).
  */
 export async function openTestEnvelope(envelope, orderRef) {
-  if (!loaded) {
-    loaded = readFile(new URL('./sealpost_bg.wasm', import.meta.url)).then((bytes) => load(bytes));
-    loaded.catch(() => { loaded = null; });
-  }
-  await loaded;
   return openWithModule(envelope, orderRef);
 }

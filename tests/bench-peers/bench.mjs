@@ -65,21 +65,21 @@ async function bundle() {
     sizes[id] = { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
   }
   const sp = {};
-  for (const f of ['sealpost_seal_bg.wasm', 'sealpost_seal.js', 'sealpost_bg.wasm', 'sealpost.js', 'index.js']) {
+  for (const f of ['sealpost_seal_bg.wasm', 'sealpost_seal.js', 'sealpost_full_bg.wasm', 'sealpost_full.js', 'index.js']) {
     const bytes = await readFile(path.join(PKG, f));
     sp[f] = { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
   }
   const pair = (wasm, glue) => ({ raw: sp[wasm].raw + sp[glue].raw, gzip: sp[wasm].gzip + sp[glue].gzip });
   // the crypto path of seal() on the platform X25519 path: the seal-only module and its glue;
-  // `full`: the form's module and glue (the wasm X25519 path, and the element)
-  sizes.sealpost = { ...pair('sealpost_seal_bg.wasm', 'sealpost_seal.js'), full: pair('sealpost_bg.wasm', 'sealpost.js'), files: sp };
+  // `full`: the whole module and glue (seal()'s wasm X25519 path)
+  sizes.sealpost = { ...pair('sealpost_seal_bg.wasm', 'sealpost_seal.js'), full: pair('sealpost_full_bg.wasm', 'sealpost_full.js'), files: sp };
   return sizes;
 }
 
 // -------------------------------------------------------------------------------- verification
 
 /** Opens one output of every case with an independent implementation; throws on a mismatch. */
-async function verify(where, samples, sk, pk, wasm) {
+async function verify(where, samples, sk, pk, sp) {
   const { info, header, record } = h.shapes();
   const address = new TextEncoder().encode(JSON.stringify(h.ADDRESS));
   const suite = new CipherSuite({ kem: new DhkemX25519HkdfSha256(), kdf: new HkdfSha256(), aead: new Chacha20Poly1305() });
@@ -92,8 +92,8 @@ async function verify(where, samples, sk, pk, wasm) {
     if (c[0] === 'x25519') continue;
     if (c[0] === 'sealpost') {
       if (c[1] === 'validate') continue;
-      const orderRef = wasm.inspect(out).orderRef;
-      ok = JSON.stringify(wasm.openTestEnvelope(out, orderRef)).includes('文三路');
+      const orderRef = (await sp.inspect(out)).orderRef;
+      ok = JSON.stringify(await sp.openTestEnvelope(out, orderRef)).includes('文三路');
     } else if (out.enc) {
       const ctx = await suite.createRecipientContext({ recipientKey, enc: Uint8Array.from(out.enc).buffer, info });
       const want = c[1] === 'envelope' ? [[header, new Uint8Array(0)], [record, header]] : [[address, header]];
@@ -131,19 +131,19 @@ async function nodeSide(pk, sk) {
   const peers = {};
   for (const id of h.PEERS) peers[id] = await import(pathToFileURL(path.join(BUNDLES, `${id}.js`)).href);
   const pkgIndex = await import(pathToFileURL(path.join(PKG, 'index.js')).href);
-  const wasm = await pkgIndex.load(await readFile(path.join(PKG, 'sealpost_bg.wasm')));
+  await pkgIndex.prepareSeal();
   const floors = await import(pathToFileURL(path.join(BUNDLES, 'floors.js')).href);
   const list = await h.cases(peers, pk, pkgIndex, floors);
   const byId = Object.fromEntries(list.map((c) => [c.id, c]));
   const samples = {};
   for (const c of list) samples[c.id] = await c.fn();
-  await verify('Node', samples, sk, pk, wasm);
+  await verify('Node', samples, sk, pk, pkgIndex);
   const result = await timeAll({
     ids: list.map((c) => c.id),
     calibrate: (id, ms) => h.calibrate(byId[id].fn, ms),
     batch: (id, ms) => h.batch(byId[id].fn, ms),
   }, 'Node');
-  return { result, wasm };
+  return { result, sp: pkgIndex };
 }
 
 // ----------------------------------------------------------------------------------- Chromium
@@ -172,7 +172,7 @@ function serve() {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-async function chromiumSide(pk, sk, wasm) {
+async function chromiumSide(pk, sk, sp) {
   const server = await serve();
   const base = `http://127.0.0.1:${server.address().port}`;
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: BROWSER_ARGS });
@@ -217,7 +217,7 @@ async function chromiumSide(pk, sk, wasm) {
     const ids = await page.evaluate(() => window.__bench.ids);
     const samples = {};
     for (const id of ids) samples[id] = await page.evaluate((id) => window.__bench.sample(id), id);
-    await verify('Chromium', samples, sk, pk, wasm);
+    await verify('Chromium', samples, sk, pk, sp);
     const result = await timeAll({
       ids,
       calibrate: (id, ms) => page.evaluate(([id, ms]) => window.__bench.calibrate(id, ms), [id, ms]),
@@ -235,7 +235,7 @@ async function chromiumSide(pk, sk, wasm) {
 }
 
 /** The warm per-seal figures in Firefox (firefox-esr over WebDriver BiDi). */
-async function firefoxSide(pk, sk, wasm) {
+async function firefoxSide(pk, sk, sp) {
   const server = await serve();
   const base = `http://127.0.0.1:${server.address().port}`;
   const executablePath = process.env.FIREFOX || execFileSync('sh', ['-c', 'command -v firefox-esr || command -v firefox']).toString().trim();
@@ -248,7 +248,7 @@ async function firefoxSide(pk, sk, wasm) {
     const ids = await page.evaluate(() => window.__bench.ids);
     const samples = {};
     for (const id of ids) samples[id] = await page.evaluate((id) => window.__bench.sample(id), id);
-    await verify('Firefox', samples, sk, pk, wasm);
+    await verify('Firefox', samples, sk, pk, sp);
     const result = await timeAll({
       ids,
       calibrate: (id, ms) => page.evaluate((id, ms) => window.__bench.calibrate(id, ms), id, ms),
@@ -295,8 +295,8 @@ const sizes = await bundle();
 log(`bundled ${h.PEERS.length} peers into ${BUNDLES}`);
 const { publicKey: pk, secretKey: sk } = nacl.box.keyPair();
 const nodeRun = await nodeSide(pk, sk);
-const chrome = await chromiumSide(pk, sk, nodeRun.wasm);
-const fox = await firefoxSide(pk, sk, nodeRun.wasm);
+const chrome = await chromiumSide(pk, sk, nodeRun.sp);
+const fox = await firefoxSide(pk, sk, nodeRun.sp);
 const loadEnd = load();
 
 const ids = Object.keys(nodeRun.result);
@@ -343,7 +343,7 @@ for (const id of ids.filter((i) => !i.startsWith('x25519:'))) {
   console.log(`| ${label(id)} | ${aad} | ${ms(s.nodeMs)} | ${ms(s.chromiumMs)} | ${ms(s.firefoxMs)} | ${ratio[0]} | ${ratio[1]} | ${ratio[2]} | ${size} |`);
 }
 const f = sizes.sealpost.files;
-console.log(`\nsealpost gzip: sealpost_bg.wasm ${f['sealpost_bg.wasm'].gzip} + sealpost.js ${f['sealpost.js'].gzip} (index.js, the element, ${f['index.js'].gzip} more); peers: esbuild --bundle --minify --format=esm, gzip -9`);
+console.log(`\nsealpost gzip: sealpost_seal_bg.wasm ${f['sealpost_seal_bg.wasm'].gzip} + sealpost_seal.js ${f['sealpost_seal.js'].gzip} (index.js ${f['index.js'].gzip} more; the wasm path's sealpost_full_bg.wasm ${f['sealpost_full_bg.wasm'].gzip}); peers: esbuild --bundle --minify --format=esm, gzip -9`);
 console.log('\n| X25519 floor: ephemeral key pair + one DH | Node ms | Chromium ms | Firefox ms | sealpost seal ÷ floor, Node | sealpost seal ÷ floor, Chromium | sealpost seal ÷ floor, Firefox |');
 console.log('|---|---:|---:|---:|---:|---:|---:|');
 for (const id of ids.filter((i) => i.startsWith('x25519:'))) {

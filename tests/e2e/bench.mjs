@@ -175,11 +175,12 @@ async function timePackageSeals({ ADDRESS, KEY, pkgURL }) {
 
 /** Raw, gzip -9 and brotli (quality 11) bytes of each file a page loads from the package;
  *  `total` is the inline page (isolated.js is imported only in isolation mode; the seal-only
- *  module only by a page that seals without the form). */
+ *  module only by a page that seals without the form; the whole module by seal()'s wasm path,
+ *  inspect() and openTestEnvelope()). */
 async function sizes() {
   const page = ['sealpost_bg.wasm', 'sealpost.js', 'index.js'];
   const out = {};
-  for (const f of [...page, 'isolated.js', 'sealpost_seal_bg.wasm', 'sealpost_seal.js']) {
+  for (const f of [...page, 'isolated.js', 'sealpost_seal_bg.wasm', 'sealpost_seal.js', 'sealpost_full_bg.wasm', 'sealpost_full.js']) {
     const bytes = await readFile(path.join(pkgDir, f));
     out[f] = {
       raw: bytes.length,

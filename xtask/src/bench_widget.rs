@@ -11,13 +11,15 @@ use serde_json::{json, Value};
 use crate::{figures, root, run, setup, Result};
 
 /// The files a page loads from the package, and when.
-const PAGE_FILES: [(&str, &str); 6] = [
-    ("sealpost_bg.wasm", "with the form (the element, `mount()`), and by `seal()` on the wasm X25519 path"),
+const PAGE_FILES: [(&str, &str); 8] = [
+    ("sealpost_bg.wasm", "with the form (the element, `mount()`, the isolation frame)"),
     ("sealpost.js", "with it (its wasm-bindgen glue)"),
     ("index.js", "always (the element, `seal()`)"),
     ("isolated.js", "isolation mode only (imported by index.js)"),
     ("sealpost_seal_bg.wasm", "instead of the form's module by a page that only calls `seal()` (platform X25519 path) or `validateAddress()`"),
     ("sealpost_seal.js", "with it (its glue)"),
+    ("sealpost_full_bg.wasm", "only by `seal()` on the wasm X25519 path (Firefox), `inspect()` and `openTestEnvelope()`"),
+    ("sealpost_full.js", "with it (its glue)"),
 ];
 /// How many of the wasm's items the report lists.
 const TOP: usize = 15;

@@ -641,7 +641,7 @@ pub fn peers_region(p: &Value) -> Result<String> {
         let gzip = num(p, &format!("/sizes/{id}/gzip"))?;
         cells.push(if id == "sealpost" {
             format!(
-                "{} seal-only module (+{} index.js); {} the form's module",
+                "{} seal-only module (+{} index.js); {} the wasm path's module",
                 kb(gzip),
                 kb(num(p, "/sizes/sealpost/files/index.js/gzip")?),
                 kb(num(p, "/sizes/sealpost/full/gzip")?)

@@ -148,15 +148,27 @@ fn cargo() -> Command {
 /// The size optimization of the browser module (the package's and the size report's).
 pub(crate) const WASM_OPT_ARGS: [&str; 3] = ["--merge-similar-functions", "-Oz", "--converge"];
 
-/// Builds the npm package into `pkg/`: the wasm module (size-tuned profile, see Cargo.toml;
-/// `wasm-opt` with [`WASM_OPT_ARGS`] when binaryen's wasm-opt is installed), its glue, every
-/// file of `src/js/` (the element entry `index.js`, the framework wrappers, the testing helpers,
-/// their types, README and package.json) and the licence texts.
+/// Builds the npm package into `pkg/`: the three wasm modules (size-tuned profile, see
+/// Cargo.toml; `wasm-opt` with [`WASM_OPT_ARGS`] when binaryen's wasm-opt is installed) and
+/// their glue, every file of `src/js/` (the element entry `index.js`, the framework wrappers,
+/// the testing helpers, their types, README and package.json) and the licence texts.
+///
+/// - `sealpost_bg.wasm` (`--features form-only`): the form, what the element and the isolation
+///   frame load;
+/// - `sealpost_seal_bg.wasm` (`--features seal-only`): `seal()` on the platform X25519 path;
+/// - `sealpost_full_bg.wasm` (default features): `seal()` on the wasm X25519 path,
+///   `inspect()`, `openTestEnvelope()`.
 fn build_pkg() -> Result {
     let pkg = root().join("pkg");
-    // the seal-only module first: wasm-pack's build below then leaves the full module's rustc
+    // the other two modules first: wasm-pack's build below then leaves the form module's rustc
     // output in target/ (the size report reads it)
-    let seal_only = build_seal_module()?;
+    let extra = [
+        (
+            build_module(Some("seal-only"), "sealpost_seal")?,
+            "sealpost_seal",
+        ),
+        (build_module(None, "sealpost_full")?, "sealpost_full"),
+    ];
     run(Command::new("wasm-pack").args([
         "build",
         "--mode",
@@ -169,13 +181,19 @@ fn build_pkg() -> Result {
         "wasm-release",
         "--no-opt",
         "--no-pack",
+        "--",
+        "--features",
+        "form-only",
     ]))?;
     if !optimize_wasm(&pkg.join("sealpost_bg.wasm"))? {
         eprintln!("xtask: wasm-opt not installed: the package is not size-optimized");
     }
-    for file in SEAL_MODULE_FILES {
-        std::fs::copy(seal_only.join(file), pkg.join(file))
-            .map_err(|e| format!("pkg/{file}: {e}"))?;
+    for (dir, name) in extra {
+        for suffix in [".js", ".d.ts", "_bg.wasm", "_bg.wasm.d.ts"] {
+            let file = format!("{name}{suffix}");
+            std::fs::copy(dir.join(&file), pkg.join(&file))
+                .map_err(|e| format!("pkg/{file}: {e}"))?;
+        }
     }
     let version = package_version()?;
     // every file of src/js (package.json's `files` says which are published; a test checks
@@ -202,20 +220,13 @@ fn build_pkg() -> Result {
     Ok(())
 }
 
-/// The seal-only module's files in `pkg/` (the package's `seal()` on the platform X25519 path).
-const SEAL_MODULE_FILES: [&str; 4] = [
-    "sealpost_seal.js",
-    "sealpost_seal.d.ts",
-    "sealpost_seal_bg.wasm",
-    "sealpost_seal_bg.wasm.d.ts",
-];
-
-/// Builds the seal-only module (`--features seal-only`: no form, no X25519/Ed25519, no HPKE
-/// crate) with the same profile, wasm-bindgen and wasm-opt as the full one, into
-/// `target/seal-only/`; returns that directory.
-fn build_seal_module() -> Result<PathBuf> {
-    let out = root().join("target/seal-only");
-    run(cargo().args([
+/// Builds one more module of the package with `feature` (none: the default features, the
+/// whole binding) with the form module's profile, wasm-bindgen and wasm-opt, into
+/// `target/<name>/` as `<name>.js`, `<name>_bg.wasm` and their types; returns that directory.
+fn build_module(feature: Option<&str>, name: &str) -> Result<PathBuf> {
+    let out = root().join("target").join(name);
+    let mut build = cargo();
+    build.args([
         "build",
         "--lib",
         "-p",
@@ -224,15 +235,17 @@ fn build_seal_module() -> Result<PathBuf> {
         "wasm32-unknown-unknown",
         "--profile",
         "wasm-release",
-        "--features",
-        "seal-only",
-    ]))?;
+    ]);
+    if let Some(feature) = feature {
+        build.args(["--features", feature]);
+    }
+    run(&mut build)?;
     run(Command::new("wasm-bindgen")
         .arg(root().join("target/wasm32-unknown-unknown/wasm-release/sealpost.wasm"))
         .arg("--out-dir")
         .arg(&out)
-        .args(["--out-name", "sealpost_seal", "--target", "web"]))?;
-    optimize_wasm(&out.join("sealpost_seal_bg.wasm"))?;
+        .args(["--out-name", name, "--target", "web"]))?;
+    optimize_wasm(&out.join(format!("{name}_bg.wasm")))?;
     Ok(out)
 }
 
@@ -383,20 +396,23 @@ fn test(only: Option<&str>) -> Result {
                     "-D",
                     "warnings",
                 ]))?;
-                // the seal-only module's configuration (pkg/sealpost_seal_bg.wasm)
-                run(cargo().args([
-                    "clippy",
-                    "-p",
-                    "sealpost",
-                    "--lib",
-                    "--target",
-                    "wasm32-unknown-unknown",
-                    "--features",
-                    "seal-only",
-                    "--",
-                    "-D",
-                    "warnings",
-                ]))
+                // the configurations of the seal-only and the form's modules (build_pkg)
+                for feature in ["seal-only", "form-only"] {
+                    run(cargo().args([
+                        "clippy",
+                        "-p",
+                        "sealpost",
+                        "--lib",
+                        "--target",
+                        "wasm32-unknown-unknown",
+                        "--features",
+                        feature,
+                        "--",
+                        "-D",
+                        "warnings",
+                    ]))?;
+                }
+                Ok(())
             }),
         ),
         (
