@@ -533,7 +533,8 @@ async function asShopsUseIt(browser) {
   check(sealedOwn.envelope.startsWith('spe1.') && sealedOwn.csp.length === 0 && o.problems.length === 0, `own form: ${JSON.stringify(sealedOwn).slice(0, 200)} ${o.problems.join('; ')}`);
   const openedOwn = await o.page.evaluate(async (env) => (await (await import('/pkg/index.js')).openTestEnvelope(env, 'OWN-1')).name, sealedOwn.envelope);
   check(openedOwn === 'Zhang San', `the seal-only module's envelope opened to ${openedOwn}`);
-  log("a page with its own form: validateAddress() and seal() fetch only sealpost_seal_bg.wasm; the envelope opens");
+  check(JSON.stringify(wasmFiles) === '["sealpost_seal_bg.wasm","sealpost_full_bg.wasm"]', `openTestEnvelope() fetched ${JSON.stringify(wasmFiles)}: the whole module after the seal-only one, never the form's`);
+  log("a page with its own form: validateAddress() and seal() fetch only sealpost_seal_bg.wasm, openTestEnvelope() the whole module; the envelope opens");
   await own.close();
 }
 
