@@ -252,7 +252,7 @@ export interface SealOptions {
 }
 /**
  * Loads what `seal()` will use on this platform (the seal-only module and a first ephemeral key
- * pair on the platform X25519 path; the form's module on the wasm path), so that the first seal
+ * pair on the platform X25519 path; the whole module on the wasm path), so that the first seal
  * does no loading. Rejects `invalid_options`, `unsupported_environment` or `load_failed`.
  */
 export function prepareSeal(options?: SealOptions): Promise<void>;

@@ -115,9 +115,10 @@ export async function verifyDirectory(directory, platformKey, allowedCouriers) {
 // Platform X25519 (issue #17). Where WebCrypto has X25519, each courier's ephemeral key pair
 // and Diffie-Hellman come from it (the private key is made non-extractable and never leaves
 // the platform); the wasm module then runs the rest of RFC 9180's sender (key schedule,
-// ChaCha20-Poly1305). The envelope's bytes are the same either way (tests/e2e/crypto-paths.mjs
-// seals the committed vectors on both paths in each browser). Which path is faster depends on
-// the engine (README, "one seal"): 'auto' takes the platform where it measured faster.
+// ChaCha20-Poly1305). The envelope's bytes are the same either way (tests/wasm/platform.rs
+// seals the committed vectors with each engine's WebCrypto; tests/e2e/crypto-paths.mjs checks
+// which path each choice takes). Which path is faster depends on the engine (README, "Beside
+// the peers"): 'auto' takes the platform where it measured faster.
 const X25519 = { name: 'X25519' };
 const subtle = () => (typeof crypto !== 'undefined' && crypto.subtle) || null;
 let platformX25519 = null;
@@ -256,7 +257,7 @@ async function sealModule(choice) {
 
 /**
  * Loads what `seal()` will use here (the seal-only module and a first ephemeral key pair on
- * the platform path, the form's module on the wasm path), so that the first seal does no
+ * the platform path, the whole module on the wasm path), so that the first seal does no
  * loading. Call it when the checkout page loads. Takes `seal()`'s options.
  */
 export async function prepareSeal(options = {}) {
