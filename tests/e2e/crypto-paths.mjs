@@ -8,7 +8,7 @@
 //   - two platform seals of the same input differ (each ephemeral key pair is used once);
 //   - an unknown choice is refused with `invalid_options`.
 
-/** What `crypto: 'auto'` should pick in each browser (README, "one seal"). */
+/** What `crypto: 'auto'` should pick in each browser (README, "Beside the peers"). */
 export const EXPECTED_AUTO = { chromium: 'platform', firefox: 'wasm', webkit: 'platform' };
 
 /** Runs in the page; resolves to `{ platform, wasm, auto: { deriveBits, opened }, bad }`. */
