@@ -16,15 +16,26 @@ const orderRef = `DEMO-${Date.now()}`;
 $('order-ref').textContent = orderRef;
 address.setAttribute('order-ref', orderRef);
 
-/** Switches every `data-zh` / `data-en` text and the form's language. */
+/** The page's own texts that depend on what happened (status line, seller view), redrawn in
+ *  the new language by setLanguage. */
+const redraw = { status: null, seller: null };
+
+/** Switches every `data-zh` / `data-en` text, the texts in `redraw`, and the form's language. */
 function setLanguage(lang) {
   const zh = lang === 'zh-CN';
   document.documentElement.lang = lang;
   for (const el of document.querySelectorAll('[data-zh]')) {
     el.textContent = zh ? el.dataset.zh : el.dataset.en;
   }
+  for (const draw of Object.values(redraw)) if (draw) draw();
   $('language').lang = zh ? 'en' : 'zh-CN';
   address.setAttribute('locale', lang);
+}
+
+/** Sets the status line to `zh` / `en` in the current language (and after a switch). */
+function setStatus(zh, en) {
+  redraw.status = () => { status.textContent = text(zh, en); };
+  redraw.status();
 }
 
 $('language').addEventListener('click', () => {
@@ -45,7 +56,7 @@ address.addEventListener('sealpost-ready', async () => {
   const wasm = await load();
   $('version').textContent = `v${wasm.version()}`;
   placeOrder.disabled = false;
-  status.textContent = '';
+  setStatus('', '');
   body.dataset.ready = 'true';
 });
 
@@ -56,24 +67,27 @@ address.addEventListener('sealpost-change', (e) => {
 
 address.addEventListener('sealpost-error', (e) => {
   body.dataset.lastError = e.detail.code;
-  status.textContent = text(`出错了（${e.detail.code}）`, `Something went wrong (${e.detail.code})`);
+  setStatus(`出错了（${e.detail.code}）`, `Something went wrong (${e.detail.code})`);
 });
 
 address.addEventListener('sealpost-sealed', (e) => {
   const { envelope, orderRef: ref, disclosed } = e.detail;
   // This is what a shop would POST to its server, and all the seller ever gets.
   $('seller-order').textContent = ref;
-  const parts = [];
-  if (disclosed.country) parts.push(`${text('国家', 'Country')}: ${disclosed.country}`);
-  if (disclosed.addressLevel1) parts.push(`${text('省份', 'Province')}: ${disclosed.addressLevel1}`);
-  $('seller-disclosed').textContent = parts.length ? parts.join(' · ') : text('不公开', 'Nothing');
-  $('seller-length').textContent = `${envelope.length} ${text('个字符', 'characters')}`;
+  redraw.seller = () => {
+    const parts = [];
+    if (disclosed.country) parts.push(`${text('国家', 'Country')}: ${disclosed.country}`);
+    if (disclosed.addressLevel1) parts.push(`${text('省份', 'Province')}: ${disclosed.addressLevel1}`);
+    $('seller-disclosed').textContent = parts.length ? parts.join(' · ') : text('不公开', 'Nothing');
+    $('seller-length').textContent = `${envelope.length} ${text('个字符', 'characters')}`;
+  };
+  redraw.seller();
   $('seller-envelope').value = envelope;
   $('open-command').textContent =
     `sealpost open -i ${DEMO_IDENTITY_PATH} --order ${shellWord(ref)} <<'EOF'\n${envelope}\nEOF`;
   $('seller-view').hidden = false;
   $('seller-heading').focus();
-  status.textContent = text('订单已提交。', 'Order placed.');
+  setStatus('订单已提交。', 'Order placed.');
   body.dataset.sealed = 'true';
 });
 
@@ -84,6 +98,6 @@ placeOrder.addEventListener('click', async () => {
   } catch (err) {
     // The form shows the message on the field and focuses it; the page only records the code.
     body.dataset.lastError = err.code || 'unexpected_error';
-    status.textContent = text('请检查收货地址。', 'Please check the address.');
+    setStatus('请检查收货地址。', 'Please check the address.');
   }
 });

@@ -211,6 +211,8 @@ impl State {
         self.notice
             .set_text_content(Some(&self.strings.recipients_notice(&names)));
         show(&self.notice, !names.is_empty())?;
+        // the status line in the (possibly new) locale
+        self.show_status();
         self.fields
             .set_attribute("lang", self.strings.locale().tag())
     }

@@ -316,6 +316,12 @@ async function run(browser) {
   controls = await widgetControls(cdp);
   check(controls.name.label.startsWith('Full name'), `after switching to English the name label is ${controls.name.label}`);
   check(await page.textContent('#place-order') === 'Place order', 'the page did not switch to English');
+  // what was written before the switch is redrawn too: the page's status and seller view, the
+  // form's status line
+  const english = await page.evaluate(() => ({ status: document.getElementById('status').textContent, seller: document.getElementById('seller-view').textContent }));
+  const formStatus = (await flatNodes(cdp)).find((n) => n.inShadow && n.attrs.part === 'status');
+  check(english.status === 'Order placed.' && english.seller.includes('Country: CN') && english.seller.includes('characters'), `the page's texts stayed in Chinese after the switch: ${JSON.stringify(english).slice(0, 200)}`);
+  check(formStatus && textOf(formStatus.node).trim() === 'Address sealed: only the courier can read it.', `the form's status after the switch: ${formStatus && textOf(formStatus.node)}`);
   await page.screenshot({ path: path.join(outDir, 'demo-english.png'), fullPage: true });
 
   // 7. Seal a committed vector's address to the vector's keys with the package.
