@@ -64,6 +64,23 @@ export async function batch(fn, n) {
   return (performance.now() - t0) / n;
 }
 
+/**
+ * ms of one call made after `gapMs` idle: what a checkout's single seal costs (work a library
+ * does ahead, between calls, is off this clock). Mean of `n` calls after a warm-up (Chromium
+ * coarsens performance.now() to 0.1 ms with jitter, so a mean, not a median).
+ */
+export async function latency(fn, n = 101, gapMs = 10) {
+  for (let k = 0; k < 10; k++) await fn();
+  let sum = 0;
+  for (let k = 0; k < n; k++) {
+    await new Promise((r) => { setTimeout(r, gapMs); });
+    const t0 = performance.now();
+    await fn();
+    sum += performance.now() - t0;
+  }
+  return sum / n;
+}
+
 /** Warm-up, then the number of calls that takes about `targetMs`. */
 export async function calibrate(fn, targetMs) {
   for (let k = 0; k < 30; k++) await fn();

@@ -13,6 +13,7 @@ window.__bench = {
   ids: list.map((c) => c.id),
   calibrate: (id, ms) => h.calibrate(byId[id].fn, ms),
   batch: (id, n) => h.batch(byId[id].fn, n),
+  latency: (id) => h.latency(byId[id].fn),
   // one output, JSON-safe, for bench.mjs to open in Node
   sample: async (id) => {
     const r = await byId[id].fn();

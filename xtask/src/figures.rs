@@ -679,6 +679,12 @@ pub fn peers_region(p: &Value) -> Result<String> {
         floor("x25519:libsodium")?
     ));
     out.push_str(&format!(
+        "\n| Chromium, one seal after 10 ms idle (a checkout's single seal; mean of 101): sealpost / @hpke/core WebCrypto / hpke (panva) | | | {:.3} / {:.3} / {:.3} | | | | | |",
+        num(p, "/latencyChromium/sealpost")?,
+        num(p, "/latencyChromium/hpke-core-webcrypto")?,
+        num(p, "/latencyChromium/hpke-panva")?,
+    ));
+    out.push_str(&format!(
         "\n| Chromium cold start, import → ready: sealpost / hpke (panva) | | | {:.1} ms / {:.1} ms | | | | | |",
         num(p, "/coldChromium/sealpost/readyMs")?,
         num(p, "/coldChromium/hpke-panva/readyMs")?,
