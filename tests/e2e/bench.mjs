@@ -79,28 +79,18 @@ function untilReady() {
   });
 }
 
-/** In the page: resolves once the init script saw `sealpost-ready` (polled every 5 ms, no
- *  injected helper: see untilReady; rejects after 30 s). */
-function untilReadyAt() {
+/**
+ * In the page: resolves once `window[name]` is set (polled every 5 ms, no injected helper: see
+ * untilReady; rejects after 30 s): `__readyAt` by the init script on `sealpost-ready`,
+ * `__sealpostCompileMs` by compile.js.
+ */
+function untilSet(name) {
   return new Promise((resolve, reject) => {
     const t0 = Date.now();
     const poll = () => {
-      if (window.__readyAt !== undefined) resolve(true);
-      else if (Date.now() - t0 > 30000) reject(new Error('no sealpost-ready within 30 s'));
+      if (window[name] !== undefined) resolve(true);
+      else if (Date.now() - t0 > 30000) reject(new Error(`window.${name} not set within 30 s`));
       else setTimeout(poll, 5);
-    };
-    poll();
-  });
-}
-
-/** In the page: resolves once compile.js has stored its time (polled every 10 ms; rejects after 30 s). */
-function untilCompiled() {
-  return new Promise((resolve, reject) => {
-    const t0 = Date.now();
-    const poll = () => {
-      if (window.__sealpostCompileMs !== undefined) resolve(true);
-      else if (Date.now() - t0 > 30000) reject(new Error('compile.html did not finish within 30 s'));
-      else setTimeout(poll, 10);
     };
     poll();
   });
@@ -123,7 +113,7 @@ async function phases(open) {
       await p.close();
     }
     const p = await open(`${benchURL}compile.html`);
-    await p.page.evaluate(untilCompiled);
+    await p.page.evaluate(untilSet, '__sealpostCompileMs');
     compileAlone.push(await p.page.evaluate(() => window.__sealpostCompileMs));
     await p.close();
   }
@@ -214,7 +204,7 @@ async function browser() {
       });
       const page = await context.newPage();
       await page.goto(baseURL);
-      await page.evaluate(untilReadyAt);
+      await page.evaluate(untilSet, '__readyAt');
       const t = await page.evaluate(() => {
         const script = performance.getEntriesByType('resource').find((e) => e.name.endsWith('/pkg/index.js'));
         return { ready: window.__readyAt, script: script ? script.responseEnd : NaN };
@@ -255,7 +245,7 @@ async function firefox() {
         document.addEventListener('sealpost-ready', () => { window.__readyAt = performance.now(); }, true);
       });
       await page.goto(baseURL);
-      await page.evaluate(untilReadyAt);
+      await page.evaluate(untilSet, '__readyAt');
       const t = await page.evaluate(() => {
         const script = performance.getEntriesByType('resource').find((e) => e.name.endsWith('/pkg/index.js'));
         return { ready: window.__readyAt, script: script ? script.responseEnd : NaN };
