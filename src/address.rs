@@ -236,6 +236,13 @@ fields! {
         json: "deliveryNote", code: "delivery_note", csv: "deliveryNote", autocomplete: "off",
         lines: 1, chars: 120, cn: false, intl: false,
     },
+    /// Code of the division the address is in, empty when unknown: in China the 6-digit
+    /// GB/T 2260 code of the district (`330106`), elsewhere the ISO 3166-2 code of the state /
+    /// province (`US-CA`). Filled in from the address data (`addrdata`); record version 2.
+    division_code: String => DivisionCode {
+        json: "divisionCode", code: "division_code", csv: "divisionCode", autocomplete: "off",
+        lines: 1, chars: 6, cn: false, intl: false,
+    },
 }
 
 impl Address {
@@ -358,6 +365,10 @@ impl fmt::Display for AddressError {
                      elsewhere: 6 to 15 digits, optionally with + and separators)",
                 ),
                 Field::Country => f.write_str("country is not an ISO 3166-1 alpha-2 code"),
+                Field::DivisionCode => f.write_str(
+                    "divisionCode is not valid (China: the district's 6-digit code; elsewhere: \
+                     the ISO 3166-2 code of the state, such as US-CA; it must match the names)",
+                ),
                 Field::PostalCode => f.write_str(
                     "postalCode is not valid (China: 6 digits; elsewhere: letters, digits, spaces, hyphens)",
                 ),
@@ -455,7 +466,17 @@ impl Address {
     }
 
     fn check_field(&self, f: &FieldInfo, country: &str) -> Result<(), AddressError> {
-        let required = f.required(country);
+        self.check_field_required(f, f.required(country))
+    }
+
+    /// The checks of SPEC.md §4.1 on one field, with its requiredness given (the country's
+    /// data may require other fields than the table).
+    pub(crate) fn check_field_required(
+        &self,
+        f: &FieldInfo,
+        required: bool,
+    ) -> Result<(), AddressError> {
+        let country = self.country.as_str();
         let values = self.values(f.field);
         if f.field == Field::Country {
             // a code, not text: empty or one of Appendix A, nothing in between
@@ -495,6 +516,15 @@ fn format_rule(field: Field, country: &str, value: &str) -> Result<(), AddressEr
         Field::PostalCode => value
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-'),
+        Field::DivisionCode if country == "CN" => {
+            value.len() == 6 && value.bytes().all(|b| b.is_ascii_digit())
+        }
+        Field::DivisionCode => value
+            .strip_prefix(country)
+            .and_then(|rest| rest.strip_prefix('-'))
+            .is_some_and(|sub| {
+                (1..=3).contains(&sub.len()) && sub.bytes().all(|b| b.is_ascii_alphanumeric())
+            }),
         _ => true,
     };
     if ok {
@@ -666,7 +696,8 @@ mod tests {
                 "streetLine3",
                 "postalCode",
                 "company",
-                "deliveryNote"
+                "deliveryNote",
+                "divisionCode"
             ]
         );
         let mut a = cn();

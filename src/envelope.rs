@@ -49,7 +49,9 @@ pub const BUCKETS: [usize; 3] = [512, 1024, 2048];
 /// Length of `enc`, an X25519 public key.
 pub const ENC_LEN: usize = 32;
 const TAG_LEN: usize = 16;
-const RECORD_VERSION: u8 = 1;
+/// The record version a sender writes: 2 added `divisionCode` after `deliveryNote`. A reader
+/// also decodes version 1 (every field but `divisionCode`, which opens empty).
+const RECORD_VERSION: u8 = 2;
 
 /// What the buyer chooses to show in clear, for shipping quotes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -760,7 +762,7 @@ fn trim_in_place(s: &mut String) {
     }
 }
 
-/// `record = 0x01 || field…` in table order, each text as `len:u16 utf8` and a field of lines
+/// `record = 0x02 || field…` in table order, each text as `len:u16 utf8` and a field of lines
 /// as `count:u8 || line{count}`, then zeros up to the smallest bucket that fits (SPEC.md §3.4).
 fn encode_record(a: &Address) -> Result<Zeroizing<Vec<u8>>, Error> {
     let mut out = Zeroizing::new(Vec::with_capacity(BUCKETS[0]));
@@ -790,13 +792,20 @@ fn decode_record(bytes: &[u8]) -> Result<Address, Error> {
         move |_| Error::MalformedPlaintext(why)
     }
     let mut r = Reader::new(bytes);
-    if r.u8().map_err(bad("the record is empty"))? != RECORD_VERSION {
+    let version = r.u8().map_err(bad("the record is empty"))?;
+    if !(1..=RECORD_VERSION).contains(&version) {
         return Err(Error::MalformedPlaintext(
-            "the record does not start with version 1",
+            "the record does not start with version 1 or 2",
         ));
     }
     let mut a = Address::default();
-    for f in FIELDS {
+    // version 1 ends before divisionCode, the one field version 2 added
+    let fields = if version == 1 {
+        FIELDS.get(..FIELDS.len() - 1).unwrap_or_default()
+    } else {
+        FIELDS
+    };
+    for f in fields {
         let count = if f.is_lines() {
             let n = r.u8().map_err(bad("a field runs past the record"))? as usize;
             if n == 0 || n > f.max_lines {

@@ -54,6 +54,8 @@ pub enum Error {
     InvalidAddress(crate::address::AddressError),
     /// The address does not fit in the largest padding bucket.
     AddressTooLong,
+    /// An address-data asset (`src/data/`) does not parse, or is added under a wrong path.
+    InvalidAddressData(&'static str),
     /// The platform's random number generator failed.
     RandomnessUnavailable,
     /// A courier directory (or a directory entry being added) breaks the format of SPEC.md §9.
@@ -116,6 +118,7 @@ impl Error {
             Error::InvalidRecipients(_) => "invalid_recipients",
             Error::InvalidAddress(e) => e.code(),
             Error::AddressTooLong => "address_too_long",
+            Error::InvalidAddressData(_) => "invalid_address_data",
             Error::RandomnessUnavailable => "randomness_unavailable",
             Error::InvalidDirectory(_) => "invalid_directory",
             Error::InvalidPlatformKey(_) => "invalid_platform_key",
@@ -160,6 +163,7 @@ impl fmt::Display for Error {
             Error::InvalidRecipients(why) => write!(f, "invalid recipients: {why}"),
             Error::InvalidAddress(e) => write!(f, "invalid address: {e}"),
             Error::AddressTooLong => f.write_str("address is too long to seal"),
+            Error::InvalidAddressData(why) => write!(f, "invalid address data: {why}"),
             Error::RandomnessUnavailable => f.write_str("the system random number generator failed"),
             Error::InvalidDirectory(why) => write!(f, "invalid courier directory: {why}"),
             Error::InvalidPlatformKey(why) => write!(f, "invalid platform key: {why}"),
@@ -222,6 +226,7 @@ pub const CODES: &[&str] = &[
     "invalid_disclosure",
     "invalid_recipients",
     "address_too_long",
+    "invalid_address_data",
     "randomness_unavailable",
     "invalid_directory",
     "invalid_platform_key",
@@ -262,6 +267,7 @@ mod codes_tests {
             Error::InvalidDisclosure,
             Error::InvalidRecipients("x"),
             Error::AddressTooLong,
+            Error::InvalidAddressData("x"),
             Error::RandomnessUnavailable,
             Error::InvalidDirectory("x"),
             Error::InvalidPlatformKey("x"),
@@ -301,6 +307,7 @@ mod codes_tests {
                 | Error::InvalidRecipients(_)
                 | Error::InvalidAddress(_)
                 | Error::AddressTooLong
+                | Error::InvalidAddressData(_)
                 | Error::RandomnessUnavailable
                 | Error::InvalidDirectory(_)
                 | Error::InvalidPlatformKey(_)

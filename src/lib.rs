@@ -27,6 +27,7 @@
 //! # Ok::<(), sealpost::Error>(())
 //! ```
 
+pub mod addrdata;
 pub mod address;
 mod b64;
 pub mod countries;

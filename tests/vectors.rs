@@ -95,6 +95,7 @@ mod generate {
         a.address_level3 = "西湖区".into();
         a.street_lines = vec!["文三路 90 号 1 幢 101 室".into()];
         a.postal_code = "310012".into();
+        a.division_code = "330106".into();
         a
     }
 
@@ -207,8 +208,9 @@ mod generate {
         out.extend_from_slice(text);
     }
 
-    /// The record of `cn()` with `name`, `country` and the street lines given raw and the
-    /// record version and street count as given, zero-padded to `pad_to` bytes.
+    /// The version-1 record (no `divisionCode`) of `cn()` with `name`, `country` and the street
+    /// lines given raw and the record version and street count as given, zero-padded to `pad_to`
+    /// bytes.
     fn cn_record(
         version: u8,
         name: &[u8],
@@ -762,20 +764,35 @@ mod generate {
         add("46-s3.3-first-success-wins.json", vector("§3.3 step 3", "Sealed to a and b, a's entry altered: an identity file holding a then b opens with b.", &[&a, &b], &[&a, &b], &[0xb0, 0xb1], None, b64(&with(&e2.to_bytes(), e2.aad().len() + 1 + 8 + 3, &[e2.to_bytes()[e2.aad().len() + 1 + 8 + 3] ^ 1])), ok(&de())));
         // §3.4 record
         add(
-            "47-s3.4-record-version-2.json",
+            "47-s3.4-record-version-3.json",
             vector(
                 "§3.4",
-                "The record starts with 0x02.",
+                "The record starts with 0x03.",
                 &[&a],
                 &[&a],
                 &[0xe3],
                 None,
                 crafted(
                     &h_sealed,
-                    &cn_record(2, "张三".as_bytes(), b"CN", 1, &[&street], 512),
+                    &cn_record(3, "张三".as_bytes(), b"CN", 1, &[&street], 512),
                     0xe3,
                 ),
                 err("malformed_plaintext"),
+            ),
+        );
+        let mut v1_opened = cn();
+        v1_opened.division_code.clear();
+        add(
+            "57-s3.4-record-version-1.json",
+            vector(
+                "§3.4",
+                "A version-1 record (sealed before divisionCode existed): it opens, with divisionCode empty.",
+                &[&a],
+                &[&a],
+                &[0xea],
+                None,
+                crafted(&h_sealed, &good_record(512), 0xea),
+                ok(&v1_opened),
             ),
         );
         add(

@@ -529,12 +529,12 @@ fn batch_csv_quoting_edge_cases_and_formula_guard() {
     assert!(out.stderr.starts_with(
         "sealpost: read 5 records (6 lines) from manifest.csv: 3 opened, 2 rejected\n"
     ));
-    let tail = ",\"张三\",\"13812345678\",\"CN\",\"浙江省\",\"杭州市\",\"西湖区\",\"文三路 90 号\",\"\",\"\",\"310012\",\"\",\"\"\n";
+    let tail = ",\"张三\",\"13812345678\",\"CN\",\"浙江省\",\"杭州市\",\"西湖区\",\"文三路 90 号\",\"\",\"\",\"310012\",\"\",\"\",\"\"\n";
     assert_eq!(
         hub.read("opened.csv"),
         format!(
             "\"parcel\",\"orderRef\",\"note\",\"name\",\"phone\",\"country\",\"addressLevel1\",\"addressLevel2\",\"addressLevel3\",\
-             \"streetLine1\",\"streetLine2\",\"streetLine3\",\"postalCode\",\"company\",\"deliveryNote\"\n\
+             \"streetLine1\",\"streetLine2\",\"streetLine3\",\"postalCode\",\"company\",\"deliveryNote\",\"divisionCode\"\n\
              \"1\",\"ORD-1\",\"fragile, \"\"glass\"\"\"{tail}\
              \"2\",\"ORD-2\",\"two\nlines\"{tail}\
              \"5\",\"ORD-2\",\"'=cmd|' /C calc'!A0\"{tail}"
@@ -611,7 +611,7 @@ fn csv_formula_cells_from_the_sealed_address_are_neutralised() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     let csv = hub.read("out.csv");
     assert!(
-        csv.ends_with(",\"310012\",\"'=HYPERLINK(\"\"http://x\"\")\",\"'@SUM(1)\"\n"),
+        csv.ends_with(",\"310012\",\"'=HYPERLINK(\"\"http://x\"\")\",\"'@SUM(1)\",\"\"\n"),
         "{csv}"
     );
     assert!(

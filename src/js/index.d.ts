@@ -12,7 +12,7 @@ export interface Address {
   country: string;
   /** Province / state (WHATWG address-level1). */
   addressLevel1?: string;
-  /** City (address-level2); required in every country. */
+  /** City (address-level2); required unless the country's format has no city (Japan). */
   addressLevel2: string;
   /** District (address-level3). */
   addressLevel3?: string;
@@ -21,6 +21,12 @@ export interface Address {
   postalCode?: string;
   company?: string;
   deliveryNote?: string;
+  /**
+   * Division code, filled in from the address data when sealed: China, the district's
+   * 6-digit GB/T 2260 code ("330106"); elsewhere the state's ISO 3166-2 code ("US-CA").
+   * Given, it must match the names. Empty in envelopes sealed before record version 2.
+   */
+  divisionCode?: string;
 }
 
 /** What the buyer agrees to show in clear, for shipping quotes. */
@@ -32,13 +38,13 @@ export type ErrorCode =
   | 'unknown_format' | 'unsupported_version' | 'truncated' | 'trailing_data' | 'malformed_envelope' | 'malformed_plaintext'
   | 'not_a_recipient' | 'open_failed' | 'order_mismatch' | 'disclosure_mismatch'
   | 'invalid_public_key' | 'invalid_identity' | 'invalid_order_ref' | 'invalid_disclosure'
-  | 'invalid_recipients' | 'invalid_address' | 'address_too_long' | 'randomness_unavailable'
+  | 'invalid_recipients' | 'invalid_address' | 'address_too_long' | 'invalid_address_data' | 'randomness_unavailable'
   | 'invalid_directory' | 'invalid_platform_key' | 'directory_wrong_key' | 'directory_signature_invalid'
   | 'directory_rollback' | 'directory_expired' | 'directory_key_expired' | 'directory_key_not_yet_valid'
   | 'no_usable_courier'
   | 'already_mounted' | 'busy' | 'not_connected' | 'load_failed' | 'unsupported_environment' | 'invalid_options'
   | `${'name' | 'phone' | 'country' | 'address_level1' | 'address_level2' | 'address_level3'
-      | 'street' | 'postal_code' | 'company' | 'delivery_note'}_${'missing' | 'too_long'
+      | 'street' | 'postal_code' | 'company' | 'delivery_note' | 'division_code'}_${'missing' | 'too_long'
       | 'control_character' | 'invalid'}`;
 
 /** Every error thrown or rejected by this package. */

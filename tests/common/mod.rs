@@ -102,7 +102,7 @@ vector_files!(
     "44-s3.3-record-disagrees-with-disclosure.json",
     "45-s2.3-second-identity-opens.json",
     "46-s3.3-first-success-wins.json",
-    "47-s3.4-record-version-2.json",
+    "47-s3.4-record-version-3.json",
     "48-s3.4-record-not-utf8.json",
     "49-s3.4-street-count-0.json",
     "50-s3.4-street-count-4.json",
@@ -112,6 +112,7 @@ vector_files!(
     "54-s3.4-empty-middle-street-line.json",
     "55-s2.3-lower-case-identity.json",
     "56-s2.3-mixed-case-identity.json",
+    "57-s3.4-record-version-1.json",
 );
 
 /// `SerializePrivateKey(DeriveKeyPair(ikm).sk)` as hex (RFC 9180 §7.1.3 and §7.1.2: clamped).
