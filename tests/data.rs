@@ -96,7 +96,12 @@ fn every_asset_matches_the_manifest_and_every_file_is_listed() {
     files(&data(), &mut on_disk);
     let unlisted: Vec<&String> = on_disk
         .iter()
-        .filter(|f| !assets.contains_key(*f) && *f != "manifest.json" && *f != "README.md")
+        .filter(|f| {
+            !assets.contains_key(*f)
+                && *f != "manifest.json"
+                && *f != "README.md"
+                && *f != "pins.bin"
+        })
         .collect();
     assert!(unlisted.is_empty(), "not in the manifest: {unlisted:?}");
     let retrieved = str_of(&m["retrieved"]);
@@ -344,4 +349,24 @@ fn every_accepted_country_has_a_format_and_its_postal_pattern_compiles() {
         accepted.len() - NO_INTL_ASSET.len(),
         accepted.len()
     );
+}
+
+/// `src/data/pins.bin` (compiled into the modules, `Atlas::add_pinned`) pins exactly the
+/// committed assets; `SEALPOST_WRITE_VECTORS=1` rewrites it after `cargo xtask data`.
+#[test]
+fn the_pins_are_the_committed_assets() {
+    let read = |p: &str| std::fs::read_to_string(data().join(p)).ok();
+    let table = sealpost::addrdata::pin_table(read).unwrap();
+    let path = data().join("pins.bin");
+    if std::env::var_os("SEALPOST_WRITE_VECTORS").is_some() {
+        std::fs::write(&path, &table).unwrap();
+    }
+    assert_eq!(std::fs::read(&path).unwrap(), table, "pins.bin is stale");
+    let assets = manifest()["assets"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .filter(|k| !k.starts_with("licenses/"))
+        .count();
+    assert_eq!(table.len(), assets * sealpost::addrdata::PIN_LEN);
 }

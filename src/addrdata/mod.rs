@@ -318,6 +318,66 @@ fn by_name<'a, T>(list: &'a [T], name: impl Fn(&T) -> &str, text: &str) -> Optio
     found.next().is_none().then_some(first)
 }
 
+/// Length of a pin: the first 16 bytes of the asset's SHA-256.
+pub const PIN_LEN: usize = 16;
+
+/// The pins of every asset (`src/data/pins.bin`, written by [`pin_table`]), compiled into
+/// every module that reads the data, so a fetched asset is checked before it is used.
+const PINS: &[u8] = include_bytes!("../data/pins.bin");
+
+/// The assets in pin order: `cn/index.json`, then `intl/<CC>.json` for every country code of
+/// Appendix A in its order, then `cn/<pp>.json` in the order of `cn/index.json`.
+fn pin_index(path: &str, cn_index: &[Division]) -> Option<usize> {
+    if path == "cn/index.json" {
+        return Some(0);
+    }
+    let countries = crate::countries::all().count();
+    if let Some(cc) = path
+        .strip_prefix("intl/")
+        .and_then(|p| p.strip_suffix(".json"))
+    {
+        return crate::countries::all().position(|c| c == cc).map(|i| 1 + i);
+    }
+    let pp = path
+        .strip_prefix("cn/")
+        .and_then(|p| p.strip_suffix(".json"))?;
+    cn_index
+        .iter()
+        .position(|d| d.code.get(..2) == Some(pp))
+        .map(|i| 1 + countries + i)
+}
+
+fn pin_of(text: &str) -> [u8; PIN_LEN] {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(text.as_bytes());
+    let mut pin = [0u8; PIN_LEN];
+    pin.copy_from_slice(digest.get(..PIN_LEN).unwrap_or(&[0; PIN_LEN]));
+    pin
+}
+
+/// The pin table of the assets `read(path)` returns, in pin order (for `cargo xtask data`
+/// and the test that keeps `src/data/pins.bin` current).
+pub fn pin_table(read: impl Fn(&str) -> Option<String>) -> Result<Vec<u8>, Error> {
+    let missing = Error::InvalidAddressData("an asset of the pin order is missing");
+    let index_text = read("cn/index.json").ok_or(missing.clone())?;
+    let mut atlas = Atlas::new();
+    atlas.add("cn/index.json", &index_text)?;
+    let mut paths = vec!["cn/index.json".to_owned()];
+    paths.extend(crate::countries::all().map(|cc| format!("intl/{cc}.json")));
+    paths.extend(
+        atlas
+            .cn_index
+            .iter()
+            .filter_map(|d| d.code.get(..2))
+            .map(|pp| format!("cn/{pp}.json")),
+    );
+    let mut out = Vec::new();
+    for p in paths {
+        out.extend_from_slice(&pin_of(&read(&p).ok_or(missing.clone())?));
+    }
+    Ok(out)
+}
+
 /// The parsed assets, added one by one as they are fetched (the browser) or all at once (the
 /// CLI embeds them).
 #[derive(Clone, Debug, Default)]
@@ -417,6 +477,22 @@ impl Atlas {
         self.provinces.retain(|p| p.province.code != province.code);
         self.provinces.push(Province { province, cities });
         Ok(())
+    }
+
+    /// [`Atlas::add`] after checking `text` against the asset's pin (a fetched asset: a
+    /// changed or substituted file is `invalid_address_data`, never used).
+    pub fn add_pinned(&mut self, path: &str, text: &str) -> Result<(), Error> {
+        let pinned = pin_index(path, &self.cn_index)
+            .and_then(|i| PINS.get(i * PIN_LEN..(i + 1) * PIN_LEN))
+            .ok_or(Error::InvalidAddressData(
+                "not a pinned asset (a province before cn/index.json, or an unknown path)",
+            ))?;
+        if pin_of(text) != pinned {
+            return Err(Error::InvalidAddressData(
+                "the asset differs from the one this version pins",
+            ));
+        }
+        self.add(path, text)
     }
 
     /// The format of `country`, if its asset was added.
@@ -794,6 +870,19 @@ mod tests {
         }
         assert_eq!(t.missing(&a).as_deref(), Some("cn/33.json"));
         assert!(t.add("cn/33.json", "[").is_err());
+        // pinned: the committed asset passes, a changed one (same shape) does not
+        let text = std::fs::read_to_string(format!("{dir}cn/33.json")).unwrap_or_default();
+        assert_eq!(t.add_pinned("cn/33.json", &text), Ok(()));
+        let changed = text.replacen("西湖区", "东湖区", 1);
+        assert_eq!(
+            t.add_pinned("cn/33.json", &changed).map_err(|e| e.code()),
+            Err("invalid_address_data")
+        );
+        assert!(
+            t.add("cn/33.json", &changed).is_ok(),
+            "unpinned add: the embedding caller's"
+        );
+        assert!(t.add_pinned("intl/XX.json", "{}").is_err());
         assert!(t.add("../x.json", "[]").is_err());
     }
 }

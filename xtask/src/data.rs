@@ -367,6 +367,14 @@ fn write(assets: &BTreeMap<String, Vec<u8>>, date: Option<String>) -> Result {
             }),
         );
     }
+    // the pins the modules compile in (sealpost::addrdata::Atlas::add_pinned)
+    let read = |p: &str| {
+        assets
+            .get(p)
+            .and_then(|b| String::from_utf8(b.clone()).ok())
+    };
+    let pins = sealpost::addrdata::pin_table(read).map_err(|e| e.to_string())?;
+    std::fs::write(data.join("pins.bin"), pins).map_err(|e| format!("pins.bin: {e}"))?;
     let manifest_path = data.join("manifest.json");
     let previous: Option<Value> = std::fs::read(&manifest_path)
         .ok()
