@@ -209,7 +209,7 @@ fields! {
     /// City (WHATWG `address-level2`).
     address_level2: String => AddressLevel2 {
         json: "addressLevel2", code: "address_level2", csv: "addressLevel2",
-        autocomplete: "address-level2", lines: 1, chars: 40, cn: true, intl: true,
+        autocomplete: "address-level2", lines: 1, chars: 40, cn: true, intl: false,
     },
     /// District (WHATWG `address-level3`).
     address_level3: String => AddressLevel3 {

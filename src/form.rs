@@ -185,7 +185,7 @@ const INTERNATIONAL: &[FieldSpec] = &[
         "city",
         Field::AddressLevel2,
         "shipping address-level2",
-        true,
+        false,
         Control::Text,
     ),
     spec(

@@ -12,8 +12,11 @@ export interface Address {
   country: string;
   /** Province / state (WHATWG address-level1). */
   addressLevel1?: string;
-  /** City (address-level2); required unless the country's format has no city (Japan). */
-  addressLevel2: string;
+  /**
+   * City (address-level2): required in China, and where the country's address data requires
+   * it (SPEC.md §4.2; not in Japan or Singapore).
+   */
+  addressLevel2?: string;
   /** District (address-level3). */
   addressLevel3?: string;
   /** One to three street lines. */
