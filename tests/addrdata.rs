@@ -426,3 +426,67 @@ fn the_postal_matcher_agrees_with_the_regex_crate_on_every_pattern() {
     println!("{patterns} patterns, {compared} comparisons");
     assert!(patterns > 150, "{patterns}");
 }
+
+mod hostile {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn path() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("intl/US.json".to_owned()),
+            Just("cn/index.json".to_owned()),
+            Just("cn/33.json".to_owned()),
+            "[a-z/0-9.]{0,14}",
+        ]
+    }
+
+    /// JSON-ish text: the asset alphabet, so the parser goes deep before it fails.
+    fn jsonish() -> impl Strategy<Value = String> {
+        prop_oneof![
+            r#"[\[\]{}",:a-zA-Z0-9\\%u 浙江省]{0,80}"#,
+            Just(read("intl/US.json")),
+            Just(read("cn/11.json")),
+        ]
+        .prop_map(|s| s)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        /// Any text under any path: `add` returns (an error or Ok), never panics; a parsed
+        /// asset then checks any address without panicking.
+        #[test]
+        fn any_asset_text_is_parsed_or_refused(
+            p in path(),
+            text in jsonish(),
+            l1 in "[a-zA-Z浙江北京省市 ]{0,8}",
+            l2 in "[a-zA-Z杭州北京市 ]{0,8}",
+            zip in "[0-9A-Z -]{0,12}",
+        ) {
+            let mut atlas = Atlas::new();
+            let _ = atlas.add("cn/index.json", &read("cn/index.json"));
+            if atlas.add(&p, &text).is_ok() {
+                for cc in ["US", "CN", "DE"] {
+                    let mut a = address(&VALID[0]);
+                    a.country = cc.into();
+                    a.address_level1 = l1.clone();
+                    a.address_level2 = l2.clone();
+                    a.postal_code = zip.clone();
+                    let _ = atlas.problems(&a);
+                    if let Ok(c) = atlas.canonical(&a) {
+                        prop_assert!(atlas.problems(&c).is_empty());
+                    }
+                }
+            }
+        }
+
+        /// Any pattern and value: a verdict or `None` (outside the subset), never a panic.
+        #[test]
+        fn any_pattern_is_matched_or_refused(
+            p in r"[\\()\[\]{}|?*+^$dbA-Z0-9,:-]{0,24}",
+            v in "[A-Z0-9 -]{0,12}",
+        ) {
+            let _ = pattern::matches_whole(&p, &v);
+        }
+    }
+}
