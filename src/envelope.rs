@@ -19,7 +19,7 @@
 use core::{fmt, str::FromStr};
 
 use crate::b64::URL_SAFE_NO_PAD;
-use hpke::{Deserializable, OpModeR, OpModeS, Serializable};
+use hpke::{OpModeS, Serializable};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
@@ -27,7 +27,7 @@ use crate::{
     address::{is_forbidden_char, Address, FIELDS},
     keys::{Identity, KeyId, PublicKey, KEY_ID_LEN},
     random::{self, Drawn},
-    suite::{Aead, Kdf, Kem, SenderContext},
+    suite::{Aead, Kdf, Kem, ReceiverContext, SenderContext},
     Error,
 };
 
@@ -372,18 +372,15 @@ impl Envelope {
     }
 
     fn open_entry(&self, entry: &Recipient, identity: &Identity) -> Result<Address, Error> {
-        let enc = <Kem as hpke::Kem>::EncappedKey::from_bytes(&entry.enc)
-            .map_err(|_| Error::OpenFailed)?;
-        let mut ctx = hpke::setup_receiver::<Aead, Kdf, Kem>(
-            &OpModeR::Base,
-            identity.hpke(),
-            &enc,
+        // RFC 9180 SetupBaseR with the identity's public key given, not recomputed from the
+        // private key as the `hpke` crate does (src/suite.rs says why)
+        let mut ctx = ReceiverContext::new(
+            &entry.enc,
+            &identity.secret_bytes(),
+            identity.public_key().as_bytes(),
             &info_for(&entry.key_id),
-        )
-        .map_err(|_| Error::OpenFailed)?;
-        let sealed_header = ctx
-            .open(&entry.binding, b"")
-            .map_err(|_| Error::OpenFailed)?;
+        )?;
+        let sealed_header = ctx.open(&entry.binding, b"")?;
         let sealed_header = Header::from_bytes(&sealed_header)
             .map_err(|_| Error::MalformedPlaintext("the sealed header is not a valid header"))?;
         if sealed_header.order_ref != self.header.order_ref {
@@ -395,10 +392,7 @@ impl Envelope {
         if sealed_header.disclosed != self.header.disclosed {
             return Err(Error::DisclosureMismatch);
         }
-        let record = Zeroizing::new(
-            ctx.open(&entry.ct, &self.aad())
-                .map_err(|_| Error::OpenFailed)?,
-        );
+        let record = Zeroizing::new(ctx.open(&entry.ct, &self.aad())?);
         let address = decode_record(&record)?;
         let d = &self.header.disclosed;
         let consistent = d.country.as_ref().is_none_or(|c| *c == address.country)

@@ -263,8 +263,15 @@ impl Identity {
         Identity::from_bytes(&bytes)
     }
 
-    pub(crate) fn hpke(&self) -> &<Kem as hpke::Kem>::PrivateKey {
-        &self.secret
+    /// The private key's bytes (as stored: RFC 7748 clamping happens in the multiplication).
+    pub(crate) fn secret_bytes(&self) -> Zeroizing<[u8; 32]> {
+        let mut out = Zeroizing::new([0u8; 32]);
+        let mut bytes = self.secret.to_bytes();
+        for (o, b) in out.iter_mut().zip(bytes.iter()) {
+            *o = *b;
+        }
+        zeroize::Zeroize::zeroize(bytes.as_mut_slice());
+        out
     }
 }
 

@@ -70,27 +70,21 @@ fn labeled_expand(
     let _ = prk.expand_multi_info(&parts, out);
 }
 
-/// A sender's HPKE context (mode_base, this suite) set up from an encapsulation: the
-/// ephemeral public key `enc` and `dh = X25519(skE, pkR)`.
-pub struct SenderContext {
+/// The HPKE context both sides share after the key schedule: the AEAD key, `base_nonce` and
+/// the sequence number.
+struct Context {
     aead: ChaCha20Poly1305,
     base_nonce: Zeroizing<[u8; 12]>,
     seq: u64,
 }
 
-impl core::fmt::Debug for SenderContext {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("SenderContext { .. }")
-    }
-}
-
-impl SenderContext {
-    /// `SetupBaseS` after `Encap` (RFC 9180 §5.1.1), with `Encap`'s key pair and DH done by the
-    /// caller: `shared_secret = ExtractAndExpand(dh, enc || pkR)`, then `KeySchedule`. An
-    /// all-zero `dh` (a low-order `pkR`) is refused, as RFC 9180 §7.1.4 requires.
-    pub fn new(enc: &[u8; 32], dh: &[u8; 32], pk_r: &[u8; 32], info: &[u8]) -> Result<Self, Error> {
+impl Context {
+    /// `shared_secret = ExtractAndExpand(dh, enc || pkR)` (DHKEM, RFC 9180 §4.1), then
+    /// `KeySchedule` for mode_base (§5.1). An all-zero `dh` (a low-order point) is refused,
+    /// as RFC 9180 §7.1.4 requires.
+    fn new(enc: &[u8; 32], dh: &[u8; 32], pk_r: &[u8; 32], info: &[u8]) -> Option<Self> {
         if dh.iter().fold(0u8, |acc, b| acc | b) == 0 {
-            return Err(Error::InvalidPublicKey("low-order point"));
+            return None;
         }
         // DHKEM ExtractAndExpand(dh, kem_context = enc || pkRm)
         let mut shared_secret = Zeroizing::new([0u8; 32]);
@@ -117,30 +111,105 @@ impl SenderContext {
             &context,
             &mut base_nonce[..],
         );
-        let aead = ChaCha20Poly1305::new(&(*key).into());
-        Ok(SenderContext {
-            aead,
+        Some(Context {
+            aead: ChaCha20Poly1305::new(&(*key).into()),
             base_nonce,
             seq: 0,
         })
     }
 
-    /// `ContextS.Seal(aad, pt)` (RFC 9180 §5.2): ciphertext || tag, nonce `base_nonce XOR seq`.
-    pub fn seal(&mut self, pt: &[u8], aad: &[u8]) -> Result<Vec<u8>, Error> {
+    /// The nonce of the current sequence number: `base_nonce XOR I2OSP(seq, 12)` (§5.2).
+    fn nonce(&self) -> [u8; 12] {
         let mut nonce = *self.base_nonce;
         for (n, s) in nonce.iter_mut().skip(4).zip(self.seq.to_be_bytes()) {
             *n ^= s;
         }
-        self.seq += 1;
+        nonce
+    }
+}
+
+/// A sender's HPKE context (mode_base, this suite) set up from an encapsulation: the
+/// ephemeral public key `enc` and `dh = X25519(skE, pkR)`.
+pub struct SenderContext(Context);
+
+impl core::fmt::Debug for SenderContext {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("SenderContext { .. }")
+    }
+}
+
+impl SenderContext {
+    /// `SetupBaseS` after `Encap` (RFC 9180 §5.1.1), with `Encap`'s key pair and DH done by the
+    /// caller: `shared_secret = ExtractAndExpand(dh, enc || pkR)`, then `KeySchedule`. An
+    /// all-zero `dh` (a low-order `pkR`) is refused, as RFC 9180 §7.1.4 requires.
+    pub fn new(enc: &[u8; 32], dh: &[u8; 32], pk_r: &[u8; 32], info: &[u8]) -> Result<Self, Error> {
+        Context::new(enc, dh, pk_r, info)
+            .map(SenderContext)
+            .ok_or(Error::InvalidPublicKey("low-order point"))
+    }
+
+    /// `ContextS.Seal(aad, pt)` (RFC 9180 §5.2): ciphertext || tag, nonce `base_nonce XOR seq`.
+    pub fn seal(&mut self, pt: &[u8], aad: &[u8]) -> Result<Vec<u8>, Error> {
+        let nonce = self.0.nonce();
+        self.0.seq += 1;
         let mut out = Vec::with_capacity(pt.len() + 16);
         out.extend_from_slice(pt);
         // ChaCha20-Poly1305 refuses only plaintexts over 256 GiB: unreachable, mapped as the
         // `hpke` path maps its own unreachable seal error.
         let tag = self
+            .0
             .aead
             .encrypt_inout_detached(&nonce.into(), aad, out.as_mut_slice().into())
             .map_err(|_| Error::RandomnessUnavailable)?;
         out.extend_from_slice(&tag);
+        Ok(out)
+    }
+}
+
+/// A recipient's HPKE context (mode_base, this suite): RFC 9180's `SetupBaseR` with the
+/// recipient's public key given instead of recomputed.
+///
+/// Why not the `hpke` crate here too: its `setup_receiver` derives `pkR` from `skR` on every
+/// call (a second X25519 scalar multiplication, as expensive as the DH itself), because its
+/// API takes no public key. A courier opening a batch has its public key already (it is in the
+/// identity, and its key id chose the entry), so this does `Decap` with one multiplication
+/// and the same key schedule the sender above uses, checked against RFC 9180's vectors.
+pub struct ReceiverContext(Context);
+
+impl core::fmt::Debug for ReceiverContext {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("ReceiverContext { .. }")
+    }
+}
+
+impl ReceiverContext {
+    /// `Decap(enc, skR)` with `pkR` given, then `KeySchedule` (RFC 9180 §4.1, §5.1.1):
+    /// `dh = X25519(skR, enc)` (refused when all zero: a low-order `enc`). `pk_r` must be
+    /// `skR`'s public key; a wrong one gives a context that opens nothing.
+    pub fn new(
+        enc: &[u8; 32],
+        sk_r: &Zeroizing<[u8; 32]>,
+        pk_r: &[u8; 32],
+        info: &[u8],
+    ) -> Result<Self, Error> {
+        let dh = Zeroizing::new(x25519_dalek::x25519(**sk_r, *enc));
+        Context::new(enc, &dh, pk_r, info)
+            .map(ReceiverContext)
+            .ok_or(Error::OpenFailed)
+    }
+
+    /// `ContextR.Open(aad, ct)` (RFC 9180 §5.2): the plaintext, or `open_failed`. The sequence
+    /// number moves on only when a message opens, as in RFC 9180.
+    pub fn open(&mut self, ct: &[u8], aad: &[u8]) -> Result<Vec<u8>, Error> {
+        let split = ct.len().checked_sub(16).ok_or(Error::OpenFailed)?;
+        let (body, tag) = ct.split_at(split);
+        let tag = tag.try_into().map_err(|_| Error::OpenFailed)?;
+        let mut out = body.to_vec();
+        self.0
+            .aead
+            .decrypt_inout_detached(&self.0.nonce().into(), aad, out.as_mut_slice().into(), tag)
+            .map_err(|_| Error::OpenFailed)?;
+        self.0.seq += 1;
         Ok(out)
     }
 }

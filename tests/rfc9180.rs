@@ -218,3 +218,44 @@ fn sender_context_from_an_encapsulation_seals_byte_for_byte() {
     let zero = SenderContext::new(&[9; 32], &[0; 32], &[0; 32], b"");
     assert_eq!(zero.unwrap_err().code(), "invalid_public_key");
 }
+
+/// The recipient written out for batch opens (`sealpost::suite::ReceiverContext`): from the
+/// vector's `skRm`, `pkRm` and `enc`, every base-mode encryption opens to its plaintext; a
+/// changed ciphertext, AAD or public key opens nothing, and a failed open does not move the
+/// sequence on.
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn receiver_context_with_a_given_public_key_opens_byte_for_byte() {
+    use sealpost::suite::ReceiverContext;
+    use zeroize::Zeroizing;
+    let mut checked = 0;
+    for e in entries().iter().filter(|e| e.mode == 0 && e.aead_id == 3) {
+        let sk_r = Zeroizing::new(<[u8; 32]>::try_from(h(&e.sk_rm)).unwrap());
+        let pk_r: [u8; 32] = h(&e.pk_rm).try_into().unwrap();
+        let enc: [u8; 32] = h(&e.enc).try_into().unwrap();
+        let info = h(&e.info);
+        let mut ctx = ReceiverContext::new(&enc, &sk_r, &pk_r, &info).unwrap();
+        let mut wrong_pk = pk_r;
+        wrong_pk[0] ^= 1;
+        let mut wrong = ReceiverContext::new(&enc, &sk_r, &wrong_pk, &info).unwrap();
+        for (i, x) in e.encryptions.iter().enumerate() {
+            let (ct, aad) = (h(&x.ct), h(&x.aad));
+            assert!(wrong.open(&ct, &aad).is_err());
+            let mut flipped = ct.clone();
+            flipped[0] ^= 1;
+            assert_eq!(ctx.open(&flipped, &aad).unwrap_err().code(), "open_failed");
+            assert!(ctx.open(&ct, &[aad.as_slice(), b"x"].concat()).is_err());
+            assert!(ctx.open(&ct[..15.min(ct.len())], &aad).is_err());
+            assert_eq!(
+                ctx.open(&ct, &aad).unwrap(),
+                h(&x.pt),
+                "base-mode encryption {i}"
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 257);
+    // a low-order enc makes an all-zero DH: refused
+    let sk = Zeroizing::new([7u8; 32]);
+    assert!(ReceiverContext::new(&[0; 32], &sk, &[1; 32], b"").is_err());
+}
