@@ -1,5 +1,6 @@
 //! The address data built into the binary (`src/data/`, embedded by `build.rs`) and what the CLI
-//! does with it: `seal` seals [`Atlas::canonical`] of the address (SPEC.md §4.2).
+//! does with it: `seal` seals [`Atlas::canonical`] of the address (SPEC.md §4.2), and labels
+//! follow each country's format.
 //!
 //! One atlas per process, filled lazily: an address adds exactly the assets
 //! [`Atlas::missing`] names for it (its country's format; for China the province list and its
@@ -9,7 +10,7 @@
 use std::sync::{LazyLock, PoisonError, RwLock};
 
 use sealpost::{
-    addrdata::Atlas,
+    addrdata::{Atlas, CountryFormat},
     address::{AddressError, Field, Problem},
     Address,
 };
@@ -63,6 +64,23 @@ pub fn with_atlas<T>(address: &Address, f: impl FnOnce(&Atlas) -> T) -> Result<T
         "atlas",
         "an asset is still missing after it was added",
     ))
+}
+
+/// Runs `f` with `country`'s format, `None` when the binary has no data for that code.
+pub fn with_format<T>(country: &str, f: impl FnOnce(Option<&CountryFormat>) -> T) -> Result<T> {
+    let path = format!("intl/{country}.json");
+    let known = sealpost::is_iso_alpha2(country) && asset(&path).is_some();
+    if known
+        && ATLAS
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .format(country)
+            .is_none()
+    {
+        add(&path, |a| a.format(country).is_some())?;
+    }
+    let atlas = ATLAS.read().unwrap_or_else(PoisonError::into_inner);
+    Ok(f(atlas.format(country)))
 }
 
 /// What `seal` seals for `address`: the canonical form of SPEC.md §4.2 (the data's names, the
@@ -299,5 +317,13 @@ mod tests {
                 assert!(!m.contains(personal), "{m}");
             }
         }
+    }
+
+    #[test]
+    fn formats_come_from_the_data_and_unknown_codes_have_none() {
+        let fmt = with_format("US", |f| f.map(|f| f.fmt.clone())).unwrap();
+        assert_eq!(fmt.as_deref(), Some("%N%n%O%n%A%n%C, %S %Z"));
+        assert!(!with_format("XX", |f| f.is_some()).unwrap());
+        assert!(!with_format("../x", |f| f.is_some()).unwrap());
     }
 }

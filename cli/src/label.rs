@@ -271,7 +271,7 @@ fn single(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &str) -> 
     let rendered = match &attempt.result {
         Ok((address, _)) => {
             let label = Label::new(address, attempt.envelope.order_ref(), sender, masked);
-            Some(sink.render(&label))
+            Some(label.and_then(|l| sink.render(&l)))
         }
         Err(_) => None,
     };
@@ -399,7 +399,8 @@ fn from_manifest(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &s
             let r = match &d.outcome {
                 Outcome::Opened { address, .. } => {
                     let order = d.item.order.as_deref().unwrap_or_default();
-                    let r = sink.render(&Label::new(address, order, sender, masked));
+                    let r =
+                        Label::new(address, order, sender, masked).and_then(|l| sink.render(&l));
                     if r.is_ok() {
                         event.label = Some(mask_name(masked));
                     }
@@ -475,7 +476,7 @@ fn from_opened(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &str
             .map_err(|e| bad_record(Code::InvalidAddress, format!("not an address record: {e}")))?;
         let address = checked(address, &order)?;
         let mut sink = Sink::create(args, format)?;
-        let rendered = sink.render(&Label::new(&address, &order, sender, masked))?;
+        let rendered = sink.render(&Label::new(&address, &order, sender, masked)?)?;
         sink.write(rendered)?;
         sink.finish(&args.output, args.force)?;
         eprintln!(
@@ -494,7 +495,8 @@ fn from_opened(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &str
         let order = item.order.clone().unwrap_or_default();
         let result = parsed
             .and_then(|a| checked(a, &order))
-            .and_then(|a| sink.render(&Label::new(&a, &order, sender, masked)));
+            .and_then(|a| Label::new(&a, &order, sender, masked))
+            .and_then(|l| sink.render(&l));
         match result {
             Ok(r) => {
                 sink.write(r)?;
