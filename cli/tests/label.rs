@@ -530,6 +530,44 @@ fn opened_records_give_the_same_labels_and_open_nothing() {
     // one address record (`sealpost open` output) needs --order
     let out = d.run(&["label", "--opened", "-o", "one.pdf"], CN);
     assert_eq!(out.code, 2, "{}", out.stderr);
+    // a record of the wrong shape is refused without its values in the message
+    let wrong = CN.replace(
+        "[\"文三路 90 号 东部软件园 3 号楼 501 室\"]",
+        "\"文三路 90 号\"",
+    );
+    let out = d.run(
+        &["label", "--opened", "--order", "ORD-1", "-o", "wrong.pdf"],
+        &wrong,
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.starts_with(
+            "sealpost: error: invalid_address: not an address record: address has the wrong shape"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("文三路"), "{}", out.stderr);
+    let batch = format!("{{\"orderRef\":\"ORD-1\",\"address\":{wrong}}}\n");
+    d.write("wrong.ndjson", &batch);
+    let out = d.run(
+        &[
+            "label",
+            "--opened",
+            "--batch",
+            "wrong.ndjson",
+            "-o",
+            "wrong.zpl",
+        ],
+        "",
+    );
+    assert_eq!(out.code, 7, "{}", out.stderr);
+    let rejects = std::fs::read_to_string(d.path("wrong.zpl.rejects.ndjson")).unwrap();
+    assert!(
+        rejects.contains("\"code\":\"invalid_address\""),
+        "{rejects}"
+    );
+    assert!(!rejects.contains("文三路"), "{rejects}");
     let out = d.run(
         &["label", "--opened", "--order", "ORD-1", "-o", "one.pdf"],
         CN,
