@@ -15,7 +15,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(
     name = "sealpost",
-    version,
+    version = concat!(
+        env!("CARGO_PKG_VERSION"),
+        " (address data ",
+        env!("SEALPOST_DATA_VERSION"),
+        ")"
+    ),
     about,
     long_about = None,
     after_help = EXIT_CODES,

@@ -271,7 +271,7 @@ fn single(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &str) -> 
     let rendered = match &attempt.result {
         Ok((address, _)) => {
             let label = Label::new(address, attempt.envelope.order_ref(), sender, masked);
-            Some(sink.render(&label))
+            Some(label.and_then(|l| sink.render(&l)))
         }
         Err(_) => None,
     };
@@ -399,7 +399,8 @@ fn from_manifest(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &s
             let r = match &d.outcome {
                 Outcome::Opened { address, .. } => {
                     let order = d.item.order.as_deref().unwrap_or_default();
-                    let r = sink.render(&Label::new(address, order, sender, masked));
+                    let r =
+                        Label::new(address, order, sender, masked).and_then(|l| sink.render(&l));
                     if r.is_ok() {
                         event.label = Some(mask_name(masked));
                     }
@@ -454,6 +455,20 @@ fn bad_record(code: Code, message: impl std::fmt::Display) -> CliError {
     CliError::new(code, message)
 }
 
+/// A record that does not parse as an address: where, or which field, never the value
+/// (serde's messages quote it: a street, a name).
+fn not_an_address(e: &serde_json::Error) -> CliError {
+    let why = if e.is_syntax() || e.is_eof() {
+        format!("not valid JSON (line {}, column {})", e.line(), e.column())
+    } else {
+        sealpost::address::shape_error_message(&e.to_string())
+    };
+    bad_record(
+        Code::InvalidAddress,
+        format!("not an address record: {why}"),
+    )
+}
+
 /// An opened address record: validated as a sealed one would have been.
 fn checked(address: Address, order: &str) -> Result<Address> {
     sealpost::envelope::validate_order_ref(order).map_err(CliError::from)?;
@@ -471,11 +486,10 @@ fn from_opened(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &str
             manifest::usage("label --opened without --batch needs --order REF for the label")
         })?;
         let text = input::read_text(args.input.as_deref(), "address")?;
-        let address: Address = serde_json::from_str(&text)
-            .map_err(|e| bad_record(Code::InvalidAddress, format!("not an address record: {e}")))?;
+        let address: Address = serde_json::from_str(&text).map_err(|e| not_an_address(&e))?;
         let address = checked(address, &order)?;
         let mut sink = Sink::create(args, format)?;
-        let rendered = sink.render(&Label::new(&address, &order, sender, masked))?;
+        let rendered = sink.render(&Label::new(&address, &order, sender, masked)?)?;
         sink.write(rendered)?;
         sink.finish(&args.output, args.force)?;
         eprintln!(
@@ -494,7 +508,8 @@ fn from_opened(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &str
         let order = item.order.clone().unwrap_or_default();
         let result = parsed
             .and_then(|a| checked(a, &order))
-            .and_then(|a| sink.render(&Label::new(&a, &order, sender, masked)));
+            .and_then(|a| Label::new(&a, &order, sender, masked))
+            .and_then(|l| sink.render(&l));
         match result {
             Ok(r) => {
                 sink.write(r)?;
@@ -527,9 +542,7 @@ fn from_opened(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &str
                     _ => None,
                 };
                 let parsed = match object.remove("address") {
-                    Some(a) => serde_json::from_value::<Address>(a).map_err(|e| {
-                        bad_record(Code::InvalidAddress, format!("not an address record: {e}"))
-                    }),
+                    Some(a) => serde_json::from_value::<Address>(a).map_err(|e| not_an_address(&e)),
                     None => Err(bad_record(
                         Code::MalformedRecord,
                         "not a JSON object with an \"address\" field",

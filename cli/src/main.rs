@@ -1,6 +1,7 @@
 //! `sealpost`, the courier's companion CLI: keys, seal, open (single or batch), inspect, audit.
 //! One file per command; `cli.rs` holds the arguments, `error.rs` how failures are shown.
 
+mod addrdata;
 mod audit;
 mod auditlog;
 mod batch;

@@ -1,8 +1,12 @@
 //! `sealpost seal --to PUBKEY… --order REF [--disclose none|country|region] < address.json`
+//!
+//! What is sealed is the address checked and made canonical with the built-in address data
+//! (SPEC.md §4.2, `addrdata.rs`): the data's names, `divisionCode` filled in.
 
 use sealpost::{address::shape_error_message, Address, Disclosure, Envelope, PublicKey};
 
 use crate::{
+    addrdata,
     cli::SealArgs,
     error::{CliError, Code, Result},
     input,
@@ -27,8 +31,12 @@ pub fn run(args: SealArgs) -> Result<()> {
             shape_error_message(&e.to_string())
         };
         CliError::new(Code::InvalidAddress, msg)
-            .hint("fields: name, phone, country, addressLevel1-3, streetLines (array), postalCode, company, deliveryNote")
+            .hint("fields: name, phone, country, addressLevel1-3, streetLines (array), postalCode, company, deliveryNote, divisionCode (filled in when empty)")
     })?;
+    // the order reference first, as Envelope::seal checks it (SPEC.md §4 order of errors)
+    sealpost::envelope::validate_order_ref(&args.order)?;
+    // the built-in address data's checks and canonical names (SPEC.md §4.2)
+    let address = addrdata::canonical(&address)?;
     let envelope = Envelope::seal(&address, &recipients, &args.order, disclosure)?;
     println!("{envelope}");
     Ok(())

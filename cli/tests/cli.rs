@@ -144,9 +144,12 @@ fn keygen_seal_open_round_trip_and_each_failure_has_its_code() {
     let opened = run(&["open", "-i", &key, "--order", "ORD-7"], &envelope);
     assert!(opened.status.success(), "{}", text(&opened.stderr));
     let got: Value = serde_json::from_slice(&opened.stdout).unwrap();
-    // the opened address has every key of the field table (SPEC.md §3.4)
-    let want = serde_json::to_value(serde_json::from_str::<sealpost::Address>(ADDRESS).unwrap());
-    assert_eq!(got, want.unwrap());
+    // the opened address has every key of the field table (SPEC.md §3.4), with the division
+    // code seal filled in from the built-in address data
+    let mut want =
+        serde_json::to_value(serde_json::from_str::<sealpost::Address>(ADDRESS).unwrap()).unwrap();
+    want["divisionCode"] = "330106".into();
+    assert_eq!(got, want);
 
     // a swapped order reference
     let wrong_order = run(&["open", "-i", &key, "--order", "ORD-8"], &envelope);
@@ -291,6 +294,11 @@ fn pubkey_from_hex_export_raw_and_bad_keys() {
         r#"{"name":"x","fax":"1"}"#,
     );
     assert_eq!(error_code(&bad_address), "invalid_address");
+    assert!(
+        text(&bad_address.stderr).contains("deliveryNote, divisionCode (filled in when empty)"),
+        "{}",
+        text(&bad_address.stderr)
+    );
     let no_phone = run(&["seal", "--to", pk, "--order", "O"], r#"{"name":"x"}"#);
     assert_eq!(error_code(&no_phone), "phone_missing");
     let bad_phone = run(
@@ -308,4 +316,180 @@ fn pubkey_from_hex_export_raw_and_bad_keys() {
         (out.status.code(), error_code(&out).as_str()),
         (Some(1), "invalid_identity")
     );
+}
+
+const US: &str = r#"{"name":"Jane Roe","phone":"+1 650 253 0000","country":"US","addressLevel1":"california",
+  "addressLevel2":"Mountain View","streetLines":["1600 Amphitheatre Pkwy"],"postalCode":"94043"}"#;
+
+#[test]
+fn seal_checks_and_canonicalises_with_the_built_in_address_data() {
+    let dir = scratch("address_data");
+    let (key, pk) = keygen(&dir, "courier.key");
+    let seal = |address: &str| run(&["seal", "--to", &pk, "--order", "ORD-D"], address);
+    let open = |out: &Output| -> Value {
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let opened = run(
+            &["open", "-i", &key, "--order", "ORD-D"],
+            &text(&out.stdout),
+        );
+        assert!(opened.status.success(), "{}", text(&opened.stderr));
+        serde_json::from_slice(&opened.stdout).unwrap()
+    };
+    // short names, as a buyer or autofill types them: sealed as the data's names, with the
+    // district's code
+    let short = ADDRESS.replace("浙江省", "浙江").replace("杭州市", "杭州");
+    let got = open(&seal(&short));
+    let levels = |v: &Value| {
+        [
+            "addressLevel1",
+            "addressLevel2",
+            "addressLevel3",
+            "divisionCode",
+        ]
+        .map(|k| v[k].as_str().unwrap().to_owned())
+    };
+    assert_eq!(levels(&got), ["浙江省", "杭州市", "西湖区", "330106"]);
+    // a US state by name: its key and ISO 3166-2 code
+    let got = open(&seal(US));
+    assert_eq!(levels(&got), ["CA", "Mountain View", "", "US-CA"]);
+    // a British postcode in capitals
+    let gb = r#"{"name":"A B","phone":"+44 20 7946 0000","country":"GB","addressLevel2":"London",
+      "streetLines":["10 Downing St"],"postalCode":"sw1a 2aa"}"#;
+    assert_eq!(open(&seal(gb))["postalCode"], "SW1A 2AA");
+
+    let de = r#"{"name":"Anna Schmidt","phone":"+49 30 1234567","country":"DE",
+      "addressLevel2":"Berlin","streetLines":["Unter den Linden 5"]}"#;
+    let refused = [
+        (
+            ADDRESS.replace("西湖区", "朝阳区"),
+            "address_level3_invalid: invalid address: addressLevel3 is not a district or county of 杭州市",
+        ),
+        (
+            ADDRESS.replace("杭州市", "上海市"),
+            "address_level2_invalid: invalid address: addressLevel2 is not a city of 浙江省",
+        ),
+        (
+            de.to_owned(),
+            "postal_code_missing: invalid address: postalCode is required in DE (example: 26133)",
+        ),
+        (
+            US.replace("94043", "9404"),
+            "postal_code_invalid: invalid address: postalCode does not have the form of US postal codes (example: 95014)",
+        ),
+        (
+            US.replace("california", "Ontario"),
+            "address_level1_invalid: invalid address: addressLevel1 is not a state of US (give its name or code, such as AL)",
+        ),
+        (
+            ADDRESS.replace("\"postalCode\"", "\"divisionCode\":\"330105\",\"postalCode\""),
+            "division_code_invalid: invalid address: divisionCode does not match the address",
+        ),
+        (
+            US.replace("\"postalCode\"", "\"divisionCode\":\"US-NY\",\"postalCode\""),
+            "division_code_invalid: invalid address: divisionCode does not match the address",
+        ),
+    ];
+    for (address, want) in refused {
+        let out = seal(&address);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(
+            err.starts_with(&format!("sealpost: error: {want}")),
+            "{err}"
+        );
+        assert!(out.stdout.is_empty(), "{want}: something was sealed");
+        for personal in [
+            "张三",
+            "13812345678",
+            "文三路",
+            "朝阳",
+            "Jane",
+            "Anna",
+            "Amphitheatre",
+            "Unter den",
+            "Ontario",
+            "9404 ",
+            "330105",
+            "US-NY",
+        ] {
+            assert!(!err.contains(personal), "{err}");
+        }
+    }
+}
+
+#[test]
+fn a_version_1_record_opens_with_an_empty_division_code() {
+    let v = vector("57-s3.4-record-version-1.json");
+    let dir = scratch("record_v1");
+    let key = dir.join("id.key");
+    write_identity(&key, v["identity"].as_str().unwrap());
+    let key = key.to_str().unwrap();
+    let envelope = v["envelope"].as_str().unwrap();
+    let out = run(&["open", "-i", key], envelope);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(got["divisionCode"], "");
+    assert_eq!(got["addressLevel3"], "西湖区");
+    // and in a batch's CSV, the divisionCode column is there, empty
+    let inspect: Value = serde_json::from_slice(&run(&["inspect"], envelope).stdout).unwrap();
+    let order = inspect["orderRef"].as_str().unwrap();
+    let manifest = dir.join("m.ndjson");
+    std::fs::write(
+        &manifest,
+        format!("{{\"orderRef\":\"{order}\",\"envelope\":\"{envelope}\"}}\n"),
+    )
+    .unwrap();
+    let csv = dir.join("out.csv");
+    let out = run(
+        &[
+            "open",
+            "--batch",
+            "-i",
+            key,
+            "-o",
+            csv.to_str().unwrap(),
+            manifest.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv = std::fs::read_to_string(csv).unwrap();
+    let mut rows = csv.lines();
+    assert!(
+        rows.next()
+            .unwrap()
+            .ends_with(",\"deliveryNote\",\"divisionCode\""),
+        "{csv}"
+    );
+    assert!(
+        rows.next().unwrap().ends_with(",\"310012\",\"\",\"\",\"\""),
+        "{csv}"
+    );
+}
+
+#[test]
+fn version_names_the_built_in_address_data() {
+    let manifest: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../src/data/manifest.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let out = run(&["--version"], "");
+    assert!(out.status.success());
+    let version = text(&out.stdout);
+    let retrieved = manifest["retrieved"].as_str().unwrap();
+    assert!(
+        version.contains(&format!("(address data retrieved {retrieved}: ")),
+        "{version}"
+    );
+    for source in manifest["sources"].as_array().unwrap() {
+        let named = format!(
+            "{} {}",
+            source["package"].as_str().unwrap(),
+            source["version"].as_str().unwrap()
+        );
+        assert!(version.contains(&named), "{named} not in {version}");
+    }
 }

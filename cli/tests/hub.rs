@@ -250,8 +250,11 @@ fn wrong_passphrase_and_readable_identity_are_refused_with_hints() {
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
     let got: Value = serde_json::from_str(&out.stdout).unwrap();
-    let want = serde_json::to_value(serde_json::from_str::<sealpost::Address>(ADDRESS).unwrap());
-    assert_eq!(got, want.unwrap());
+    // as sealed: with the division code seal filled in from the built-in address data
+    let mut want =
+        serde_json::to_value(serde_json::from_str::<sealpost::Address>(ADDRESS).unwrap()).unwrap();
+    want["divisionCode"] = "330106".into();
+    assert_eq!(got, want);
 
     set_mode(&hub.path("courier.key"), 0o644);
     let out = hub.run(
@@ -529,7 +532,7 @@ fn batch_csv_quoting_edge_cases_and_formula_guard() {
     assert!(out.stderr.starts_with(
         "sealpost: read 5 records (6 lines) from manifest.csv: 3 opened, 2 rejected\n"
     ));
-    let tail = ",\"张三\",\"13812345678\",\"CN\",\"浙江省\",\"杭州市\",\"西湖区\",\"文三路 90 号\",\"\",\"\",\"310012\",\"\",\"\",\"\"\n";
+    let tail = ",\"张三\",\"13812345678\",\"CN\",\"浙江省\",\"杭州市\",\"西湖区\",\"文三路 90 号\",\"\",\"\",\"310012\",\"\",\"\",\"330106\"\n";
     assert_eq!(
         hub.read("opened.csv"),
         format!(
@@ -611,7 +614,7 @@ fn csv_formula_cells_from_the_sealed_address_are_neutralised() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     let csv = hub.read("out.csv");
     assert!(
-        csv.ends_with(",\"310012\",\"'=HYPERLINK(\"\"http://x\"\")\",\"'@SUM(1)\",\"\"\n"),
+        csv.ends_with(",\"310012\",\"'=HYPERLINK(\"\"http://x\"\")\",\"'@SUM(1)\",\"330106\"\n"),
         "{csv}"
     );
     assert!(

@@ -310,7 +310,7 @@ fn latin_label_unmasked_on_request_and_audited_as_full() {
         "Anna Schmidt",
         "+49 30 1234567",
         "Unter den Linden 5",
-        "10117 Berlin",
+        "10117 BERLIN",
         "DE",
     ] {
         assert!(text.contains(shown), "{shown:?} not in\n{text}");
@@ -401,7 +401,7 @@ fn batch_to_pdf_and_zpl_in_manifest_order() {
         "欧*",
         "139****1111",
         "上海市 浦东新区",
-        "San Francisco CA 94105",
+        "SAN FRANCISCO, CA 94105",
         "Acme ~ Co",
     ] {
         assert!(text.contains(shown), "{shown:?} not in\n{text}");
@@ -530,6 +530,44 @@ fn opened_records_give_the_same_labels_and_open_nothing() {
     // one address record (`sealpost open` output) needs --order
     let out = d.run(&["label", "--opened", "-o", "one.pdf"], CN);
     assert_eq!(out.code, 2, "{}", out.stderr);
+    // a record of the wrong shape is refused without its values in the message
+    let wrong = CN.replace(
+        "[\"文三路 90 号 东部软件园 3 号楼 501 室\"]",
+        "\"文三路 90 号\"",
+    );
+    let out = d.run(
+        &["label", "--opened", "--order", "ORD-1", "-o", "wrong.pdf"],
+        &wrong,
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.starts_with(
+            "sealpost: error: invalid_address: not an address record: address has the wrong shape"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("文三路"), "{}", out.stderr);
+    let batch = format!("{{\"orderRef\":\"ORD-1\",\"address\":{wrong}}}\n");
+    d.write("wrong.ndjson", &batch);
+    let out = d.run(
+        &[
+            "label",
+            "--opened",
+            "--batch",
+            "wrong.ndjson",
+            "-o",
+            "wrong.zpl",
+        ],
+        "",
+    );
+    assert_eq!(out.code, 7, "{}", out.stderr);
+    let rejects = std::fs::read_to_string(d.path("wrong.zpl.rejects.ndjson")).unwrap();
+    assert!(
+        rejects.contains("\"code\":\"invalid_address\""),
+        "{rejects}"
+    );
+    assert!(!rejects.contains("文三路"), "{rejects}");
     let out = d.run(
         &["label", "--opened", "--order", "ORD-1", "-o", "one.pdf"],
         CN,
@@ -538,6 +576,78 @@ fn opened_records_give_the_same_labels_and_open_nothing() {
     assert_eq!(
         d.scan("one.pdf", 1, 203),
         ["CODE-128:ORD-1", "QR-Code:ORD-1"]
+    );
+}
+
+#[test]
+fn labels_follow_the_format_of_the_sealed_address() {
+    let d = Depot::new("formats");
+    // sealed canonically: 東京都 for "Tokyo", the emirate's Arabic key for "Dubai", "CA"
+    let rows = [
+        (
+            "JP-1",
+            r#"{"name":"Taro Yamada","phone":"090-1234-5678","country":"JP","addressLevel1":"Tokyo","addressLevel2":"Shibuya-ku","streetLines":["1-2-3 Jinnan"],"postalCode":"1500041"}"#,
+        ),
+        (
+            "JP-2",
+            r#"{"name":"山田太郎","phone":"090-1234-5678","country":"JP","addressLevel1":"東京都","addressLevel2":"渋谷区","streetLines":["神南1-2-3"],"postalCode":"150-0041"}"#,
+        ),
+        (
+            "AE-1",
+            r#"{"name":"Ali Hassan","phone":"+971 4 123 4567","country":"AE","addressLevel1":"dubai","addressLevel2":"Dubai","streetLines":["Villa 3, Street 12, Jumeirah 1"]}"#,
+        ),
+        (
+            "US-1",
+            r#"{"name":"Jane Roe","phone":"+1 650 253 0000","country":"US","addressLevel1":"california","addressLevel2":"Mountain View","streetLines":["1600 Amphitheatre Pkwy"],"postalCode":"94043"}"#,
+        ),
+    ];
+    let mut manifest = String::new();
+    for (order, address) in rows {
+        let env = d.seal(order, address);
+        manifest.push_str(&format!(
+            "{{\"orderRef\":\"{order}\",\"envelope\":\"{env}\"}}\n"
+        ));
+    }
+    d.write("m.ndjson", &manifest);
+    let out = d.run(
+        &[
+            "label",
+            "--batch",
+            "-i",
+            "courier.key",
+            "m.ndjson",
+            "-o",
+            "f.zpl",
+        ],
+        "",
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let zpl = std::fs::read_to_string(d.path("f.zpl")).unwrap();
+    // the address lines of each label: the text fields after name and phone, up to the rule
+    // above the codes
+    let labels: Vec<Vec<&str>> = zpl
+        .split("^XZ\n")
+        .filter(|l| !l.is_empty())
+        .map(|label| {
+            label
+                .lines()
+                .skip_while(|l| !l.ends_with("^FD收件人 To^FS"))
+                .skip(2)
+                .take_while(|l| !l.contains("^GB"))
+                .filter_map(|l| l.split_once("^FH\\^FD").map(|(_, t)| t))
+                .filter_map(|t| t.strip_suffix("^FS"))
+                .filter(|t| t.len() > 2) // the country code, top right
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            vec!["1-2-3 Jinnan", "Shibuya-ku, TOKYO", "1500041"],
+            vec!["〒150-0041", "東京都", "渋谷区", "神南1-2-3"],
+            vec!["Villa 3, Street 12, Jumeirah 1", "DUBAI", "Dubai"],
+            vec!["1600 Amphitheatre Pkwy", "MOUNTAIN VIEW, CA 94043"],
+        ]
     );
 }
 

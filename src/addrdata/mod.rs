@@ -592,6 +592,22 @@ impl Atlas {
         })
     }
 
+    /// The Chinese province and city `a`'s `addressLevel1` and `addressLevel2` resolve to, as
+    /// far as they do (the city needs the province's asset): the data's own names, so that a
+    /// message can say which level does not match without repeating the buyer's text
+    /// ("addressLevel3 is not a district of 杭州市").
+    pub fn cn_parents(&self, a: &Address) -> (Option<&Division>, Option<&Division>) {
+        let province = self.cn_province_named(&a.address_level1);
+        let mut probe = a.clone();
+        probe.address_level3 = String::new();
+        let city = self
+            .resolve(&probe)
+            .ok()
+            .and_then(|r| r.city)
+            .map(|c| &c.city);
+        (province, city)
+    }
+
     /// The asset still needed to check `a` beyond [`Address::validate`], if any:
     /// `intl/<CC>.json`, then for China `cn/index.json` and the province's `cn/<pp>.json`.
     pub fn missing(&self, a: &Address) -> Option<String> {
@@ -806,6 +822,28 @@ mod tests {
         assert_eq!(code(&t, &c), "浙江省 杭州市 西湖区 330106");
         c.division_code = "330105".into();
         assert_eq!(code(&t, &c), "division_code_invalid");
+    }
+
+    #[test]
+    fn cn_parents_names_the_levels_that_resolve() {
+        let t = atlas();
+        let names = |a: &Address| {
+            let (p, c) = t.cn_parents(a);
+            (p.map(|d| d.name.clone()), c.map(|d| d.name.clone()))
+        };
+        let mut a = cn();
+        a.address_level3 = "朝阳区".into();
+        assert_eq!(names(&a), (Some("浙江省".into()), Some("杭州市".into())));
+        a.address_level2 = "火星市".into();
+        assert_eq!(names(&a), (Some("浙江省".into()), None));
+        a.address_level1 = "火星".into();
+        assert_eq!(names(&a), (None, None));
+        // a municipality: the one city, also with the city level left out
+        let mut b = cn();
+        b.address_level1 = "北京".into();
+        b.address_level2 = String::new();
+        b.address_level3 = "西湖区".into();
+        assert_eq!(names(&b), (Some("北京市".into()), Some("北京市".into())));
     }
 
     #[test]

@@ -269,9 +269,6 @@ fn recipient_lines(font: &LabelFont, label: &Label, size: f32, width: f32) -> Ve
     for line in &label.lines {
         out.extend(wrap(font, line, size, width).into_iter().map(|l| (l, size)));
     }
-    if label.is_china() && !label.postal_code.is_empty() {
-        out.push((format!("邮编 {}", label.postal_code), size));
-    }
     if !label.note.is_empty() {
         let note = format!("备注 Note: {}", label.note);
         out.extend(

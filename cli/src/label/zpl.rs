@@ -201,9 +201,6 @@ fn recipient_lines(label: &Label, size: u32, width: u32, small: u32) -> Vec<(Str
     for line in &label.lines {
         out.extend(wrap(line, size, width).into_iter().map(|l| (l, size)));
     }
-    if label.is_china() && !label.postal_code.is_empty() {
-        out.push((format!("邮编 {}", label.postal_code), size));
-    }
     if !label.note.is_empty() {
         let note = format!("备注 Note: {}", label.note);
         out.extend(wrap(&note, small, width).into_iter().map(|l| (l, small)));
