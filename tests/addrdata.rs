@@ -170,6 +170,23 @@ fn province_and_state_names_match_as_buyers_write_them() {
         );
     }
     assert_eq!(f.sub_region("Calif"), None);
+    let mut jp = Atlas::new();
+    jp.add_pinned("intl/JP.json", &read("intl/JP.json"))
+        .unwrap();
+    let f = jp.format("JP").unwrap();
+    for (text, key) in [
+        ("東京", "東京都"),
+        ("大阪", "大阪府"),
+        ("神奈川", "神奈川県"),
+        ("北海道", "北海道"),
+        ("Kyoto", "京都府"),
+    ] {
+        assert_eq!(
+            f.sub_region(text).map(|s| s.key.as_str()),
+            Some(key),
+            "{text}"
+        );
+    }
 }
 
 /// `(country, level1, level2, level3, street, postal code)`: real-format addresses (public

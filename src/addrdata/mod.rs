@@ -208,12 +208,14 @@ impl CountryFormat {
             !s.iso.is_empty()
                 && (fold(&s.iso) == t || fold(&format!("{}-{}", self.country, s.iso)) == t)
         };
-        self.sub.iter().find(|s| {
+        let exact = self.sub.iter().find(|s| {
             [&s.key, &s.name, &s.latin]
                 .iter()
                 .any(|n| !n.is_empty() && fold(n) == t)
                 || iso(s)
-        })
+        });
+        // else the name without its suffix, if that is unambiguous (東京 for 東京都)
+        exact.or_else(|| by_name(&self.sub, |s| s.display_name(), text))
     }
 
     /// Whether `code` (trimmed, upper-cased) has the country's postal-code form.
@@ -293,6 +295,10 @@ const SUFFIXES: &[&str] = &[
     "区",
     "县",
     "盟",
+    // Japan's prefectures
+    "都",
+    "府",
+    "県",
 ];
 
 fn short(name: &str) -> &str {
