@@ -94,9 +94,10 @@ function unsupported() {
 // time, each checked by the wasm module against the hash it has built in, so a changed file is
 // refused wherever it comes from. `options.dataUrl` moves the folder (a bundler does not emit
 // it: copy node_modules/sealpost/data, or point at a CDN); `null` turns the data off.
-// Not the literal `new URL('./data/', import.meta.url)`: bundlers take that pattern for a file
-// to emit, and this is a folder.
-const DATA_DIR = ['.', 'data', ''].join('/');
+// Not written `new URL('./data/', import.meta.url)`: bundlers take that pattern for a file
+// (or, with a variable, a whole folder of modules) to emit, and this is a folder of data.
+const DATA_DIR = './data/';
+const HERE = import.meta.url;
 const DATA_PATH = /^(intl\/[A-Z]{2}|cn\/(index|\d{2}))\.json$/;
 /** Asset texts of this page (absolute URL → Promise<string>): fetched once per page. */
 const dataTexts = new Map();
@@ -110,7 +111,7 @@ function dataLoader(dataUrl) {
   let base;
   try {
     base = dataUrl === undefined || dataUrl === ''
-      ? new URL(DATA_DIR, import.meta.url)
+      ? new URL(DATA_DIR, HERE)
       : new URL(String(dataUrl), typeof document !== 'undefined' ? document.baseURI : undefined);
   } catch {
     base = null;
@@ -501,8 +502,15 @@ export function defineElement(name = 'sealpost-address') {
       const problem = unsupported();
       // Isolation mode (SPEC §10): the form lives in a cross-origin iframe; no wasm on this page.
       const inline = !problem && !(o.isolated || o.frameUrl);
-      // the first country's address data downloads while the module loads
-      if (inline) preloadAddressData(typeof o.country === 'string' ? o.country : 'CN', o);
+      // the first country's address data downloads while the module loads; in a microtask,
+      // after options a framework sets right after inserting the element (React's layout
+      // effect), such as `dataUrl`
+      if (inline) {
+        queueMicrotask(() => {
+          const now = this.#collect();
+          preloadAddressData(typeof now.country === 'string' ? now.country : 'CN', now);
+        });
+      }
       const start = problem ? Promise.reject(problem)
         : !inline
           ? import('./isolated.js').then((m) => m.mountIsolated(this, () => this.#collect(), (n, d) => fire(this, n, d), sealpostError))
