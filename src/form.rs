@@ -658,6 +658,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("label.optional", " (optional)", "（选填）"),
     // the lists of the address data
     ("label.choose", "Select…", "请选择"),
+    ("label.choose-first", "Choose the {label} first", "请先选择{label}"),
     ("label.filter", "Filter the {label} list", "筛选{label}"),
     ("label.filter-placeholder", "Type to filter", "输入筛选"),
     ("label.company", "Company (optional)", "公司（选填）"),
@@ -846,8 +847,11 @@ impl Strings {
     /// The label inside a sentence: without "(optional)"; in English lower-cased, except
     /// acronyms (`ZIP`) and names (`Eircode`).
     fn label_in_text(&self, spec: &FieldSpec) -> String {
-        let label = self.label(spec);
-        let label = label.split(['(', '（']).next().unwrap_or(&label).trim();
+        self.in_text(&self.label(spec))
+    }
+
+    fn in_text(&self, label: &str) -> String {
+        let label = label.split(['(', '（']).next().unwrap_or(label).trim();
         match self.locale {
             Locale::En => label
                 .split(' ')
@@ -864,6 +868,13 @@ impl Strings {
                 .join(" "),
             Locale::ZhCn => label.to_owned(),
         }
+    }
+
+    /// The hint in a level's text field while the level above is not chosen ("Choose the
+    /// province first" / 「请先选择省份」); `above` is the key of that level's label.
+    pub fn choose_first(&self, above: &str) -> String {
+        self.get("label.choose-first")
+            .replace("{label}", &self.in_text(&self.get(above)))
     }
 
     /// The label of a list's filter ("Filter the province list" / 「筛选省份」).
@@ -1273,6 +1284,11 @@ mod tests {
         assert_eq!(en.error(&state, &missing, "US", None), "Choose the state.");
         assert_eq!(zh.error(&state, &missing, "US", None), "请选择州。");
         assert_eq!(en.filter_label(&state), "Filter the state list");
+        assert_eq!(
+            en.choose_first("label.province"),
+            "Choose the province first"
+        );
+        assert_eq!(zh.choose_first("label.city"), "请先选择城市");
     }
 
     #[test]

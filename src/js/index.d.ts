@@ -68,7 +68,7 @@ export type StringKey =
   // after a data label of a field that is not required: " (optional)" / "（选填）"
   | 'label.optional'
   // the lists: their prompt, and the filter's label ({label}) and placeholder
-  | 'label.choose' | 'label.filter' | 'label.filter-placeholder'
+  | 'label.choose' | 'label.choose-first' | 'label.filter' | 'label.filter-placeholder'
   | 'required'
   | 'error.missing' | 'error.choose' | 'error.too_long' | 'error.control_character' | 'error.invalid'
   | 'error.phone_invalid' | 'error.phone_invalid.CN' | 'error.postal_code_invalid'

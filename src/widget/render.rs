@@ -441,6 +441,19 @@ impl State {
                 if value_of(input) != kept {
                     set_value(input, kept);
                 }
+                // China's city or district before the level above is chosen (or its file is
+                // there): a text field that says where its list comes from
+                let above = match (spec.control, spec.field) {
+                    (Control::Select, Field::AddressLevel2) => Some("label.province"),
+                    (Control::Select, Field::AddressLevel3) => Some("label.city"),
+                    _ => None,
+                };
+                match above {
+                    Some(key) => {
+                        input.set_attribute("placeholder", &self.strings.choose_first(key))?
+                    }
+                    None => input.remove_attribute("placeholder")?,
+                }
             }
         }
         r.shown = value_of(&r.input);

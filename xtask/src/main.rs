@@ -315,6 +315,7 @@ static CHROMIUM_WASM: std::sync::Mutex<Vec<browsers::FileResult>> =
     std::sync::Mutex::new(Vec::new());
 
 const INLINE: &str = "e2e inline checkout";
+const ADDRESS_DATA: &str = "e2e address data: lists, autofill, layouts";
 const ISOLATED: &str = "e2e isolated checkout";
 const HOSTILE: &str = "e2e frame reload, SRI, frame-ancestors";
 const HOSTILE_OPTIONS: &str = "e2e hostile options, clone, early seal";
@@ -336,7 +337,7 @@ fn browser_steps(browser: &'static str) -> Vec<Step> {
             ),
             (
                 "end-to-end checkout (Chromium)",
-                Box::new(|| browsers::suites(&[INLINE], "chromium", e2e)),
+                Box::new(|| browsers::suites(&[INLINE, ADDRESS_DATA], "chromium", e2e)),
             ),
             (
                 "end-to-end isolation mode (cross-origin frame, hostile host script; Chromium)",
@@ -523,7 +524,9 @@ fn package_checks() -> Result {
 }
 
 /// The demo page in headless Chromium seals an address (typed into the form, and a committed
-/// vector's address to the vector's keys); the real CLI opens both.
+/// vector's address to the vector's keys); the real CLI opens both. Then the form with the
+/// address data (`tests/e2e/address-data.mjs`: China's lists by keyboard and by autofill, other
+/// countries' layouts, what is fetched, a changed file) on the same server.
 fn e2e() -> Result {
     build_pkg()?;
     let cli = build_cli()?;
@@ -561,7 +564,12 @@ fn e2e() -> Result {
         &sealed["vector"]["orderRef"],
         &sealed["vector"]["envelope"],
     )?;
-    same_address("vector 02", &opened, &vector["expect"]["address"])
+    same_address("vector 02", &opened, &vector["expect"]["address"])?;
+    run(Command::new("node")
+        .current_dir(root().join("tests/e2e"))
+        .arg("address-data.mjs")
+        .arg(format!("http://{}/", server.addr))
+        .arg(&out_dir))
 }
 
 fn read_json(path: &Path) -> Result<serde_json::Value> {
