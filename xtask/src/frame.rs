@@ -257,7 +257,7 @@ fn read(path: &Path) -> Result<Vec<u8>> {
 }
 
 /// Copies the folder `from` (files and folders) to `to`.
-fn copy_dir(from: &Path, to: &Path) -> Result {
+pub(crate) fn copy_dir(from: &Path, to: &Path) -> Result {
     std::fs::create_dir_all(to).map_err(|e| format!("{}: {e}", to.display()))?;
     for entry in std::fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))? {
         let path = entry
