@@ -214,12 +214,15 @@ fn filter_of(s: &State, e: &Event) -> Option<usize> {
         .position(|c| c.filter.as_ref().is_some_and(|(f, _)| *f == target))
 }
 
-/// Typing in a list's filter narrows the list; the one entry left is chosen.
+/// Typing in a list's filter narrows the list; the one entry left is chosen, but not while an
+/// input method is composing (the pinyin typed on the way to 杭州 is not the buyer's choice):
+/// then when the composition ends (Firefox sends no `input` after it).
 fn on_filter(s: &mut State, e: &Event) -> Vec<Emit> {
     let Some(i) = filter_of(s, e) else {
         return Vec::new();
     };
-    if s.apply_filter(i).unwrap_or(false) {
+    let composing = get(e, "isComposing").as_bool().unwrap_or(false);
+    if s.apply_filter(i, !composing).unwrap_or(false) {
         if let Some(c) = s.controls.get_mut(i) {
             c.touched = true;
         }
@@ -277,6 +280,7 @@ pub(super) fn bind_fields(s: &mut State) -> Result<(), JsValue> {
         added.push(listener(&s.me, &c.input, "change", change)?);
         if let Some((filter, _)) = &c.filter {
             added.push(listener(&s.me, filter, "input", on_filter)?);
+            added.push(listener(&s.me, filter, "compositionend", on_filter)?);
             added.push(listener(&s.me, filter, "keydown", on_filter_key)?);
         }
     }

@@ -555,9 +555,9 @@ impl State {
         Ok(())
     }
 
-    /// Narrows control `i`'s list to the entries its filter matches; when exactly one does,
-    /// chooses it. Returns whether the choice changed.
-    pub(super) fn apply_filter(&mut self, i: usize) -> Result<bool, JsValue> {
+    /// Narrows control `i`'s list to the entries its filter matches; when exactly one does (and
+    /// `choose`), chooses it. Returns whether the choice changed.
+    pub(super) fn apply_filter(&mut self, i: usize, choose: bool) -> Result<bool, JsValue> {
         let Some(c) = self.controls.get(i) else {
             return Ok(false);
         };
@@ -580,7 +580,7 @@ impl State {
         });
         count.set_text_content(text.as_deref());
         match shown.as_slice() {
-            [only] if !query.trim().is_empty() && only.value != current => {
+            [only] if choose && !query.trim().is_empty() && only.value != current => {
                 set_value(&c.input, &only.value);
                 Ok(true)
             }

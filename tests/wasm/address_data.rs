@@ -12,7 +12,7 @@ use std::{cell::RefCell, rc::Rc};
 
 use js_sys::{Function, Promise, Reflect, JSON};
 use sealpost::wasm::open_test_envelope_js;
-use wasm_bindgen::prelude::*;
+use wasm_bindgen::{prelude::*, JsCast};
 use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::{Element, Event};
 
@@ -283,4 +283,65 @@ async fn a_changed_or_missing_asset_leaves_the_built_in_fields() {
     h.form.destroy();
     settle().await;
     assert!(q(&h, "[name='province']").is_none());
+}
+
+/// Sends `kind` (an `InputEvent`, `isComposing` as given) to the element `selector`.
+fn input_event(f: &Fixture, selector: &str, kind: &str, composing: bool) {
+    let target = q(f, selector).unwrap();
+    let ctor: Function = Reflect::get(&js_sys::global(), &"InputEvent".into())
+        .unwrap()
+        .into();
+    let init = js_sys::Object::new();
+    Reflect::set(&init, &"isComposing".into(), &composing.into()).unwrap();
+    let event = Reflect::construct(&ctor, &js_sys::Array::of2(&kind.into(), &init)).unwrap();
+    target.dispatch_event(event.unchecked_ref()).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_filter_chooses_the_one_entry_left_once_the_input_method_is_done() {
+    let (load, _) = loader(|_, t| t);
+    let f = mount(
+        r#"{"locale":"zh-CN","testMode":true,"orderRef":"D-7"}"#,
+        &load,
+    );
+    settle().await;
+    let filter = q(&f, "#sp-province-filter").unwrap();
+    assert_eq!(
+        filter.get_attribute("aria-controls").as_deref(),
+        Some("sp-province")
+    );
+    assert_eq!(
+        filter.get_attribute("aria-label").as_deref(),
+        Some("筛选省份")
+    );
+    // pinyin on the way: the list narrows, nothing is chosen yet
+    Reflect::set(&filter, &"value".into(), &"zhe".into()).unwrap();
+    input_event(&f, "#sp-province-filter", "input", true);
+    let options = f
+        .host
+        .shadow_root()
+        .unwrap()
+        .query_selector_all("[name='province'] option")
+        .unwrap();
+    assert_eq!(options.length(), 2, "the prompt and 浙江省 (Zhejiang)");
+    assert_eq!(value(&f, "province"), "");
+    // the input method commits 浙江: the one entry left is chosen, its cities follow
+    Reflect::set(&filter, &"value".into(), &"浙江".into()).unwrap();
+    input_event(&f, "#sp-province-filter", "compositionend", false);
+    assert_eq!(value(&f, "province"), "浙江省");
+    settle().await;
+    assert_eq!(tag(&f, "city"), "select");
+    let count = q(&f, "#sp-province-count").unwrap().text_content().unwrap();
+    assert_eq!(count, "1 项匹配");
+    // an emptied filter brings the whole list back, the choice stays
+    Reflect::set(&filter, &"value".into(), &"".into()).unwrap();
+    input_event(&f, "#sp-province-filter", "input", false);
+    let options = f
+        .host
+        .shadow_root()
+        .unwrap()
+        .query_selector_all("[name='province'] option")
+        .unwrap();
+    assert_eq!(options.length(), 32);
+    assert_eq!(value(&f, "province"), "浙江省");
 }
