@@ -61,11 +61,23 @@ export interface SealpostError extends Error {
 export type StringKey =
   | 'label.name' | 'label.phone' | 'label.country' | 'label.province' | 'label.city'
   | 'label.district' | 'label.street' | 'label.address-line1' | 'label.address-line2'
-  | 'label.state' | 'label.postal-code' | 'label.company' | 'label.delivery-note' | 'required'
-  | 'error.missing' | 'error.too_long' | 'error.control_character' | 'error.invalid'
+  | 'label.state-province' | 'label.postal-code' | 'label.company' | 'label.delivery-note'
+  // the names the address data gives a country's fields (`label.state`: "State", not the
+  // built-in layout's "State / province (optional)", which is `label.state-province`)
+  | 'label.state' | 'label.prefecture' | 'label.oblast' | 'label.emirate' | 'label.county'
+  | 'label.parish' | 'label.department' | 'label.island' | 'label.area' | 'label.do-si'
+  | 'label.post-town' | 'label.suburb' | 'label.neighborhood' | 'label.townland'
+  | 'label.village-township' | 'label.zip' | 'label.eircode' | 'label.pin'
+  // after a data label of a field that is not required: " (optional)" / "（选填）"
+  | 'label.optional'
+  // the lists: their prompt, and the filter's label ({label}) and placeholder
+  | 'label.choose' | 'label.choose-first' | 'label.filter' | 'label.filter-placeholder'
+  | 'required'
+  | 'error.missing' | 'error.choose' | 'error.too_long' | 'error.control_character' | 'error.invalid'
   | 'error.phone_invalid' | 'error.phone_invalid.CN' | 'error.postal_code_invalid'
-  | 'error.postal_code_invalid.CN' | 'error.country_invalid' | 'error.address_too_long'
-  | 'error.config' | 'submit' | 'status.invalid' | 'status.sealed' | 'status.confirm';
+  | 'error.postal_code_invalid.CN' | 'error.postal_code_example' | 'error.country_invalid'
+  | 'error.address_too_long' | 'error.config' | 'submit' | 'status.invalid' | 'status.sealed'
+  | 'status.confirm' | 'status.loading' | 'status.nodata' | 'status.matches';
 // Not overridable (what the buyer is told about who can read the address): 'recipients',
 // 'test_mode'.
 
@@ -109,6 +121,23 @@ export interface FormOptions {
   strings?: Partial<Record<StringKey, string>>;
   /** Initial country, ISO 3166-1 alpha-2 (default "CN"). */
   country?: string;
+  /**
+   * Where the address data is served (SPEC §4.2: each country's fields, China's provinces,
+   * cities and districts): a folder with the files of `node_modules/sealpost/data/`. Default:
+   * `data/` next to the package's `index.js` (`new URL('./data/', import.meta.url)`), right
+   * when the package is served as it is; with a bundler, copy that folder and give its URL,
+   * or a CDN's. The form fetches one country's file (and for China the province list and one
+   * province's) when it needs it, without credentials, and checks each against the hash the
+   * module has built in: a changed file is refused (`invalid_address_data`). `null`: no data,
+   * the built-in layouts. Whoever serves the folder learns the buyers' countries and Chinese
+   * provinces. Ignored in isolation mode: the frame uses its own origin's copy.
+   */
+  dataUrl?: string | URL | null;
+  /**
+   * Instead of `dataUrl`: a function giving the text of `data/<path>` (`intl/DE.json`,
+   * `cn/index.json`, `cn/33.json`), for tests or a service worker's cache. Checked the same way.
+   */
+  loadData?: (path: string) => Promise<string>;
   /**
    * Seal to the public test courier key instead of `couriers`, with a badge the page cannot
    * relabel. In isolation mode only where the frame's policy allows test mode.
@@ -249,6 +278,12 @@ export function load(input?: string | URL | Request | Response | BufferSource | 
  * `sealpost-error` if the configuration cannot seal. Rejects `unsupported_environment` under jsdom.
  */
 export function mount(element: HTMLElement, options?: FormOptions): Promise<AddressForm>;
+/**
+ * Starts fetching the address data a form for `country` (default "CN") needs first, e.g. when
+ * the checkout page loads; the element and `mount()` do it themselves when they start.
+ * `options`: `dataUrl` or `loadData` as the form's. Never rejects.
+ */
+export function preloadAddressData(country?: string, options?: Pick<FormOptions, 'dataUrl' | 'loadData'>): void;
 /** Options of `seal()`. */
 export interface SealOptions {
   /**

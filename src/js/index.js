@@ -89,6 +89,88 @@ function unsupported() {
   );
 }
 
+// The address data (SPEC §4.2: each country's format, China's divisions): the files of this
+// package's `data/` folder, fetched by the form one country (and one Chinese province) at a
+// time, each checked by the wasm module against the hash it has built in, so a changed file is
+// refused wherever it comes from. `options.dataUrl` moves the folder (a bundler does not emit
+// it: copy node_modules/sealpost/data, or point at a CDN); `null` turns the data off.
+// Not written `new URL('./data/', import.meta.url)`: bundlers take that pattern for a file
+// (or, with a variable, a whole folder of modules) to emit, and this is a folder of data.
+const DATA_DIR = './data/';
+const HERE = import.meta.url;
+const DATA_PATH = /^(intl\/[A-Z]{2}|cn\/(index|\d{2}))\.json$/;
+/** Asset texts of this page (absolute URL → Promise<string>): fetched once per page. */
+const dataTexts = new Map();
+/** One loader per data folder, so that a form given the same folder again sees no change. */
+const dataLoaders = new Map();
+let dataWarned = false;
+
+/** The loader for `dataUrl` (undefined: this package's `data/`), or null for no data. */
+function dataLoader(dataUrl) {
+  if (dataUrl === null || dataUrl === false) return null;
+  let base;
+  try {
+    base = dataUrl === undefined || dataUrl === ''
+      ? new URL(DATA_DIR, HERE)
+      : new URL(String(dataUrl), typeof document !== 'undefined' ? document.baseURI : undefined);
+  } catch {
+    base = null;
+  }
+  if (!base || !/^https?:$/.test(base.protocol)) {
+    // a bundler that rewrote import.meta.url to a file: URL, or a bad dataUrl: the built-in
+    // layouts, and a hint for the developer (the folder, never a buyer's country)
+    if (!dataWarned && typeof console !== 'undefined') {
+      dataWarned = true;
+      console.warn(`sealpost: no address data (dataUrl ${base ? base.protocol : 'not a URL'}): the form shows its built-in fields; set options.dataUrl to where node_modules/sealpost/data is served (README)`);
+    }
+    return null;
+  }
+  if (!base.pathname.endsWith('/')) base = new URL(`${base.pathname}/${base.search}`, base);
+  const key = base.href;
+  let loader = dataLoaders.get(key);
+  if (!loader) {
+    loader = (path) => {
+      if (typeof path !== 'string' || !DATA_PATH.test(path)) return Promise.reject(new Error('not an address-data path'));
+      const url = new URL(path, base).href;
+      let text = dataTexts.get(url);
+      if (!text) {
+        text = fetch(url, { credentials: 'omit' })
+          .then((r) => (r.ok ? r.text() : Promise.reject(new Error(`HTTP ${r.status}`))));
+        text.catch(() => dataTexts.delete(url)); // a later country or province change asks again
+        dataTexts.set(url, text);
+      }
+      return text;
+    };
+    dataLoaders.set(key, loader);
+  }
+  return loader;
+}
+
+/** The options the wasm form gets: `loadData` made from `dataUrl` unless the page gave one. */
+function withData(options) {
+  const o = { ...(options || {}) };
+  if (typeof o.loadData !== 'function') o.loadData = dataLoader(o.dataUrl);
+  return o;
+}
+
+/**
+ * Starts fetching the address data a form for `country` needs first (its format; for China the
+ * province list too), so that it is there when the form renders. `options`: `dataUrl` or
+ * `loadData` as the form's. Never rejects.
+ */
+export function preloadAddressData(country = 'CN', options = {}) {
+  const o = withData(options);
+  if (typeof o.loadData !== 'function' || typeof country !== 'string' || !/^[A-Z]{2}$/.test(country)) return;
+  const paths = [`intl/${country}.json`, ...(country === 'CN' ? ['cn/index.json'] : [])];
+  for (const path of paths) {
+    try {
+      Promise.resolve(o.loadData(path)).catch(() => {});
+    } catch {
+      // the page's own loader threw: the form will say so
+    }
+  }
+}
+
 // The element owns its form: the controller stays alive as long as the element does, even if
 // the caller drops it (its listeners would otherwise be freed with it).
 const forms = new WeakMap();
@@ -97,8 +179,10 @@ const forms = new WeakMap();
 export async function mount(element, options = {}) {
   const problem = unsupported();
   if (problem) throw problem;
+  const o = withData(options);
+  preloadAddressData(typeof o.country === 'string' ? o.country : 'CN', o);
   const wasm = await load();
-  const form = wasm.mount(element, options);
+  const form = wasm.mount(element, o);
   forms.set(element, form);
   return form;
 }
@@ -417,10 +501,20 @@ export function defineElement(name = 'sealpost-address') {
       const o = this.#collect();
       const problem = unsupported();
       // Isolation mode (SPEC §10): the form lives in a cross-origin iframe; no wasm on this page.
+      const inline = !problem && !(o.isolated || o.frameUrl);
+      // the first country's address data downloads while the module loads; in a microtask,
+      // after options a framework sets right after inserting the element (React's layout
+      // effect), such as `dataUrl`
+      if (inline) {
+        queueMicrotask(() => {
+          const now = this.#collect();
+          preloadAddressData(typeof now.country === 'string' ? now.country : 'CN', now);
+        });
+      }
       const start = problem ? Promise.reject(problem)
-        : o.isolated || o.frameUrl
+        : !inline
           ? import('./isolated.js').then((m) => m.mountIsolated(this, () => this.#collect(), (n, d) => fire(this, n, d), sealpostError))
-          : load().then((wasm) => wasm.mount(this, this.#collect()));
+          : load().then((wasm) => wasm.mount(this, withData(this.#collect())));
       this.#mounting = start
         .then((form) => {
           this.#form = form;
@@ -506,7 +600,9 @@ export function defineElement(name = 'sealpost-address') {
       queueMicrotask(() => {
         this.#updating = false;
         try {
-          this.#form.setOptions(this.#collect());
+          const o = this.#collect();
+          // inline: the form's address data; isolated: the frame uses its own origin's
+          this.#form.setOptions(o.isolated || o.frameUrl ? o : withData(o));
           // inline: checked (ready or error sent); isolated: the frame keeps its checked config
           this.#outcomeIs(this.#form.configError || null);
         } catch (e) {

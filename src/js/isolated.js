@@ -24,7 +24,9 @@ export const THEME_PROPERTIES = [
 ];
 
 /** Options that are not sent to the frame (the frame's shadow root is always closed). */
-const HOST_ONLY = new Set(['isolated', 'frameUrl', 'frameTitle', 'frameTimeout', 'shadow']);
+// The address data is the frame's own (from its origin): the page's `dataUrl` / `loadData`
+// stay here (a function could not be posted anyway).
+const HOST_ONLY = new Set(['isolated', 'frameUrl', 'frameTitle', 'frameTimeout', 'shadow', 'dataUrl', 'loadData']);
 const SIZE_LIMIT_PX = 10_000;
 const DEFAULT_TIMEOUT_MS = 30_000;
 

@@ -14,7 +14,7 @@ export interface PageLike {
 }
 
 /** Why fillAddress refused (`error.code`). */
-export type TestingErrorCode = 'not_found' | 'shadow_not_open' | 'not_test_mode' | 'field_not_in_form' | 'unknown_field';
+export type TestingErrorCode = 'not_found' | 'shadow_not_open' | 'not_test_mode' | 'field_not_in_form' | 'not_in_list' | 'unknown_field';
 
 export interface SealpostTestingError extends Error {
   name: 'SealpostTestingError';
@@ -23,8 +23,11 @@ export interface SealpostTestingError extends Error {
 
 /**
  * Types `address` into the `<sealpost-address>` matching `selector` with the keyboard, country
- * first. The element must be in test mode with `shadow: 'open'`; waits until it is ready.
- * Rejects with a `SealpostTestingError`.
+ * first; a field that is a list (a state, China's province, city and district) gets the entry
+ * whose value or text matches, contains or is contained in the given text (`浙江` → 浙江省), as
+ * the browser's autofill chooses. The element must be in test mode with `shadow: 'open'`; waits
+ * until it is ready, and for the address data each choice asks for. Rejects with a
+ * `SealpostTestingError`.
  */
 export function fillAddress(page: PageLike, selector: string, address: Partial<Address>): Promise<void>;
 

@@ -70,8 +70,28 @@ async function inPage({ selector, step, value }) {
     return null;
   }
   if (step === 'focus') {
-    const input = root.querySelector(value);
-    if (!input) return fail('field_not_in_form', `the form (for its current country) has no input ${value}`);
+    // the address data the last choice asked for (a country's format, a province's cities)
+    // first: it may turn the next field into a list
+    for (let i = 0; i < 100 && root.querySelector('[part="status"][data-kind="loading"]'); i += 1) {
+      await new Promise((r) => { setTimeout(r, 50); });
+    }
+    const input = root.querySelector(value.selector);
+    if (!input) return fail('field_not_in_form', `the form (for its current country) has no input ${value.selector}`);
+    if (input.localName === 'select') {
+      // a list (a state, China's province, city, district): chosen as the browser's autofill
+      // does, by value or text, else by a text that contains or is contained in it (浙江 →
+      // 浙江省), then `input` and `change`
+      const options = [...input.options].filter((o) => o.value !== '');
+      const text = value.text;
+      const option = options.find((o) => o.value === text || o.text === text)
+        || options.find((o) => o.text.includes(text) || text.includes(o.text));
+      if (!option) return fail('not_in_list', `the form's list ${value.selector} has no entry for the given text`);
+      input.focus();
+      input.value = option.value;
+      input.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+      return { chosen: true };
+    }
     input.focus();
     input.select();
   }
@@ -86,16 +106,20 @@ function testingError({ code, message }) {
 }
 
 async function step(page, arg) {
-  const failure = await page.evaluate(inPage, arg);
-  if (failure) throw testingError(failure);
+  const outcome = await page.evaluate(inPage, arg);
+  if (outcome && outcome.code) throw testingError(outcome);
+  return outcome;
 }
 
 /**
  * Types `address` into the `<sealpost-address>` matching `selector`, field by field with the
- * keyboard, as a buyer would (country first: it chooses the layout). `page` is a Playwright or
- * Puppeteer page. The element must be in test mode with `shadow: 'open'`; waits for it to be
- * ready. Rejects with `code` `not_found`, `shadow_not_open`, `not_test_mode`,
- * `field_not_in_form` or `unknown_field`.
+ * keyboard, as a buyer would (country first: it chooses the layout), and chooses the entry of
+ * a list (a state; China's province, city and district) whose value or text matches, or
+ * contains or is contained in the given text, as the browser's autofill does (`浙江` → 浙江省).
+ * `page` is a Playwright or Puppeteer page. The element must be in test mode with
+ * `shadow: 'open'`; waits for it to be ready, and for the address data a choice asked for.
+ * Rejects with `code` `not_found`, `shadow_not_open`, `not_test_mode`, `field_not_in_form`,
+ * `not_in_list` or `unknown_field`.
  */
 export async function fillAddress(page, selector, address) {
   const { country, streetLines = [], ...rest } = address;
@@ -107,12 +131,18 @@ export async function fillAddress(page, selector, address) {
   }
   await step(page, { selector, step: 'check' });
   if (country !== undefined) await step(page, { selector, step: 'country', value: country });
+  // in the order the lists depend on each other: province, city, district, then the rest
+  const order = Object.keys(INPUTS);
+  const fields = Object.entries(rest).sort(([a], [b]) => order.indexOf(a) - order.indexOf(b));
+  const level = fields.findLastIndex(([key]) => key.startsWith('addressLevel')) + 1;
   const inputs = [
+    ...fields.slice(0, level).map(([key, text]) => [INPUTS[key], text]),
     ...streetLines.map((line, i) => [STREET_LINES[i], line]),
-    ...Object.entries(rest).map(([key, text]) => [INPUTS[key], text]),
+    ...fields.slice(level).map(([key, text]) => [INPUTS[key], text]),
   ];
   for (const [input, text] of inputs) {
-    await step(page, { selector, step: 'focus', value: input });
+    const done = await step(page, { selector, step: 'focus', value: { selector: input, text: String(text ?? '') } });
+    if (done && done.chosen) continue;
     // the field's text is selected: typing replaces it, Backspace empties it
     if (text === '' || text === undefined) await page.keyboard.press('Backspace');
     else await page.keyboard.type(String(text));

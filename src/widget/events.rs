@@ -12,7 +12,8 @@ use wasm_bindgen::{prelude::*, JsCast};
 use web_sys::{CustomEvent, CustomEventInit, Element, Event, HtmlElement};
 
 use super::{
-    dom::value_of,
+    data,
+    dom::{get, value_of},
     state::{Rendered, State},
 };
 use crate::form::Control;
@@ -142,6 +143,37 @@ fn on_blur(s: &mut State, e: &Event) -> Vec<Emit> {
     s.changed()
 }
 
+/// Lays the form out again in a microtask (`retry`: asking again for data that failed): after
+/// everything the browser does in this task, such as autofill filling every field and firing
+/// its events, so no field it fills is replaced under it. Several calls make one re-layout.
+pub(super) fn queue_relayout(s: &mut State, retry: bool) {
+    let queued = s.relayout_queued.is_some();
+    s.relayout_queued = Some(retry || s.relayout_queued.unwrap_or(false));
+    if !queued {
+        run_relayout(s.me.clone(), true);
+    }
+}
+
+fn run_relayout(me: Weak<RefCell<State>>, again: bool) {
+    data::later(move || {
+        let Some(state) = me.upgrade() else { return };
+        let done = act(&state, |s| {
+            let retry = s.relayout_queued.take().unwrap_or(false);
+            (
+                if s.destroyed {
+                    Vec::new()
+                } else {
+                    s.relayout(retry).unwrap_or_default()
+                },
+                (),
+            )
+        });
+        if done.is_none() && again {
+            run_relayout(me, false);
+        }
+    });
+}
+
 fn on_country(s: &mut State, e: &Event) -> Vec<Emit> {
     let select = e.target().and_then(|t| t.dyn_into::<Element>().ok());
     let Some(code) = select
@@ -154,16 +186,79 @@ fn on_country(s: &mut State, e: &Event) -> Vec<Emit> {
         return Vec::new();
     }
     s.country = code;
-    let _ = s.render_fields().and_then(|()| bind_fields(s));
+    if let Some(c) = s
+        .controls
+        .iter_mut()
+        .find(|c| c.spec.control == Control::CountrySelect)
+    {
+        c.touched = true;
+    }
+    queue_relayout(s, true);
+    Vec::new()
+}
+
+/// A list's choice (the buyer, autofill or a script): the levels below follow in a microtask.
+fn on_pick(s: &mut State, e: &Event) -> Vec<Emit> {
+    if let Some(c) = target_control(s, e) {
+        c.touched = true;
+    }
+    queue_relayout(s, true);
+    s.changed()
+}
+
+/// The index of the control whose filter the event happened on.
+fn filter_of(s: &State, e: &Event) -> Option<usize> {
+    let target = e.target().and_then(|t| t.dyn_into::<Element>().ok())?;
+    s.controls
+        .iter()
+        .position(|c| c.filter.as_ref().is_some_and(|(f, _)| *f == target))
+}
+
+/// Typing in a list's filter narrows the list; the one entry left is chosen, but not while an
+/// input method is composing (the pinyin typed on the way to 杭州 is not the buyer's choice):
+/// then when the composition ends (Firefox sends no `input` after it).
+fn on_filter(s: &mut State, e: &Event) -> Vec<Emit> {
+    let Some(i) = filter_of(s, e) else {
+        return Vec::new();
+    };
+    let composing = get(e, "isComposing").as_bool().unwrap_or(false);
+    if s.apply_filter(i, !composing).unwrap_or(false) {
+        if let Some(c) = s.controls.get_mut(i) {
+            c.touched = true;
+        }
+        queue_relayout(s, true);
+        return s.changed();
+    }
+    Vec::new()
+}
+
+/// Enter in a filter chooses the first entry left and moves to the list (it never submits
+/// the form); the down arrow moves to the list.
+fn on_filter_key(s: &mut State, e: &Event) -> Vec<Emit> {
+    let Some(i) = filter_of(s, e) else {
+        return Vec::new();
+    };
+    let key = get(e, "key").as_string().unwrap_or_default();
+    if key != "Enter" && key != "ArrowDown" {
+        return Vec::new();
+    }
+    e.prevent_default();
+    let chose = key == "Enter" && s.choose_first(i);
     if let Some(h) = s
         .controls
-        .iter()
-        .find(|c| c.spec.control == Control::CountrySelect)
+        .get(i)
         .and_then(|c| c.input.dyn_ref::<HtmlElement>())
     {
         let _ = h.focus();
     }
-    s.changed()
+    if chose {
+        if let Some(c) = s.controls.get_mut(i) {
+            c.touched = true;
+        }
+        queue_relayout(s, true);
+        return s.changed();
+    }
+    Vec::new()
 }
 
 fn on_submit(s: &mut State, e: &Event) -> Vec<Emit> {
@@ -175,14 +270,19 @@ fn on_submit(s: &mut State, e: &Event) -> Vec<Emit> {
 pub(super) fn bind_fields(s: &mut State) -> Result<(), JsValue> {
     let mut added = Vec::new();
     for c in &s.controls {
-        let change: Handler = if c.spec.control == Control::CountrySelect {
-            on_country
-        } else {
-            on_input
+        let (input, change): (Handler, Handler) = match c.spec.control {
+            Control::CountrySelect => (on_input, on_country),
+            _ if c.choices.is_some() => (on_pick, on_pick),
+            _ => (on_input, on_input),
         };
-        added.push(listener(&s.me, &c.input, "input", on_input)?);
+        added.push(listener(&s.me, &c.input, "input", input)?);
         added.push(listener(&s.me, &c.input, "focusout", on_blur)?);
         added.push(listener(&s.me, &c.input, "change", change)?);
+        if let Some((filter, _)) = &c.filter {
+            added.push(listener(&s.me, filter, "input", on_filter)?);
+            added.push(listener(&s.me, filter, "compositionend", on_filter)?);
+            added.push(listener(&s.me, filter, "keydown", on_filter_key)?);
+        }
     }
     s.listeners.extend(added);
     Ok(())

@@ -13,8 +13,11 @@
 //! - `state`: the form's state, what the buyer typed, validation and sealing;
 //! - `render`: the DOM of the fields, status line and chrome; `intl`: the page's language and
 //!   the country names and their order (built in: `names`);
+//! - `data`: the address data of the page (SPEC §4.2), fetched per country and province
+//!   through the loader `index.js` gives (`dataUrl`), checked against the pins built in;
 //! - `events`: listeners, dispatch and re-entrancy; `dom`: small DOM helpers.
 
+mod data;
 mod dom;
 mod events;
 mod intl;
@@ -36,8 +39,8 @@ pub use storage::SEEN_SERIAL_PREFIX;
 
 use self::{
     dom::{doc, el, get},
-    events::{act, bind_fields, bind_form, dispatch, unbind, with_state, Emit},
-    options::Options,
+    events::{act, bind_form, dispatch, unbind, with_state, Emit},
+    options::{DataSource, Options},
     state::{Kept, State},
 };
 use crate::wasm::js_error;
@@ -81,13 +84,26 @@ impl AddressForm {
     /// not before. Options of the wrong shape throw.
     #[wasm_bindgen(js_name = setOptions)]
     pub fn set_options(&self, options: JsValue) -> Result<(), JsValue> {
-        let options = Options::parse(&options).map_err(JsValue::from)?;
+        let mut options = Options::parse(&options).map_err(JsValue::from)?;
         let out = with_state(
             &self.state,
             |s| -> Result<(HtmlElement, Vec<Emit>), JsValue> {
+                // no `loadData`: the form keeps its source of the address data
+                let data_changed = match (&options.data, &s.options.data) {
+                    (DataSource::Keep, _) => false,
+                    (DataSource::Loader(new), DataSource::Loader(old)) => {
+                        AsRef::<JsValue>::as_ref(new) != AsRef::<JsValue>::as_ref(old)
+                    }
+                    (DataSource::Off, DataSource::Off | DataSource::Keep) => false,
+                    _ => true,
+                };
+                if let DataSource::Keep = options.data {
+                    options.data = s.options.data.clone();
+                }
                 let relayout = options.country.as_ref().is_some_and(|c| *c != s.country)
                     || options.locale != s.options.locale
-                    || options.overrides != s.options.overrides;
+                    || options.overrides != s.options.overrides
+                    || data_changed;
                 if let Some(c) = &options.country {
                     s.country = c.clone();
                 }
@@ -96,9 +112,7 @@ impl AddressForm {
                 s.apply_chrome()?;
                 let mut emits = Vec::new();
                 if relayout {
-                    s.render_fields()?;
-                    bind_fields(s)?;
-                    emits.extend(s.changed());
+                    emits.extend(s.relayout(true)?);
                 }
                 emits.extend(s.check_config(false));
                 Ok((s.host.clone(), emits))
@@ -146,6 +160,7 @@ impl AddressForm {
     /// Removes the listeners and empties the form (the shadow root stays attached).
     pub fn destroy(&self) {
         let _ = with_state(&self.state, |s| {
+            s.destroyed = true;
             unbind(&mut s.listeners);
             unbind(&mut s.form_listeners);
             s.controls.clear();
@@ -250,6 +265,12 @@ pub fn mount(element: HtmlElement, options: JsValue) -> Result<AddressForm, JsVa
             listeners: Vec::new(),
             form_listeners: Vec::new(),
             me: me.clone(),
+            from_data: false,
+            example: None,
+            relayout_queued: None,
+            reported: Vec::new(),
+            menu_locale: None,
+            destroyed: false,
         })
     });
     let emits = {
@@ -257,11 +278,11 @@ pub fn mount(element: HtmlElement, options: JsValue) -> Result<AddressForm, JsVa
             .try_borrow_mut()
             .map_err(|_| js_error("busy", "re-entrant mount", None))?;
         s.apply_chrome()?;
-        s.render_fields()?;
-        bind_fields(&mut s)?;
+        let mut emits = s.relayout(true)?;
         bind_form(&mut s, &form)?;
         s.valid = s.problems().iter().all(Option::is_none);
-        s.check_config(true)
+        emits.extend(s.check_config(true));
+        emits
     };
     dispatch(&element, emits);
     Ok(AddressForm { state })

@@ -1,7 +1,7 @@
 //! The shop's options, from the JS object `mount` and `setOptions` take: conversion and shape
 //! checks only; who the form seals to is decided by the core's [`RecipientPolicy`].
 
-use js_sys::{Array, Object};
+use js_sys::{Array, Function, Object};
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::{dom::get, storage};
@@ -11,6 +11,18 @@ use crate::{
     recipients::{RecipientPolicy, Recipients},
     Error,
 };
+
+/// Where the form gets the address data (`loadData`, which the package's `index.js` makes from
+/// `dataUrl`): a function `path → Promise<string>` giving the text of `src/data/<path>`.
+#[derive(Clone, Debug, Default)]
+pub(super) enum DataSource {
+    /// Not given: at mount, no data; in `setOptions`, the form keeps what it had.
+    #[default]
+    Keep,
+    /// `null` or `false`: no address data, the built-in layouts and the rules of SPEC §4.1.
+    Off,
+    Loader(Function),
+}
 
 /// What the shop configured.
 #[derive(Clone, Debug, Default)]
@@ -22,6 +34,7 @@ pub(super) struct Options {
     pub(super) overrides: Vec<(String, String)>,
     pub(super) country: Option<String>,
     pub(super) button: bool,
+    pub(super) data: DataSource,
 }
 
 impl Options {
@@ -59,6 +72,14 @@ impl Options {
         let test_mode = get(js, "testMode").as_bool().unwrap_or(false);
         o.recipients = recipient_policy(js, couriers, test_mode)?;
         o.button = get(js, "button").as_bool().unwrap_or(true);
+        let data = get(js, "loadData");
+        o.data = if data.is_function() {
+            DataSource::Loader(data.unchecked_into())
+        } else if data.is_null() || data == JsValue::FALSE {
+            DataSource::Off
+        } else {
+            DataSource::Keep
+        };
         let strings = get(js, "strings");
         if strings.is_object() {
             for entry in Object::entries(strings.unchecked_ref()).iter() {

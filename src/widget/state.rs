@@ -10,6 +10,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, HtmlElement, ShadowRoot};
 
 use super::{
+    data,
     dom::value_of,
     events::{Emit, Listener},
     options::Options,
@@ -17,16 +18,26 @@ use super::{
 use crate::{
     address::{check_text, Address, AddressError, Field},
     envelope::Disclosed,
-    form::{Control, FieldSpec, Strings},
+    form::{Choice, Control, FieldSpec, Locale, Strings},
     wasm::error_with_message,
     Envelope, Error,
 };
 
-/// One rendered input with its error line.
+/// One rendered field: its wrapper, control and error line, and for a list of the address
+/// data its entries and filter.
 pub(super) struct Rendered {
     pub(super) spec: FieldSpec,
+    pub(super) wrap: Element,
+    pub(super) label: Element,
     pub(super) input: Element,
     pub(super) error: Element,
+    /// The entries when `input` is a `<select>` of the address data.
+    pub(super) choices: Option<Vec<Choice>>,
+    /// The filter of a long list, and the line that says how many entries match.
+    pub(super) filter: Option<(Element, Element)>,
+    /// The value the form last put in the control: another one now means the buyer (or the
+    /// browser's autofill) changed it since.
+    pub(super) shown: String,
     pub(super) touched: bool,
 }
 
@@ -34,6 +45,7 @@ impl fmt::Debug for Rendered {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Rendered")
             .field("field", &self.spec.name)
+            .field("choices", &self.choices.as_ref().map(Vec::len))
             .field("touched", &self.touched)
             .finish_non_exhaustive()
     }
@@ -52,7 +64,7 @@ impl Kept {
             .map(|(_, _, v)| v.as_str())
     }
 
-    fn set(&mut self, field: Field, line: usize, value: String) {
+    pub(super) fn set(&mut self, field: Field, line: usize, value: String) {
         self.0.retain(|(f, l, _)| !(*f == field && *l == line));
         self.0.push((field, line, value));
     }
@@ -100,6 +112,19 @@ pub(super) struct State {
     pub(super) listeners: Vec<Listener>,
     pub(super) form_listeners: Vec<Listener>,
     pub(super) me: Weak<RefCell<State>>,
+    /// Whether the fields come from the country's address data (then it checks and
+    /// canonicalizes what is sealed, SPEC §4.2), not the built-in layout.
+    pub(super) from_data: bool,
+    /// The country's example postal code, for the postal-code message.
+    pub(super) example: Option<String>,
+    /// A re-layout is queued for the next microtask (`retry`: failed fetches asked again).
+    pub(super) relayout_queued: Option<bool>,
+    /// Assets this form reported refused (`invalid_address_data`), once each.
+    pub(super) reported: Vec<String>,
+    /// The locale the country menu was built in.
+    pub(super) menu_locale: Option<Locale>,
+    /// `destroy()` was called: arriving data changes nothing.
+    pub(super) destroyed: bool,
 }
 
 /// Counts, flags and the configuration only: the elements hold what the buyer typed.
@@ -115,12 +140,16 @@ impl fmt::Debug for State {
             .field("dispatching", &self.dispatching)
             .field("valid", &self.valid)
             .field("config_error", &self.config_error)
+            .field("from_data", &self.from_data)
             .finish_non_exhaustive()
     }
 }
 
 impl State {
-    pub(super) fn remember_values(&mut self) {
+    /// Keeps what every control holds (and which were touched) for the next layout; returns
+    /// the fields changed since the form last set them.
+    pub(super) fn remember_values(&mut self) -> Vec<Field> {
+        let mut edited = Vec::new();
         for c in &self.controls {
             if c.touched {
                 self.touched
@@ -130,8 +159,13 @@ impl State {
             if c.spec.control == Control::CountrySelect {
                 continue;
             }
-            self.kept.set(c.spec.field, c.spec.line, value_of(&c.input));
+            let value = value_of(&c.input);
+            if value != c.shown {
+                edited.push(c.spec.field);
+            }
+            self.kept.set(c.spec.field, c.spec.line, value);
         }
+        edited
     }
 
     fn address(&self) -> Address {
@@ -158,10 +192,20 @@ impl State {
         a
     }
 
+    /// Every problem of the address, with the rules of the country's data when the fields come
+    /// from it (SPEC §4.2), else of §4.1.
+    fn all_problems(&self, address: &Address) -> Vec<AddressError> {
+        match self.from_data {
+            true => data::with_atlas(|a| a.problems(address)),
+            false => None,
+        }
+        .unwrap_or_else(|| address.problems())
+    }
+
     /// The problem of each control, if any (street lines are checked line by line).
     pub(super) fn problems(&self) -> Vec<Option<AddressError>> {
         let address = self.address();
-        let all = address.problems();
+        let all = self.all_problems(&address);
         self.controls
             .iter()
             .map(|c| match c.spec.field {
@@ -218,15 +262,23 @@ impl State {
                     let _ = h.focus();
                 }
                 let _ = self.set_status("status.invalid", invalid, "invalid");
-                let message = self.strings.error(&spec, &e, &self.country);
+                let message = self.message(&spec, &e);
                 return (
                     emits,
                     Err(error_with_message(&Error::InvalidAddress(e), &message)),
                 );
             }
         }
-        let address = self.address();
-        let result = self.options.sealing().and_then(|(chosen, order)| {
+        // with the data: the canonical names and the division code (SPEC §4.2)
+        let typed = self.address();
+        let address = match self.from_data {
+            true => data::with_atlas(|a| a.canonical(&typed)),
+            false => None,
+        }
+        .unwrap_or(Ok(typed))
+        .map_err(Error::InvalidAddress);
+        let result = address.and_then(|address| {
+            let (chosen, order) = self.options.sealing()?;
             Envelope::seal(&address, &chosen.keys, order, self.options.disclosure)
         });
         match result {
@@ -246,6 +298,14 @@ impl State {
                 (emits, Err(e.into()))
             }
         }
+    }
+}
+
+impl State {
+    /// The message of a field's problem, in the form's language.
+    pub(super) fn message(&self, spec: &FieldSpec, e: &AddressError) -> String {
+        self.strings
+            .error(spec, e, &self.country, self.example.as_deref())
     }
 }
 

@@ -5,6 +5,8 @@
 // Reports, in one run on this machine:
 //   - size of what a page ships for the widget (wasm + wasm-bindgen glue + index.js; isolated.js
 //     in isolation mode), raw, gzip and brotli,
+//   - the gzip bytes of the address data a Chinese checkout (its format, the province list, one
+//     province: the smallest, 浙江, the largest) and a German one (its format) fetch,
 //   - time from the package script arriving to the element's `ready` in Chromium, median of
 //     several fresh page loads,
 //   - where that time goes (<benchURL>: the pages of tests/e2e/bench-site/, with the package at
@@ -271,7 +273,30 @@ async function firefox() {
   }
 }
 
+/**
+ * What the form fetches of the address data (pkg/data, SPEC §4.2), gzip -9 as a server would
+ * send it: a German checkout (intl/DE.json), a Chinese one (intl/CN.json, cn/index.json and one
+ * mainland province's file: the smallest, 浙江 and the largest).
+ */
+async function addressData() {
+  const gz = async (p) => gzipSync(await readFile(path.join(pkgDir, 'data', p)), { level: 9 }).length;
+  const index = JSON.parse(await readFile(path.join(pkgDir, 'data/cn/index.json'), 'utf8'));
+  const base = (await gz('intl/CN.json')) + (await gz('cn/index.json'));
+  const provinces = [];
+  for (const [pp] of index) {
+    if (['71', '81', '82'].includes(pp)) continue; // TW, HK, MO: countries of their own
+    provinces.push({ pp, gzip: base + (await gz(`cn/${pp}.json`)) });
+  }
+  provinces.sort((a, b) => a.gzip - b.gzip);
+  return {
+    germanGzip: await gz('intl/DE.json'),
+    chineseGzip: { smallest: provinces[0], zhejiang: provinces.find((p) => p.pp === '33'), largest: provinces.at(-1) },
+    budgetGzip: { chinese: 40 * 1024, german: 2 * 1024 },
+  };
+}
+
 const size = await sizes();
+const data = await addressData();
 const nodeSealMs = await node();
 const chromiumResult = await browser();
 const firefoxResult = await firefox();
@@ -280,6 +305,7 @@ const result = {
   versions: { node: process.version, chromium: chromiumResult.version, firefox: firefoxResult.version },
   sizeGzipBytes: size.total.gzip,
   sizes: size,
+  addressData: data,
   readyAfterScriptMs: chromiumResult.readyAfterScriptMs,
   readyAfterNavigationMs: chromiumResult.readyAfterNavigationMs,
   phases: chromiumResult.phases,
@@ -294,6 +320,9 @@ const row = (what, value) => `  ${what.padEnd(46)} ${value.padStart(10)}`;
 console.log(`widget benchmark, ${result.date}, Node ${process.version}, Chromium ${chromiumResult.version}, ${firefoxResult.version}`);
 for (const [f, s] of Object.entries(size)) console.log(row(`${f}: raw / gzip / brotli`, `${s.raw} / ${s.gzip} / ${s.brotli}`));
 console.log(row('wasm + glue + index.js, gzip', kb(size.total.gzip)));
+const cn = data.chineseGzip;
+console.log(row('address data of a Chinese checkout, gzip', `${kb(cn.smallest.gzip)}–${kb(cn.largest.gzip)} (浙江 ${kb(cn.zhejiang.gzip)}, largest cn/${cn.largest.pp}.json; budget 40 KB)`));
+console.log(row('address data of a German checkout, gzip', `${data.germanGzip} bytes (intl/DE.json; budget 2 KB)`));
 console.log(row('script loaded → ready (Chromium, median of 7)', `${result.readyAfterScriptMs.toFixed(1)} ms`));
 console.log(row('navigation → ready (Chromium)', `${result.readyAfterNavigationMs.toFixed(1)} ms`));
 console.log(row('one seal, Chromium (V8)', `${result.sealMsChromium.toFixed(3)} ms`));

@@ -9,7 +9,8 @@
 //      input has a label and the right WHATWG autocomplete token,
 //   3. presses "place order" on the empty form: the first invalid field gets the focus,
 //   4. types the Chinese sample address with the keyboard (Tab between fields), including a bad
-//      phone number corrected after its error appears,
+//      phone number corrected after its error appears; province, city and district are chosen
+//      in the lists of the address data by typing in their filters (picker.mjs),
 //   5. places the order and reads #seller-view; checks no address field appeared in the light DOM,
 //      in any request, console message or event, and that no CSP violation was reported,
 //   6. switches the page to English and checks the form follows,
@@ -38,6 +39,7 @@ import path from 'node:path';
 import process from 'node:process';
 import { chromium } from 'playwright-core';
 import { cryptoPathChecks, cryptoPaths } from './crypto-paths.mjs';
+import { pickChineseAddress, ZHEJIANG_HANGZHOU_XIHU } from './picker.mjs';
 
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
 const CHROMIUM_ARGS = [
@@ -128,16 +130,23 @@ function textOf(node) {
   return (node.children || []).map(textOf).join('');
 }
 
-/** The widget's controls: name → { attrs, label, error, errorHidden }. */
+/** The widget's controls: name → { tag, attrs, label, error, errorHidden }; a list's filter
+ *  (no name) as `filters[id of its list]` → { attrs }. */
 async function widgetControls(cdp) {
   const nodes = (await flatNodes(cdp)).filter((n) => n.inShadow);
   const byId = Object.fromEntries(nodes.filter((n) => n.attrs.id).map((n) => [n.attrs.id, n]));
   const controls = {};
+  Object.defineProperty(controls, 'filters', { value: {}, enumerable: false });
   for (const n of nodes) {
     if (!['INPUT', 'SELECT', 'TEXTAREA'].includes(n.name)) continue;
+    if (n.attrs.class === 'filter') {
+      controls.filters[n.attrs['aria-controls']] = { attrs: n.attrs };
+      continue;
+    }
     const label = nodes.find((l) => l.name === 'LABEL' && l.attrs.for === n.attrs.id);
     const error = byId[n.attrs['aria-describedby']];
     controls[n.attrs.name] = {
+      tag: n.name,
       attrs: n.attrs,
       label: label ? textOf(label.node).trim() : null,
       error: error ? textOf(error.node).trim() : null,
@@ -145,6 +154,26 @@ async function widgetControls(cdp) {
     };
   }
   return controls;
+}
+
+/** The value of the form's control `name` (read through the closed shadow root with CDP). */
+async function controlValue(cdp, name) {
+  const node = (await flatNodes(cdp)).find((n) => n.inShadow && n.attrs.name === name && n.attrs.class !== 'filter');
+  if (!node) return null;
+  const { object } = await cdp.send('DOM.resolveNode', { backendNodeId: node.node.backendNodeId });
+  const { result } = await cdp.send('Runtime.callFunctionOn', { objectId: object.objectId, functionDeclaration: 'function () { return this.value; }', returnByValue: true });
+  return result.value;
+}
+
+/** Waits until the form's control `name` is a list (its level's data arrived). */
+async function untilList(cdp, name) {
+  const end = Date.now() + STEP_TIMEOUT_MS;
+  while (Date.now() < end) {
+    const c = (await widgetControls(cdp))[name];
+    if (c && c.tag === 'SELECT') return;
+    await new Promise((r) => { setTimeout(r, 50); });
+  }
+  throw new CheckFailed(`the ${name} list did not appear`);
 }
 
 async function sellerViewHidden(page) {
@@ -234,7 +263,12 @@ async function run(browser) {
   }
   for (const [name, c] of Object.entries(controls)) check(c.label, `input ${name} has no label`);
   check(controls.name.label.startsWith('收件人'), `the page is zh-CN but the name label is ${controls.name.label}`);
-  log(`${Object.keys(controls).length} inputs, each labelled, autofill tokens right`);
+  // the address data arrived (or was there already): the province is a list with its filter
+  await untilList(cdp, 'province');
+  controls = await widgetControls(cdp);
+  const provinceFilter = controls.filters[controls.province.attrs.id];
+  check(provinceFilter && provinceFilter.attrs['aria-label'] === '筛选省份', `the province list's filter: ${JSON.stringify(provinceFilter)}`);
+  log(`${Object.keys(controls).length} inputs, each labelled, autofill tokens right; the province list has its labelled filter`);
 
   // 3. Place the order with nothing typed: the first field gets the focus and an error.
   await page.click('#place-order');
@@ -258,11 +292,17 @@ async function run(browser) {
   await page.keyboard.press('Control+A');
   await page.keyboard.type(SAMPLE.phone);
   await page.keyboard.press('Tab'); // country: China is preselected
-  for (const v of [SAMPLE.addressLevel1, SAMPLE.addressLevel2, SAMPLE.addressLevel3, SAMPLE.streetLines[0], SAMPLE.postalCode]) {
+  let level = 0;
+  await pickChineseAddress(page.keyboard, () => untilList(cdp, ['city', 'district', 'district'][level++]), ZHEJIANG_HANGZHOU_XIHU);
+  for (const v of [SAMPLE.streetLines[0], SAMPLE.postalCode]) {
     await page.keyboard.press('Tab');
     await page.keyboard.type(v);
   }
   controls = await widgetControls(cdp);
+  for (const [name, v] of [['province', SAMPLE.addressLevel1], ['city', SAMPLE.addressLevel2], ['district', SAMPLE.addressLevel3]]) {
+    const value = await controlValue(cdp, name);
+    check(controls[name].tag === 'SELECT' && value === v, `${name}: a ${controls[name].tag} holding ${value}, expected the list with ${v}`);
+  }
   check(controls.phone.attrs['aria-invalid'] === 'false' && controls.phone.errorHidden, 'the corrected phone is still flagged');
   await waitForState(page, 'the form to report valid', () => document.body.dataset.valid === 'true');
 
@@ -343,7 +383,8 @@ async function run(browser) {
   assertNoProblems('at the end');
 
   // 8. Hand the envelopes over for the courier side of the test.
-  const result = { orderRef: sealed.sellerOrder, envelope: sealed.envelope, expected: SAMPLE, vector };
+  // the lists' names, and the district's code the form fills in (SPEC §4.2)
+  const result = { orderRef: sealed.sellerOrder, envelope: sealed.envelope, expected: { ...SAMPLE, divisionCode: '330106' }, vector };
   const line = JSON.stringify(result);
   await writeFile(path.join(outDir, 'sealed.json'), `${line}\n`);
   await context.close();
@@ -379,9 +420,10 @@ async function droppedController(browser) {
   const field = (name) => page.locator(`#gc-host [name="${name}"]`);
   await field('name').fill(SAMPLE.name);
   await field('phone').fill(SAMPLE.phone);
-  await field('province').fill(SAMPLE.addressLevel1);
-  await field('city').fill(SAMPLE.addressLevel2);
-  await field('district').fill(SAMPLE.addressLevel3);
+  for (const [name, v] of [['province', SAMPLE.addressLevel1], ['city', SAMPLE.addressLevel2], ['district', SAMPLE.addressLevel3]]) {
+    await page.locator(`#gc-host select[name="${name}"] option[value="${v}"]`).waitFor({ state: 'attached' });
+    await page.locator(`#gc-host select[name="${name}"]`).selectOption(v);
+  }
   await field('street').fill(SAMPLE.streetLines[0]);
   await field('postal-code').fill(SAMPLE.postalCode);
   await field('postal-code').press('Enter');
@@ -463,7 +505,13 @@ async function asShopsUseIt(browser) {
   check(r.unfixed === 'invalid_order_ref', `removing the order reference was not reported: ${JSON.stringify(r)}`);
   // Type a whole address into the early form (open shadow root: playwright pierces it).
   const field = (name) => page.locator(`sealpost-address [name="${name}"]`).first();
-  for (const [name, v] of [['name', 'Jane Roe'], ['phone', '13812345678'], ['province', 'Zhejiang'], ['city', 'Hangzhou'], ['district', 'Xihu'], ['street', '90 Wensan Road'], ['postal-code', '310012']]) {
+  for (const [name, v] of [['name', 'Jane Roe'], ['phone', '13812345678'], ['province', '浙江省'], ['city', '杭州市'], ['district', '西湖区'], ['street', '90 Wensan Road'], ['postal-code', '310012']]) {
+    if (['province', 'city', 'district'].includes(name)) {
+      // the lists of the address data: chosen when the level above has loaded them
+      await page.locator(`sealpost-address select[name="${name}"] option[value="${v}"]`).first().waitFor({ state: 'attached' });
+      await field(name).selectOption(v);
+      continue;
+    }
     await field(name).pressSequentially(v);
     await field(name).press('Tab');
   }

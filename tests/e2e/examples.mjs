@@ -7,7 +7,9 @@
 //   1. loads the page; for the webpack example, checks the element is in the page but not
 //      defined (its code is a separate chunk), then presses "Continue" to load it;
 //   2. waits for `sealpost-ready` (listened for on `document`: it bubbles and is composed);
-//   3. fillAddress() types the sample address into the test-mode form with the keyboard;
+//   3. fillAddress() types the sample address into the test-mode form with the keyboard (the
+//      province, city and district: chosen from the lists of the address data, which the
+//      example's build copies beside its bundle and gives the form as `dataUrl`);
 //   4. presses the page's "Place order" button, waits for `sealpost-sealed` and for the page to
 //      show that envelope; openTestEnvelope() opens it to the typed address;
 //   5. checks `options` was set as a property, never written as an attribute ("[object
@@ -144,8 +146,12 @@ async function run({ page, waitFor }, problems, requests) {
   assert.match(sealed.detail.envelope, /^spe1\./);
   assert.equal(shown, sealed.detail.envelope, 'the page shows the envelope of sealpost-sealed');
   const opened = await testing.openTestEnvelope(sealed.detail.envelope, sealed.detail.orderRef);
-  assert.deepEqual(opened, { ...SAMPLE, company: '', deliveryNote: '' }, 'the envelope opens to the typed address');
-  log(`sealed for ${sealed.detail.orderRef}, opened with openTestEnvelope: the typed address`);
+  // the province, city and district chosen from the address data the example serves
+  // (dataUrl): the district's code sealed with them
+  assert.deepEqual(opened, { ...SAMPLE, company: '', deliveryNote: '', divisionCode: '440305' }, 'the envelope opens to the typed address');
+  const data = requests.filter((u) => u.includes('/sealpost-data/')).map((u) => new URL(u).pathname.replace(/^.*\/sealpost-data\//, '')).sort();
+  assert.deepEqual(data, ['cn/44.json', 'cn/index.json', 'intl/CN.json'], 'the address data came from the folder the build copied, once each');
+  log(`sealed for ${sealed.detail.orderRef}, opened with openTestEnvelope: the typed address, division 440305; data fetched: ${data.join(', ')}`);
 
   const element = await page.evaluate(() => {
     const el = document.querySelector('sealpost-address');
@@ -170,8 +176,10 @@ async function run({ page, waitFor }, problems, requests) {
   const key = testing.TEST_COURIER_PUBLIC_KEY;
   await page.evaluate((couriers) => {
     for (const [id, options] of [
-      ['live', { couriers, orderRef: 'ORD-LIVE', shadow: 'open' }],
-      ['closed', { testMode: true, orderRef: 'ORD-CLOSED' }],
+      // without address data: the refusals need none (and the package's default data folder
+      // is not where these builds copied it)
+      ['live', { couriers, orderRef: 'ORD-LIVE', shadow: 'open', dataUrl: null }],
+      ['closed', { testMode: true, orderRef: 'ORD-CLOSED', dataUrl: null }],
     ]) {
       const el = document.createElement('sealpost-address');
       el.id = id;

@@ -35,6 +35,7 @@ import path from 'node:path';
 import process from 'node:process';
 import { chromium } from 'playwright-core';
 import { sessionReplay } from './hostile-options.mjs';
+import { pickChineseAddress, ZHEJIANG_HANGZHOU_XIHU } from './picker.mjs';
 
 const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -203,6 +204,10 @@ async function genuineCheckout(browser, expectedIntegrity) {
   await context.addInitScript(sessionReplay, shopOrigin);
   await context.addInitScript(frameRecorder, frameOrigin);
 
+  // The address data the pages fetch: the frame's own copy, from its origin (SPEC §10.9).
+  const dataRequests = [];
+  context.on('request', (r) => { if (/\/data\/(intl|cn)\//.test(r.url())) dataRequests.push(r.url()); });
+
   // An attacker page on a third origin opens the shop in a popup (it holds a window reference).
   const evil = await context.newPage();
   await evil.goto(`${EVIL}/`);
@@ -345,8 +350,12 @@ async function genuineCheckout(browser, expectedIntegrity) {
   await until('the international layout', async () => (await formNodes(cdp2)).some((n) => n.attrs.name === 'address-line1'));
   await shop.waitForTimeout(300);
   await shop.keyboard.press('ArrowUp');
-  await until('the Chinese layout again', async () => (await formNodes(cdp2)).some((n) => n.attrs.name === 'street'));
-  for (const v of [SAMPLE.addressLevel1, SAMPLE.addressLevel2, SAMPLE.addressLevel3, SAMPLE.streetLines[0], SAMPLE.postalCode]) {
+  const list = (name) => until(`the ${name} list`, async () => (await formNodes(cdp2)).some((n) => n.attrs.name === name && n.name === 'SELECT'));
+  await list('province');
+  // province, city and district in the lists of the frame's address data, by their filters
+  const levels = ['city', 'district'];
+  await pickChineseAddress(shop.keyboard, () => (levels.length ? list(levels.shift()) : null), ZHEJIANG_HANGZHOU_XIHU);
+  for (const v of [SAMPLE.streetLines[0], SAMPLE.postalCode]) {
     await shop.keyboard.press('Tab');
     await shop.keyboard.type(v);
   }
@@ -418,6 +427,10 @@ async function genuineCheckout(browser, expectedIntegrity) {
   const types = new Set(seen.hostile.messages.map((m) => JSON.parse(m).data?.type));
   log(`the page saw ${seen.hostile.messages.length} messages (${[...types].join(', ')}), ${changes.length} validity change(s), 0 key events, ${seen.hostile.polls.length} distinct polls, one frame height (${heightsAfter[0]}px), no plaintext`);
   check(seen.hostile.csp.length === 0, `CSP violations on the shop page: ${seen.hostile.csp.join(', ')}`);
+  const dataPaths = dataRequests.map((u) => u.slice(`${frameOrigin}/pkg/data/`.length));
+  check(dataRequests.length > 0 && dataRequests.every((u) => u.startsWith(`${frameOrigin}/pkg/data/`)), `address data fetched from elsewhere than the frame's origin: ${dataRequests.join(', ')}`);
+  check(['intl/CN.json', 'cn/index.json', 'cn/33.json'].every((p) => dataPaths.includes(p)), `the frame's form fetched ${dataPaths.join(', ')}`);
+  log(`the frame's form fetched its address data from its own origin only: ${[...new Set(dataPaths)].join(', ')}`);
   const inFrame = await frame2.evaluate(() => ({
     csp: window.__csp,
     scroll: document.documentElement.scrollHeight,
@@ -556,7 +569,8 @@ async function run(browser) {
   const result = await genuineCheckout(browser, expectedIntegrity);
   await cloneAttacks(browser);
   await integrityAndEmbedding(browser);
-  const line = JSON.stringify({ ...result, expected: SAMPLE });
+  // the lists' names and the district's code the frame's form fills in (SPEC §4.2)
+  const line = JSON.stringify({ ...result, expected: { ...SAMPLE, divisionCode: '330106' } });
   await writeFile(path.join(outDir, 'sealed.json'), `${line}\n`);
   process.stdout.write(`${line}\n`);
 }

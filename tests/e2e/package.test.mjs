@@ -3,7 +3,7 @@
 // global, its functions work in Node, and test mode round-trips for a shop's own test suite.
 
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import test from 'node:test';
@@ -45,7 +45,7 @@ test('test mode: seal to the test key in Node, open with openTestEnvelope', asyn
   assert.deepEqual(view.disclosed, { country: 'CN' });
   assert.equal(view.recipients[0].keyId, await pkg.keyId(pkg.TEST_COURIER_PUBLIC_KEY));
   // an opened address has every key of the field table, '' when empty (SPEC.md §3.4)
-  assert.deepEqual(await pkg.openTestEnvelope(envelope, 'SHOP-TEST-1'), { ...ADDRESS, company: '', deliveryNote: '' });
+  assert.deepEqual(await pkg.openTestEnvelope(envelope, 'SHOP-TEST-1'), { ...ADDRESS, company: '', deliveryNote: '', divisionCode: '' });
   await assert.rejects(pkg.openTestEnvelope(envelope, 'SHOP-TEST-2'), (e) => e.code === 'order_mismatch');
   await assert.rejects(pkg.seal({ ...ADDRESS, phone: '12' }, pkg.TEST_COURIER_PUBLIC_KEY, 'X'), (e) => e.code === 'phone_invalid' && e.field === 'phone');
 });
@@ -56,15 +56,31 @@ test('package.json points at the entry, the types and the files that exist', asy
   assert.match(meta.version, /^\d+\.\d+\.\d+/);
   assert.notEqual(meta.version, '0.0.0');
   assert.equal(meta.exports['.'].types, './index.d.ts');
-  for (const file of meta.files) await readFile(path.join(pkgDir, file)); // each exists
+  for (const file of meta.files) await stat(path.join(pkgDir, file)); // each exists
+});
+
+test('the address data is published in data/: every country, China\'s provinces, the licences', async () => {
+  const meta = JSON.parse(await readFile(path.join(pkgDir, 'package.json'), 'utf8'));
+  assert.ok(meta.files.includes('data/'), 'package.json `files` publishes data/');
+  assert.equal(meta.exports['./data/*'], './data/*', 'sealpost/data/* resolves for bundlers and copy steps');
+  const intl = (await readdir(path.join(pkgDir, 'data/intl'))).filter((f) => /^[A-Z]{2}\.json$/.test(f));
+  assert.equal(intl.length, 249, 'one format per country code');
+  const cn = await readdir(path.join(pkgDir, 'data/cn'));
+  assert.ok(cn.includes('index.json') && cn.includes('33.json') && cn.length === 35, `data/cn has ${cn.length} files`);
+  const index = JSON.parse(await readFile(path.join(pkgDir, 'data/cn/index.json'), 'utf8'));
+  for (const [pp] of index) assert.ok(cn.includes(`${pp}.json`), `data/cn/${pp}.json`);
+  assert.ok((await readdir(path.join(pkgDir, 'data/licenses'))).length >= 2, 'the upstream licences');
+  await stat(path.join(pkgDir, 'data/README.md'));
+  // the wasm pins the files by hash: no manifest or pin table is shipped beside them
+  await assert.rejects(stat(path.join(pkgDir, 'data/pins.bin')));
 });
 
 test('every built file is published, every export has its types, react and vue are optional peers', async () => {
   const meta = JSON.parse(await readFile(path.join(pkgDir, 'package.json'), 'utf8'));
   const built = (await readdir(pkgDir)).filter((f) => f !== 'package.json').sort();
-  assert.deepEqual([...meta.files].sort(), built, 'package.json `files` names exactly the built files');
+  assert.deepEqual(meta.files.map((f) => f.replace(/\/$/, '')).sort(), built, 'package.json `files` names exactly the built files');
   for (const [entry, target] of Object.entries(meta.exports)) {
-    if (entry === './package.json') continue;
+    if (entry === './package.json' || entry === './data/*') continue;
     assert.ok(target.types && target.default, `${entry} has types and a default`);
     for (const file of [target.types, target.default]) await readFile(path.join(pkgDir, file)); // each exists
   }
@@ -80,5 +96,5 @@ test('sealpost/testing loads in Node (a test runner) and opens what the package 
   const pkg = await import(path.resolve(pkgDir, 'index.js'));
   assert.equal(testing.TEST_COURIER_IDENTITY, pkg.TEST_COURIER_IDENTITY);
   const envelope = await pkg.seal(ADDRESS, pkg.TEST_COURIER_PUBLIC_KEY, 'SHOP-TEST-3');
-  assert.deepEqual(await testing.openTestEnvelope(envelope, 'SHOP-TEST-3'), { ...ADDRESS, company: '', deliveryNote: '' });
+  assert.deepEqual(await testing.openTestEnvelope(envelope, 'SHOP-TEST-3'), { ...ADDRESS, company: '', deliveryNote: '', divisionCode: '' });
 });

@@ -1,6 +1,6 @@
 // Compiled with `tsc --noEmit` by `cargo xtask test`: the package's types describe how a shop
 // uses it (a wrong option or event type here must fail the check).
-import { mount, seal, openTestEnvelope, TEST_COURIER_PUBLIC_KEY, type FormOptions, type SealedDetail } from 'sealpost';
+import { mount, seal, openTestEnvelope, preloadAddressData, TEST_COURIER_PUBLIC_KEY, type FormOptions, type SealedDetail } from 'sealpost';
 
 const options: FormOptions = {
   couriers: [TEST_COURIER_PUBLIC_KEY],
@@ -11,7 +11,22 @@ const options: FormOptions = {
   country: 'CN',
   testMode: true,
   button: false,
+  dataUrl: '/static/sealpost-data/',
 };
+
+// the address data: a folder URL (string or URL), off with null, or the page's own loader
+const dataOptions: FormOptions[] = [
+  { dataUrl: new URL('https://cdn.example/sealpost@1/data/') },
+  { dataUrl: null, strings: { 'label.zip': 'ZIP', 'error.postal_code_example': 'Like {example}' } },
+  { loadData: (path: string) => fetch(`/data/${path}`).then((r) => r.text()) },
+];
+preloadAddressData('DE', dataOptions[0]);
+preloadAddressData();
+// @ts-expect-error dataUrl is a URL or a string, not a number
+const badData: FormOptions = { dataUrl: 42 };
+// @ts-expect-error loadData resolves to the text
+const badLoader: FormOptions = { loadData: (path: string) => Promise.resolve(path.length) };
+void badData; void badLoader;
 
 export async function checkout(host: HTMLElement): Promise<string> {
   const form = await mount(host, options);

@@ -6,7 +6,8 @@
 //
 // WebDriver classic cannot reach into a closed shadow root, so the buyer uses the keyboard:
 // focus the page's first button, Tab into the form, type, Tab between fields (key actions).
-// The address is ASCII (key actions type what a keyboard can). Inline (`/`) and isolated
+// What is typed is ASCII (key actions type what a keyboard can): the province, city and
+// district lists are narrowed by the province's Latin name and the division codes. Inline (`/`) and isolated
 // (`/isolated.html`, confirmed with Enter inside the frame) checkouts; writes
 // <outDir>/sealed-webkit.json for xtask to open with the CLI, and screenshots.
 
@@ -17,19 +18,24 @@ import path from 'node:path';
 import process from 'node:process';
 import { cryptoPathChecks, cryptoPaths } from './crypto-paths.mjs';
 import { EXPECTED, hostileOptions } from './hostile-options.mjs';
+import { pickChineseAddress, ZHEJIANG_HANGZHOU_XIHU_ASCII } from './picker.mjs';
 
 const ATTACKER_KEY = 'sp1sju5n8ppesylh285cqe6clzwm3gu0p3nhye2hekfqm9mhta509asa09mlw';
 
 const STEP_TIMEOUT_MS = 30_000;
+// Province, city and district are chosen in the form's lists by typing ASCII in their filters
+// (the province's Latin name, then the division codes' digits: picker.mjs); the sealed names
+// are the lists', with the district's code.
 const ADDRESS = {
   name: 'Zhang San',
   phone: '13812345678',
   country: 'CN',
-  addressLevel1: 'Zhejiang',
-  addressLevel2: 'Hangzhou',
-  addressLevel3: 'Xihu',
+  addressLevel1: '浙江省',
+  addressLevel2: '杭州市',
+  addressLevel3: '西湖区',
   streetLines: ['90 Wensan Road'],
   postalCode: '310012',
+  divisionCode: '330106',
 };
 const TAB = '\uE004';
 const ENTER = '\uE007';
@@ -131,7 +137,11 @@ class Session {
 
 async function typeAddress(s) {
   await s.keys(ADDRESS.name, TAB, ADDRESS.phone, TAB);
-  for (const v of [ADDRESS.addressLevel1, ADDRESS.addressLevel2, ADDRESS.addressLevel3, ADDRESS.streetLines[0], ADDRESS.postalCode]) {
+  const keyboard = { type: (text) => s.keys(text), press: (key) => s.keys(key === 'Tab' ? TAB : key) };
+  // WebDriver classic cannot see into the closed form: a pause for each level's data
+  const settle = () => new Promise((r) => { setTimeout(r, 1500); });
+  await pickChineseAddress(keyboard, settle, ZHEJIANG_HANGZHOU_XIHU_ASCII);
+  for (const v of [ADDRESS.streetLines[0], ADDRESS.postalCode]) {
     await s.keys(TAB, v);
   }
 }

@@ -12,6 +12,8 @@
 //! - `bad_input`: the hostile-input matrix of the JS API;
 //! - `platform`: the vectors sealed with the engine's WebCrypto X25519 (the platform path);
 //! - `widget`: the address form (browser only: it needs a DOM);
+//! - `address_data`: the form with the address data: layouts, China's lists, refused assets
+//!   (browser only);
 //! - `directory`: the form with a signed courier directory (browser only).
 #![allow(
     clippy::unwrap_used,
@@ -34,6 +36,8 @@ mod platform;
 #[cfg(target_arch = "wasm32")]
 mod web;
 
+#[cfg(all(target_arch = "wasm32", not(feature = "node-test")))]
+mod address_data;
 #[cfg(all(target_arch = "wasm32", not(feature = "node-test")))]
 mod directory;
 #[cfg(all(target_arch = "wasm32", not(feature = "node-test")))]

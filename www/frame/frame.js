@@ -22,7 +22,7 @@
 //     the frame's height (which depends on the width and the host's options, never on what the
 //     buyer typed or which layout is shown), envelopes and error codes.
 
-import { load, mount, verifyDirectory } from '/pkg/index.js';
+import { load, mount, preloadAddressData, verifyDirectory } from '/pkg/index.js';
 
 const VERSION = 1;
 const THEME = ['accent', 'on-accent', 'bg', 'text', 'muted', 'border', 'error', 'font', 'radius', 'gap'];
@@ -231,7 +231,8 @@ async function measureHeight(options) {
     const twin = document.createElement('div');
     box.append(twin);
     try {
-      const form = await mount(twin, { ...options, country });
+      // the built-in layouts, no address data: a twin fetches nothing
+      const form = await mount(twin, { ...options, country, dataUrl: null });
       try {
         form.seal();
       } catch {
@@ -340,7 +341,13 @@ function start(policy, embedder) {
     for (const id of waiting) reply(id, { ok: true, value: confirmed });
     waiting = [];
   });
-  host.addEventListener('sealpost-error', (e) => post({ type: 'event', name: 'error', detail: errorDetail(e.detail) }));
+  // A refused address-data file (invalid_address_data) is the frame's problem, not the shop's,
+  // and when it happens says which country or province the buyer chose: the buyer sees it in
+  // the form's status line, the host hears nothing.
+  host.addEventListener('sealpost-error', (e) => {
+    if (e.detail && e.detail.code === 'invalid_address_data') return;
+    post({ type: 'event', name: 'error', detail: errorDetail(e.detail) });
+  });
 
   function looks(raw, options) {
     themeStyle(host, raw.theme);
@@ -365,6 +372,8 @@ function start(policy, embedder) {
     const { options } = checked;
     try {
       if (!form) {
+        // the first country's address data (from this origin) downloads with the module
+        preloadAddressData(typeof options.country === 'string' ? options.country : 'CN');
         await loadWasm();
         if (!options.testMode) {
           options.directory = await fetchDirectory();

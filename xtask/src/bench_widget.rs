@@ -58,10 +58,12 @@ pub fn run_bench() -> Result {
 }
 
 /// `target/bench/site/`: the bench pages of `tests/e2e/bench-site/` at `/` and the package at
-/// `/pkg/`, served with the demo shop's headers and CSP.
+/// `/pkg/` (its address data at `/pkg/data/`), served with the demo shop's headers and CSP.
 fn bench_site() -> Result<std::path::PathBuf> {
     let site = root().join("target/bench/site");
     let _ = std::fs::remove_dir_all(&site);
+    // the address data the form fetches, as a shop serving the package as it is would
+    crate::frame::copy_dir(&root().join("pkg/data"), &site.join("pkg/data"))?;
     for (from, to) in [
         ("tests/e2e/bench-site", site.clone()),
         ("pkg", site.join("pkg")),

@@ -1,8 +1,9 @@
 //! The deployable isolation frame (SPEC.md §10.5–10.6): `cargo xtask frame --policy FILE --out
 //! DIR [--directory FILE]` turns the platform's frame policy into a static site for the
 //! platform's own form origin: the frame page with the policy built in and every file pinned by
-//! Subresource Integrity, the package's script and wasm, the response headers it needs (CSP
-//! with `frame-ancestors` from the policy's embedders) as `_headers` and as an nginx snippet.
+//! Subresource Integrity, the package's script and wasm, its address data (`/pkg/data/`), the
+//! response headers it needs (CSP with `frame-ancestors` from the policy's embedders) as
+//! `_headers` and as an nginx snippet.
 //!
 //! The demo and the end-to-end tests serve a bundle built the same way from
 //! `www/frame-policy.demo.json`, with a demo directory signed here by a public demo platform key.
@@ -255,6 +256,25 @@ fn read(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
 }
 
+/// Copies the folder `from` (files and folders) to `to`.
+pub(crate) fn copy_dir(from: &Path, to: &Path) -> Result {
+    std::fs::create_dir_all(to).map_err(|e| format!("{}: {e}", to.display()))?;
+    for entry in std::fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))? {
+        let path = entry
+            .map_err(|e| format!("{}: {e}", from.display()))?
+            .path();
+        let Some(name) = path.file_name() else {
+            continue;
+        };
+        if path.is_dir() {
+            copy_dir(&path, &to.join(name))?;
+        } else {
+            write(&to.join(name), &read(&path)?)?;
+        }
+    }
+    Ok(())
+}
+
 /// The site's path for a URL path.
 fn site_path(out: &Path, url: &str) -> PathBuf {
     out.join(url.trim_start_matches('/'))
@@ -299,6 +319,9 @@ pub fn build(
         return Err("www/frame/index.html names a file the bundle does not pin".into());
     }
     write(&site_path(out, PAGE), page.as_bytes())?;
+    // the address data, from the frame's own origin (`connect-src 'self'`); not pinned by
+    // SRI here: the wasm (pinned) checks each file against the hash it has built in
+    copy_dir(&root().join("pkg/data"), &site_path(out, "/pkg/data"))?;
     if let Some(text) = directory {
         write(&site_path(out, &policy.directory_path), text.as_bytes())?;
     }

@@ -151,7 +151,8 @@ pub(crate) const WASM_OPT_ARGS: [&str; 3] = ["--merge-similar-functions", "-Oz",
 /// Builds the npm package into `pkg/`: the three wasm modules (size-tuned profile, see
 /// Cargo.toml; `wasm-opt` with [`WASM_OPT_ARGS`] when binaryen's wasm-opt is installed) and
 /// their glue, every file of `src/js/` (the element entry `index.js`, the framework wrappers,
-/// the testing helpers, their types, README and package.json) and the licence texts.
+/// the testing helpers, their types, README and package.json), the licence texts, and the
+/// address data in `pkg/data/` (fetched by the form per country and province).
 ///
 /// - `sealpost_bg.wasm` (`--features form-only`): the form, what the element and the isolation
 ///   frame load;
@@ -217,6 +218,29 @@ fn build_pkg() -> Result {
         std::fs::write(pkg.join(&file), text).map_err(|e| format!("pkg/{file}: {e}"))?;
     }
     let _ = std::fs::remove_file(pkg.join(".gitignore"));
+    copy_address_data(&pkg.join("data"))
+}
+
+/// The address data the form fetches (`src/data/`: `cn/`, `intl/`, the licences and the README;
+/// not `pins.bin`, which is built into the modules, nor the manifest) into `out` (`pkg/data/`),
+/// replacing what was there.
+fn copy_address_data(out: &Path) -> Result {
+    let _ = std::fs::remove_dir_all(out);
+    let src = root().join("src/data");
+    for dir in ["cn", "intl", "licenses"] {
+        std::fs::create_dir_all(out.join(dir)).map_err(|e| format!("{}: {e}", out.display()))?;
+        let entries =
+            std::fs::read_dir(src.join(dir)).map_err(|e| format!("src/data/{dir}: {e}"))?;
+        for entry in entries {
+            let path = entry.map_err(|e| format!("src/data/{dir}: {e}"))?.path();
+            if let Some(name) = path.file_name() {
+                std::fs::copy(&path, out.join(dir).join(name))
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
+            }
+        }
+    }
+    std::fs::copy(src.join("README.md"), out.join("README.md"))
+        .map_err(|e| format!("src/data/README.md: {e}"))?;
     Ok(())
 }
 
@@ -291,6 +315,7 @@ static CHROMIUM_WASM: std::sync::Mutex<Vec<browsers::FileResult>> =
     std::sync::Mutex::new(Vec::new());
 
 const INLINE: &str = "e2e inline checkout";
+const ADDRESS_DATA: &str = "e2e address data: lists, autofill, layouts";
 const ISOLATED: &str = "e2e isolated checkout";
 const HOSTILE: &str = "e2e frame reload, SRI, frame-ancestors";
 const HOSTILE_OPTIONS: &str = "e2e hostile options, clone, early seal";
@@ -312,7 +337,7 @@ fn browser_steps(browser: &'static str) -> Vec<Step> {
             ),
             (
                 "end-to-end checkout (Chromium)",
-                Box::new(|| browsers::suites(&[INLINE], "chromium", e2e)),
+                Box::new(|| browsers::suites(&[INLINE, ADDRESS_DATA], "chromium", e2e)),
             ),
             (
                 "end-to-end isolation mode (cross-origin frame, hostile host script; Chromium)",
@@ -499,7 +524,9 @@ fn package_checks() -> Result {
 }
 
 /// The demo page in headless Chromium seals an address (typed into the form, and a committed
-/// vector's address to the vector's keys); the real CLI opens both.
+/// vector's address to the vector's keys); the real CLI opens both. Then the form with the
+/// address data (`tests/e2e/address-data.mjs`: China's lists by keyboard and by autofill, other
+/// countries' layouts, what is fetched, a changed file) on the same server.
 fn e2e() -> Result {
     build_pkg()?;
     let cli = build_cli()?;
@@ -537,7 +564,12 @@ fn e2e() -> Result {
         &sealed["vector"]["orderRef"],
         &sealed["vector"]["envelope"],
     )?;
-    same_address("vector 02", &opened, &vector["expect"]["address"])
+    same_address("vector 02", &opened, &vector["expect"]["address"])?;
+    run(Command::new("node")
+        .current_dir(root().join("tests/e2e"))
+        .arg("address-data.mjs")
+        .arg(format!("http://{}/", server.addr))
+        .arg(&out_dir))
 }
 
 fn read_json(path: &Path) -> Result<serde_json::Value> {

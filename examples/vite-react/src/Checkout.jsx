@@ -19,6 +19,8 @@ export function Checkout() {
       orderRef: ORDER_REF,
       disclose: 'province',
       button: false, // this page's own "Place order" button calls seal()
+      // where vite.config.js puts the package's address data
+      dataUrl: '/sealpost-data/',
       // Only in the end-to-end build (vite build --mode e2e): an open shadow root lets
       // sealpost/testing type into the form. The default, closed, is what production uses.
       ...(import.meta.env.MODE === 'e2e' ? { shadow: 'open' } : {}),

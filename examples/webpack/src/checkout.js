@@ -15,6 +15,8 @@ form.options = {
   testMode: true,
   orderRef: 'ORD-WEBPACK-1001',
   disclose: 'country',
+  // where webpack.config.js puts the package's address data
+  dataUrl: 'dist/sealpost-data/',
   ...(SEALPOST_E2E ? { shadow: 'open' } : {}),
 };
 
