@@ -9,7 +9,7 @@
 //! built from the country's data ([`data_layout`]: its fields, order, requiredness and names).
 
 use crate::{
-    addrdata::{self, Atlas, City, CountryFormat, Division, Province},
+    addrdata::{self, short_name, Atlas, City, CountryFormat, Division, Province},
     address::{AddressError, Field, Problem, FIELDS},
 };
 
@@ -526,50 +526,13 @@ pub fn filter_matches(choice: &Choice, query: &str) -> bool {
         .any(|n| fold(n).contains(&q))
 }
 
-/// Suffixes a buyer or the browser's autofill may leave out of a Chinese division's name
-/// (`杭州` for 杭州市): the rule of the address data's own name matching (`addrdata`), which
-/// `tests` below checks this copy against.
-const CN_SUFFIXES: &[&str] = &[
-    "特别行政区",
-    "维吾尔自治区",
-    "壮族自治区",
-    "回族自治区",
-    "自治区",
-    "自治州",
-    "地区",
-    "省",
-    "市",
-    "区",
-    "县",
-    "盟",
-];
-
-fn cn_short(name: &str) -> &str {
-    let f = name.trim();
-    CN_SUFFIXES
-        .iter()
-        .find_map(|s| f.strip_suffix(s).filter(|r| r.chars().count() >= 2))
-        .unwrap_or(f)
-}
-
-/// The division of `list` that `text` names: its 6-digit code or its name exactly, else its
-/// name without the suffix (on either side) if only one has that short name.
+/// The division of `list` that `text` names: its 6-digit code, else by the address data's
+/// name rules (exactly, or without the suffix if only one has that short name).
 fn cn_named<'a, T>(list: &'a [T], division: impl Fn(&T) -> &Division, text: &str) -> Option<&'a T> {
     let t = text.trim();
-    if t.is_empty() {
-        return None;
-    }
-    if let Some(x) = list
-        .iter()
-        .find(|x| division(x).name == t || division(x).code == t)
-    {
-        return Some(x);
-    }
-    let mut found = list
-        .iter()
-        .filter(|x| cn_short(&division(x).name) == cn_short(t));
-    let first = found.next()?;
-    found.next().is_none().then_some(first)
+    list.iter()
+        .find(|x| !t.is_empty() && division(x).code == t)
+        .or_else(|| crate::addrdata::by_name(list, |x| &division(x).name, t))
 }
 
 /// The entry of `list` that `text` names, as the address data matches names (SPEC §4.2):
@@ -594,8 +557,8 @@ pub fn pick_choice<'a>(list: &'a [Choice], text: &str) -> Option<&'a Choice> {
     if let Some(c) = list.iter().find(same) {
         return Some(c);
     }
-    let short = cn_short(text);
-    let mut found = list.iter().filter(|c| cn_short(&c.value) == short);
+    let short = short_name(text);
+    let mut found = list.iter().filter(|c| short_name(&c.value) == short);
     let first = found.next()?;
     found.next().is_none().then_some(first)
 }
@@ -1420,8 +1383,8 @@ mod tests {
                     for (city, district) in [
                         (c.city.name.clone(), d.name.clone()),
                         (
-                            cn_short(&c.city.name).to_owned(),
-                            cn_short(&d.name).to_owned(),
+                            short_name(&c.city.name).to_owned(),
+                            short_name(&d.name).to_owned(),
                         ),
                     ] {
                         let mut addr = crate::Address::default();

@@ -301,6 +301,12 @@ const SUFFIXES: &[&str] = &[
     "県",
 ];
 
+/// The name without the suffix a buyer or the browser's autofill may leave out (`浙江` for
+/// 浙江省, `东京` for 東京都 — only when at least two characters remain). SPEC.md §4.2.
+pub fn short_name(name: &str) -> &str {
+    short(name)
+}
+
 fn short(name: &str) -> &str {
     let f = name.trim();
     SUFFIXES
@@ -311,7 +317,7 @@ fn short(name: &str) -> &str {
 
 /// The entry of `list` named `text`: exactly, else by the short form (suffix left out on
 /// either side) if that is unambiguous.
-fn by_name<'a, T>(list: &'a [T], name: impl Fn(&T) -> &str, text: &str) -> Option<&'a T> {
+pub fn by_name<'a, T>(list: &'a [T], name: impl Fn(&T) -> &str, text: &str) -> Option<&'a T> {
     let t = text.trim();
     if t.is_empty() {
         return None;

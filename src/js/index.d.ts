@@ -293,6 +293,17 @@ export interface SealOptions {
    * is the same format either way.
    */
   crypto?: 'auto' | 'platform' | 'wasm';
+  /**
+   * Check and seal the address with the address data (SPEC.md §4.2), fetched from this folder
+   * (the package's `data/`, served by the shop or a CDN) once per page and checked against the
+   * hashes built into the module: the country's required fields, postal-code pattern and state
+   * list, China's province ⊃ city ⊃ district; sealed with the data's names and `divisionCode`.
+   * Rejects `load_failed` when a file cannot be fetched, `invalid_address_data` when one is not
+   * the pinned file. Without `dataUrl` or `loadData`, `seal()` applies the rules of §4.1 only.
+   */
+  dataUrl?: string | URL;
+  /** Instead of `dataUrl`: resolves an asset path (`intl/DE.json`, `cn/33.json`) to its text. */
+  loadData?: (path: string) => Promise<string>;
 }
 /**
  * Loads what `seal()` will use on this platform (the seal-only module and a first ephemeral key

@@ -355,6 +355,7 @@ export async function prepareSeal(options = {}) {
  */
 export async function seal(address, couriers, orderRef, disclose = 'none', options = {}) {
   const { path, wasm } = await sealModule(cryptoChoice(options));
+  address = await withAddressData(wasm, address, options);
   if (path === 'wasm') return wasm.seal(address, couriers, orderRef, disclose);
   const keys = wasm.sealKeys(address, couriers, orderRef, disclose);
   const encapsulations = await platformEncapsulate(keys).catch((err) => {
@@ -365,6 +366,29 @@ export async function seal(address, couriers, orderRef, disclose = 'none', optio
   } finally {
     encapsulations.fill(0);
   }
+}
+
+/**
+ * With `options.dataUrl` or `options.loadData` (as the form's), the address `seal()` seals is
+ * the one SPEC §4.2 gives: checked with the country's address data (required fields, postal
+ * pattern, state list; China's province ⊃ city ⊃ district) and canonical (the data's names,
+ * `divisionCode` filled in). Each asset is fetched once per page and checked against the hash
+ * the module has built in. No data asked for: the address as given (§4.1 rules only).
+ */
+async function withAddressData(wasm, address, options) {
+  if (!options || (options.dataUrl == null && typeof options.loadData !== 'function')) return address;
+  const loader = typeof options.loadData === 'function' ? options.loadData : dataLoader(options.dataUrl);
+  if (!loader) throw sealpostError('invalid_options', 'options.dataUrl is not an http(s) URL of the address data folder');
+  for (let path = wasm.addressDataNeeded(address), tries = 0; path && tries < 4; path = wasm.addressDataNeeded(address), tries++) {
+    let text;
+    try {
+      text = await loader(path);
+    } catch (err) {
+      throw sealpostError('load_failed', `the address data ${path} could not be loaded: ${String((err && err.message) || err).slice(0, 120)}`);
+    }
+    wasm.addAddressData(path, text);
+  }
+  return wasm.canonicalAddress(address);
 }
 
 /**

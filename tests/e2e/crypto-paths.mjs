@@ -44,6 +44,24 @@ export async function cryptoPaths() {
     out.freshKeys = twice[0] !== twice[1];
     out.bad = await sp.seal(address, sp.TEST_COURIER_PUBLIC_KEY, 'X', 'none', { crypto: 'webcrypto' })
       .then(() => 'sealed', (e) => e.code);
+    // with the address data (SPEC §4.2): short names sealed as the data's, the district's code
+    // filled in and disclosed canonically; a district of another city, a changed asset and a
+    // failed load refused with their codes
+    const cn = { ...address, addressLevel1: '浙江', addressLevel2: '杭州', addressLevel3: '西湖' };
+    const key = sp.TEST_COURIER_PUBLIC_KEY;
+    const sealed = await sp.seal(cn, key, 'DATA-1', 'region', { dataUrl: '/pkg/data/' });
+    const o = await sp.openTestEnvelope(sealed, 'DATA-1');
+    out.data = {
+      opened: [o.addressLevel1, o.addressLevel2, o.addressLevel3, o.divisionCode].join(' '),
+      disclosed: (await sp.inspect(sealed)).disclosed.addressLevel1,
+      plain: (await sp.openTestEnvelope(await sp.seal(cn, key, 'DATA-2', 'none'), 'DATA-2')).addressLevel1,
+      wrongDistrict: await sp.seal({ ...cn, addressLevel3: '朝阳区' }, key, 'D', 'none', { dataUrl: '/pkg/data/' }).then(() => 'sealed', (e) => `${e.code} ${e.field}`),
+      tampered: await sp.seal({ ...cn, country: 'US', phone: '+1 650 253 0000', addressLevel1: 'CA', addressLevel2: 'Mountain View', postalCode: '94043' }, key, 'D', 'none', {
+        loadData: async (p) => (await (await fetch(`/pkg/data/${p}`)).text()).replace('California', 'Californie'),
+      }).then(() => 'sealed', (e) => e.code),
+      missing: await sp.seal({ ...cn, country: 'JP', addressLevel1: 'Tokyo', postalCode: '100-8111' }, key, 'D', 'none', { loadData: () => Promise.reject(new Error('offline')) })
+        .then(() => 'sealed', (e) => e.code),
+    };
   } finally {
     subtle.deriveBits = derive;
   }
@@ -59,5 +77,10 @@ export function cryptoPathChecks(browser, got) {
     [got.auto && got.auto.deriveBits === auto && got.auto.opened, `'auto' takes the ${EXPECTED_AUTO[browser]} path in ${browser}: ${JSON.stringify(got.auto)}`],
     [got.freshKeys === true, 'two platform seals of the same address and order are different envelopes (no ephemeral key reused)'],
     [got.bad === 'invalid_options', `an unknown crypto choice is refused with invalid_options, not ${got.bad}`],
+    [got.data && got.data.opened === '浙江省 杭州市 西湖区 330106' && got.data.disclosed === '浙江省' && got.data.plain === '浙江',
+      `seal() with dataUrl seals the data's names and code and discloses the canonical province; without, the text as given: ${JSON.stringify(got.data)}`],
+    [got.data && got.data.wrongDistrict === 'address_level3_invalid addressLevel3', `a district of another city is refused: ${got.data && got.data.wrongDistrict}`],
+    [got.data && got.data.tampered === 'invalid_address_data', `a changed data file is refused: ${got.data && got.data.tampered}`],
+    [got.data && got.data.missing === 'load_failed', `a data file that cannot be loaded rejects load_failed: ${got.data && got.data.missing}`],
   ];
 }
