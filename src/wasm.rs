@@ -333,7 +333,9 @@ pub fn seal_encapsulated_js(
 // The address data for `seal()` (SPEC.md §4.2), when the page asks for it (index.js: a
 // `dataUrl` or `loadData` option): one atlas per module instance, filled by index.js with the
 // assets `addressDataNeeded` names, each checked against the pin compiled into this module.
-#[cfg(not(feature = "form-only"))]
+// Only in the whole module: the data's code (~20 KB gzip) stays out of the seal-only module,
+// which a page that seals without the data loads.
+#[cfg(not(any(feature = "seal-only", feature = "form-only")))]
 thread_local! {
     static SEAL_DATA: core::cell::RefCell<crate::addrdata::Atlas> =
         core::cell::RefCell::new(crate::addrdata::Atlas::new());
@@ -342,7 +344,7 @@ thread_local! {
 /// The next address-data asset (`intl/DE.json`, `cn/index.json`, `cn/33.json`) needed to check
 /// `address` by SPEC.md §4.2, or undefined when this module has them all. Throws what `seal`
 /// would for an address of the wrong shape.
-#[cfg(not(feature = "form-only"))]
+#[cfg(not(any(feature = "seal-only", feature = "form-only")))]
 #[wasm_bindgen(js_name = addressDataNeeded)]
 pub fn address_data_needed_js(address: JsValue) -> Result<Option<String>, JsValue> {
     let address = address_from_js(address)?;
@@ -351,7 +353,7 @@ pub fn address_data_needed_js(address: JsValue) -> Result<Option<String>, JsValu
 
 /// Adds an asset's text (fetched by index.js); throws `invalid_address_data` when it is not the
 /// asset this module pins.
-#[cfg(not(feature = "form-only"))]
+#[cfg(not(any(feature = "seal-only", feature = "form-only")))]
 #[wasm_bindgen(js_name = addAddressData)]
 pub fn add_address_data_js(path: JsValue, text: JsValue) -> Result<(), JsValue> {
     let bad = || JsValue::from(Error::InvalidAddressData("the path and text must be strings"));
@@ -363,7 +365,7 @@ pub fn add_address_data_js(path: JsValue, text: JsValue) -> Result<(), JsValue> 
 
 /// `address` as it is sealed with the address data added so far (SPEC.md §4.2: canonical
 /// names, `divisionCode` filled in), or the first problem as `seal` would throw it.
-#[cfg(not(feature = "form-only"))]
+#[cfg(not(any(feature = "seal-only", feature = "form-only")))]
 #[wasm_bindgen(js_name = canonicalAddress)]
 pub fn canonical_address_js(address: JsValue) -> Result<JsValue, JsValue> {
     let address = address_from_js(address)?;

@@ -299,7 +299,8 @@ export interface SealOptions {
    * hashes built into the module: the country's required fields, postal-code pattern and state
    * list, China's province ⊃ city ⊃ district; sealed with the data's names and `divisionCode`.
    * Rejects `load_failed` when a file cannot be fetched, `invalid_address_data` when one is not
-   * the pinned file. Without `dataUrl` or `loadData`, `seal()` applies the rules of §4.1 only.
+   * the pinned file. This loads the package's whole module (`sealpost_full_bg.wasm`), where the
+   * data's code is. Without `dataUrl` or `loadData`, `seal()` applies the rules of §4.1 only.
    */
   dataUrl?: string | URL;
   /** Instead of `dataUrl`: resolves an asset path (`intl/DE.json`, `cn/33.json`) to its text. */

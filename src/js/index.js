@@ -355,7 +355,7 @@ export async function prepareSeal(options = {}) {
  */
 export async function seal(address, couriers, orderRef, disclose = 'none', options = {}) {
   const { path, wasm } = await sealModule(cryptoChoice(options));
-  address = await withAddressData(wasm, address, options);
+  address = await withAddressData(address, options);
   if (path === 'wasm') return wasm.seal(address, couriers, orderRef, disclose);
   const keys = wasm.sealKeys(address, couriers, orderRef, disclose);
   const encapsulations = await platformEncapsulate(keys).catch((err) => {
@@ -373,10 +373,13 @@ export async function seal(address, couriers, orderRef, disclose = 'none', optio
  * the one SPEC §4.2 gives: checked with the country's address data (required fields, postal
  * pattern, state list; China's province ⊃ city ⊃ district) and canonical (the data's names,
  * `divisionCode` filled in). Each asset is fetched once per page and checked against the hash
- * the module has built in. No data asked for: the address as given (§4.1 rules only).
+ * the module has built in; this loads the whole module (`sealpost_full_bg.wasm`) for it. No
+ * data asked for: the address as given (§4.1 rules only).
  */
-async function withAddressData(wasm, address, options) {
+async function withAddressData(address, options) {
   if (!options || (options.dataUrl == null && typeof options.loadData !== 'function')) return address;
+  // the data's code is in the whole module only (the seal-only one stays small)
+  const wasm = await loadFull();
   const loader = typeof options.loadData === 'function' ? options.loadData : dataLoader(options.dataUrl);
   if (!loader) throw sealpostError('invalid_options', 'options.dataUrl is not an http(s) URL of the address data folder');
   for (let path = wasm.addressDataNeeded(address), tries = 0; path && tries < 4; path = wasm.addressDataNeeded(address), tries++) {
