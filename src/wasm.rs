@@ -356,8 +356,15 @@ pub fn address_data_needed_js(address: JsValue) -> Result<Option<String>, JsValu
 #[cfg(not(any(feature = "seal-only", feature = "form-only")))]
 #[wasm_bindgen(js_name = addAddressData)]
 pub fn add_address_data_js(path: JsValue, text: JsValue) -> Result<(), JsValue> {
-    let bad = || JsValue::from(Error::InvalidAddressData("the path and text must be strings"));
-    let (path, text) = (path.as_string().ok_or_else(bad)?, text.as_string().ok_or_else(bad)?);
+    let bad = || {
+        JsValue::from(Error::InvalidAddressData(
+            "the path and text must be strings",
+        ))
+    };
+    let (path, text) = (
+        path.as_string().ok_or_else(bad)?,
+        text.as_string().ok_or_else(bad)?,
+    );
     SEAL_DATA
         .with(|d| d.borrow_mut().add_pinned(&path, &text))
         .map_err(JsValue::from)
