@@ -8,6 +8,7 @@ mod batch;
 mod checkpoint;
 mod cli;
 mod directory;
+mod docs;
 mod error;
 mod identity;
 mod input;
@@ -23,10 +24,11 @@ mod seal;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let args = cli::Cli::parse();
+    let args = match docs::parse() {
+        std::ops::ControlFlow::Continue(args) => args,
+        std::ops::ControlFlow::Break(code) => return code,
+    };
     let result = match args.command {
         cli::Command::Keygen(a) => keygen::run(a),
         cli::Command::Pubkey(a) => pubkey::run(a),

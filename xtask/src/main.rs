@@ -20,6 +20,7 @@ mod bench_peers;
 mod bench_widget;
 mod browsers;
 mod data;
+mod dist;
 mod examples;
 mod figures;
 mod frame;
@@ -67,6 +68,8 @@ fn main() -> ExitCode {
         // for development: the examples against pkg/ as it is (`cargo xtask pkg` builds it)
         Some("examples") => examples::test(),
         Some("frame") => frame::command(&args[1..]),
+        // the static binary, the .deb and SHA256SUMS in target/dist/; --check: the test step
+        Some("dist") => dist::command(&args[1..]),
         Some("bench") => bench(args.get(1).map(String::as_str)),
         Some("fuzz") => match args.get(1).map(|s| s.parse::<u64>()) {
             None => hardening::fuzz(60),
@@ -74,7 +77,7 @@ fn main() -> ExitCode {
             Some(Err(_)) => Err(format!("not a number of seconds: {}", args[1])),
         },
         _ => {
-            eprintln!("usage: cargo xtask test | demo [--port N] | test --browser chromium|firefox|webkit | bench [widget|cli|peers|readme] | fuzz [SECONDS] | setup | pkg | frame --policy FILE --out DIR [--directory FILE] | e2e | e2e-isolation | examples | serve | data [--date YYYY-MM-DD]");
+            eprintln!("usage: cargo xtask test | demo [--port N] | test --browser chromium|firefox|webkit | bench [widget|cli|peers|readme] | fuzz [SECONDS] | setup | pkg | frame --policy FILE --out DIR [--directory FILE] | dist [--check] | e2e | e2e-isolation | examples | serve | data [--date YYYY-MM-DD]");
             return ExitCode::from(2);
         }
     };
@@ -447,6 +450,10 @@ fn test(only: Option<&str>) -> Result {
         (
             "native tests",
             Box::new(|| run(cargo().args(["test", "--workspace"]))),
+        ),
+        (
+            "dist: static musl binary opens the vectors; .deb contents, man page, completions; SHA256SUMS",
+            Box::new(dist::test),
         ),
         (
             "wasm tests in Node",
