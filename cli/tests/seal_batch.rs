@@ -275,6 +275,19 @@ fn bad_lines_are_rejected_with_their_line_and_field_code() {
     assert_canonical(0, &opened[0]["address"]);
     assert_canonical(1, &opened[1]["address"]);
     assert_canonical(3, &opened[2]["address"]);
+    // open --batch's output is a manifest seal --batch reads (re-sealing to new keys)
+    let out = hub.run(&[
+        "seal",
+        "--batch",
+        "--to",
+        &pk,
+        "-o",
+        "again.ndjson",
+        "opened.ndjson",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    hub.open_all("again.ndjson", "again-opened.ndjson");
+    assert_eq!(hub.read("again-opened.ndjson"), hub.read("opened.ndjson"));
 }
 
 #[test]
