@@ -84,8 +84,7 @@ pub fn run(args: OpenArgs) -> Result<()> {
     let mut rej = TempOut::create(&rejects)?;
     let progress = manifest::progress_bar(args.quiet, manifest.total);
     let (mut read, mut opened, mut rejected, mut expired_opened) = (0u64, 0u64, 0u64, 0u64);
-    while let Some(done) = manifest.next_chunk() {
-        let done = done?;
+    manifest.pipeline(manifest::process, |done, manifest| {
         let events: Vec<Event> = done
             .iter()
             .map(|d| manifest::event(d, &identities))
@@ -112,7 +111,8 @@ pub fn run(args: OpenArgs) -> Result<()> {
             let rate = read as f64 / bar.elapsed().as_secs_f64().max(0.001);
             bar.set_message(format!("{read} records, {rate:.0}/s, {rejected} rejected"));
         }
-    }
+        Ok(())
+    })?;
     if let Some(bar) = &progress {
         bar.finish_and_clear();
     }

@@ -260,20 +260,58 @@ impl<'a> Manifest<'a> {
             .map(|chunk| chunk.map(|c| map_in(pool, c, |item| process(item, settings))))
     }
 
-    /// The next chunk of records as read, each passed through `f` on the pool's threads (in
-    /// manifest order); `None` at the end. What `seal --batch` does with a record of addresses.
-    pub fn next_mapped<T: Send>(
+    /// Every chunk passed through `f` on the pool's threads (in manifest order), each given to
+    /// `consume` on this thread **while the next chunk is processed**: the audit log's sync and
+    /// the output of chunk N overlap the opening (or sealing) of chunk N + 1, so the pool never
+    /// waits for the disk. At most three chunks are in memory: the one read ahead, the one being
+    /// processed, the one being consumed. Stops at the first error, of reading or of `consume`.
+    pub fn pipeline<T: Send>(
         &mut self,
-        f: impl Fn(Item) -> T + Sync + Send,
-    ) -> Option<Result<Vec<T>>> {
-        let pool = &self.pool;
-        next_items(
-            &self.chunks,
-            &mut self.first,
-            &self.settings,
-            &self.input_name,
-        )
-        .map(|chunk| chunk.map(|c| map_in(pool, c, f)))
+        f: impl Fn(Item, &Settings<'a>) -> T + Sync + Send,
+        mut consume: impl FnMut(Vec<T>, &Self) -> Result<()>,
+    ) -> Result<()> {
+        let mut pending: Option<Vec<T>> = None;
+        loop {
+            // A chunk not read yet (a slow stdin): the pending one is consumed first, so that
+            // what was processed is audited and written without waiting for more input.
+            let received = match self.chunks.try_recv() {
+                Ok(chunk) => Some(chunk),
+                Err(mpsc::TryRecvError::Disconnected) => None,
+                Err(mpsc::TryRecvError::Empty) => {
+                    if let Some(done) = pending.take() {
+                        consume(done, self)?;
+                    }
+                    self.chunks.recv().ok()
+                }
+            };
+            let next = match received {
+                Some(chunk) => Some(checked(
+                    chunk,
+                    &mut self.first,
+                    &self.settings,
+                    &self.input_name,
+                )?),
+                None => None,
+            };
+            if next.is_none() && pending.is_none() {
+                return Ok(());
+            }
+            let mut slot: Option<Vec<T>> = None;
+            let f = &f;
+            let this = &*self;
+            let consumed = this.pool.in_place_scope(|scope| {
+                if let Some(chunk) = next {
+                    let slot = &mut slot;
+                    let settings = &this.settings;
+                    scope.spawn(move |_| {
+                        *slot = Some(chunk.into_par_iter().map(|i| f(i, settings)).collect());
+                    });
+                }
+                pending.take().map_or(Ok(()), |done| consume(done, this))
+            });
+            consumed?;
+            pending = slot;
+        }
     }
 
     /// `N records`, with the manifest's line count when records span several lines.
@@ -294,16 +332,24 @@ fn next_items(
     settings: &Settings<'_>,
     input_name: &str,
 ) -> Option<Result<Vec<Item>>> {
-    let chunk = match chunks.recv().ok()? {
-        Ok(chunk) => chunk,
-        Err(e) => return Some(Err(e)),
-    };
+    chunks
+        .recv()
+        .ok()
+        .map(|chunk| checked(chunk, first, settings, input_name))
+}
+
+/// A chunk as received; the first one checked by [`check_first_chunk`].
+fn checked(
+    chunk: Result<Vec<Item>>,
+    first: &mut bool,
+    settings: &Settings<'_>,
+    input_name: &str,
+) -> Result<Vec<Item>> {
+    let chunk = chunk?;
     if std::mem::take(first) {
-        if let Err(e) = check_first_chunk(&chunk, settings, input_name) {
-            return Some(Err(e));
-        }
+        check_first_chunk(&chunk, settings, input_name)?;
     }
-    Some(Ok(chunk))
+    Ok(chunk)
 }
 
 /// `f` over a chunk on the pool's threads, results in the chunk's order.

@@ -169,26 +169,30 @@ pub fn run(args: SealArgs) -> Result<()> {
     let mut rej = TempOut::create(&rejects)?;
     let progress = manifest::progress_bar(args.quiet, manifest.total);
     let (mut read, mut sealed, mut rejected) = (0u64, 0u64, 0u64);
-    while let Some(done) = manifest.next_mapped(|item| seal_item(item, &sealing)) {
-        for d in done? {
-            read += 1;
-            match &d.outcome {
-                Ok(text) => {
-                    sealed += 1;
-                    out.write(&d.item, Tail::Envelope(text))?;
-                }
-                Err((code, message)) => {
-                    rejected += 1;
-                    rej.write_reject(&d.item, code, message)?;
+    manifest.pipeline(
+        |item, _| seal_item(item, &sealing),
+        |done, manifest| {
+            for d in done {
+                read += 1;
+                match &d.outcome {
+                    Ok(text) => {
+                        sealed += 1;
+                        out.write(&d.item, Tail::Envelope(text))?;
+                    }
+                    Err((code, message)) => {
+                        rejected += 1;
+                        rej.write_reject(&d.item, code, message)?;
+                    }
                 }
             }
-        }
-        if let Some(bar) = &progress {
-            bar.set_position(manifest.consumed.load(Ordering::Relaxed));
-            let rate = read as f64 / bar.elapsed().as_secs_f64().max(0.001);
-            bar.set_message(format!("{read} records, {rate:.0}/s, {rejected} rejected"));
-        }
-    }
+            if let Some(bar) = &progress {
+                bar.set_position(manifest.consumed.load(Ordering::Relaxed));
+                let rate = read as f64 / bar.elapsed().as_secs_f64().max(0.001);
+                bar.set_message(format!("{read} records, {rate:.0}/s, {rejected} rejected"));
+            }
+            Ok(())
+        },
+    )?;
     if let Some(bar) = &progress {
         bar.finish_and_clear();
     }
