@@ -54,6 +54,50 @@ fn dh_cost() -> Duration {
     runs[runs.len() / 2]
 }
 
+/// Median of `runs` timings of (ephemeral key pair + one DH), per pair: what a seal to one
+/// courier cannot avoid (x25519-dalek with its precomputed base-point table, as `hpke` uses it).
+fn keypair_dh_cost() -> Duration {
+    let point = *Identity::derive(&[0x22; 32])
+        .unwrap()
+        .public_key()
+        .as_bytes();
+    let peer = x25519_dalek::PublicKey::from(point);
+    let iters = 2000u32;
+    let mut runs: Vec<Duration> = (0..9)
+        .map(|r| {
+            let t = Instant::now();
+            for i in 0..iters {
+                let mut seed = [0x33u8; 32];
+                seed[0] = i as u8;
+                seed[1] = (i >> 8) as u8;
+                seed[2] = r as u8;
+                let sk = x25519_dalek::StaticSecret::from(std::hint::black_box(seed));
+                let pk = x25519_dalek::PublicKey::from(&sk);
+                std::hint::black_box((pk, sk.diffie_hellman(std::hint::black_box(&peer))));
+            }
+            t.elapsed() / iters
+        })
+        .collect();
+    runs.sort();
+    runs[runs.len() / 2]
+}
+
+/// A manifest of `records` addresses (NDJSON, one per line, the order reference beside the
+/// address keys), for `seal --batch`.
+fn address_manifest(dir: &Path, name: &str, records: usize) -> PathBuf {
+    let path = dir.join(name);
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    for n in 0..records {
+        writeln!(
+            f,
+            r#"{{"orderRef":"ORD-{n:08}","name":"张三","phone":"13812345678","country":"CN","addressLevel1":"浙江","addressLevel2":"杭州","addressLevel3":"西湖区","streetLines":["文三路 {n} 号"],"postalCode":"310012"}}"#
+        )
+        .unwrap();
+    }
+    f.flush().unwrap();
+    path
+}
+
 fn sealpost(dir: &Path) -> Command {
     if !dir.join("audit.log").exists() {
         let _ = std::fs::remove_file(dir.join("audit.log.head"));
@@ -143,12 +187,34 @@ struct Run {
 
 /// Runs one batch; returns wall time, CPU time and peak RSS.
 fn batch(dir: &Path, key: &str, manifest: &Path, jobs: usize, out: &str) -> Run {
+    timed(
+        dir,
+        &["open", "--batch", "-q", "-i", key],
+        manifest,
+        jobs,
+        out,
+    )
+}
+
+/// `sealpost seal --batch` to `pk`.
+fn seal_batch(dir: &Path, pk: &str, manifest: &Path, jobs: usize, out: &str) -> Run {
+    timed(
+        dir,
+        &["seal", "--batch", "-q", "--to", pk],
+        manifest,
+        jobs,
+        out,
+    )
+}
+
+fn timed(dir: &Path, command: &[&str], manifest: &Path, jobs: usize, out: &str) -> Run {
     let _ = std::fs::remove_file(dir.join(out));
     let _ = std::fs::remove_file(dir.join(format!("{out}.rejects.ndjson")));
     let cpu_before = children_cpu();
     let t = Instant::now();
     let mut child = sealpost(dir)
-        .args(["open", "--batch", "-q", "-i", key, "-o", out, "-j"])
+        .args(command)
+        .args(["-o", out, "-j"])
         .arg(jobs.to_string())
         .arg(manifest)
         .stderr(Stdio::null())
@@ -213,6 +279,17 @@ fn main() {
     let dh = dh.min(dh_cost());
 
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+
+    // seal --batch: the same number of addresses, next to (key pair + DH) measured here
+    let addresses = address_manifest(&dir, "addresses.ndjson", records);
+    let few = address_manifest(&dir, "few-addresses.ndjson", records / 10);
+    let seal_load_start = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let pair = keypair_dh_cost();
+    let seal_one = seal_batch(&dir, &plain_pk, &addresses, 1, "sealed1.ndjson");
+    let seal_all = seal_batch(&dir, &plain_pk, &addresses, cores, "sealed.ndjson");
+    let seal_few = seal_batch(&dir, &plain_pk, &few, cores, "sealed-few.ndjson");
+    let pair = pair.min(keypair_dh_cost());
+    let seal_load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let rate = |d: Duration| records as f64 / d.as_secs_f64();
     let floor = 1.0 / dh.as_secs_f64();
     println!();
@@ -247,6 +324,42 @@ fn main() {
         all.peak_mib
     );
     println!("  load average during the run: {}", load.trim());
+    let pair_rate = 1.0 / pair.as_secs_f64();
+    println!();
+    println!(
+        "sealpost seal --batch, {records} addresses (NDJSON, one courier, Chinese), release build"
+    );
+    println!(
+        "  key pair + DH (same run)  {:>7.1} µs   floor {:>6.0} seals/s per core",
+        pair.as_secs_f64() * 1e6,
+        pair_rate
+    );
+    println!(
+        "  -j 1       wall {:>6.2} s  {:>6.0} seals/s  = {:.2} of the floor;  CPU {:>6.1} µs/seal",
+        seal_one.wall.as_secs_f64(),
+        rate(seal_one.wall),
+        rate(seal_one.wall) / pair_rate,
+        seal_one.cpu.as_secs_f64() * 1e6 / records as f64
+    );
+    println!(
+        "  -j {cores}       wall {:>6.2} s  {:>6.0} seals/s  speed-up {:.2}x over -j 1 (CPU {:.2} s)",
+        seal_all.wall.as_secs_f64(),
+        rate(seal_all.wall),
+        rate(seal_all.wall) / rate(seal_one.wall),
+        seal_all.cpu.as_secs_f64()
+    );
+    println!(
+        "  peak RSS {:.1} MiB for {} addresses, {:.1} MiB for {records} (-j {cores}), {:.1} MiB (-j 1)",
+        seal_few.peak_mib,
+        records / 10,
+        seal_all.peak_mib,
+        seal_one.peak_mib
+    );
+    println!(
+        "  load average: {} before the seal runs, {} after",
+        seal_load_start.trim(),
+        seal_load.trim()
+    );
     println!("  (whole process: startup, reading, opening, audit log synced per 1024 records, output, rename)");
     if let Some(path) = std::env::var_os("SEALPOST_BENCH_JSON") {
         let run = |r: &Run, jobs: usize| {
@@ -271,6 +384,15 @@ fn main() {
                 "peakMiB": big_run.peak_mib,
             },
             "loadAverageEnd": load.trim(),
+            "seal": {
+                "pairUs": pair.as_secs_f64() * 1e6,
+                "one": run(&seal_one, 1),
+                "all": run(&seal_all, cores),
+                "smallRecords": records / 10,
+                "smallPeakMiB": seal_few.peak_mib,
+                "loadAverageStart": seal_load_start.trim(),
+                "loadAverageEnd": seal_load.trim(),
+            },
         });
         std::fs::write(&path, format!("{json:#}\n")).unwrap();
     }

@@ -8,21 +8,15 @@
 //!   to the reject file, with the manifest line and the error code.
 //! - `read = opened + rejected`; the exit code is 7 if anything was rejected.
 
-use std::{borrow::Cow, io::Write, path::Path, sync::atomic::Ordering};
+use std::sync::atomic::Ordering;
 
 use sealpost::Address;
-use serde_json::Map;
-use tempfile::NamedTempFile;
-use zeroize::Zeroizing;
 
 use crate::{
     auditlog::Event,
-    cli::{Format, OpenArgs},
-    error::{CliError, Code, Result},
-    manifest::{
-        self, detect, formula_guard, io_err, persist, temp_next_to, usage, Item, Manifest, Outcome,
-        Rest, Settings, Source, TempOut,
-    },
+    cli::OpenArgs,
+    error::Result,
+    manifest::{self, detect, usage, Manifest, Outcome, Output, Source, Tail, TempOut},
 };
 
 pub fn run(args: OpenArgs) -> Result<()> {
@@ -66,23 +60,31 @@ pub fn run(args: OpenArgs) -> Result<()> {
         input: args.input.as_deref(),
         format: args.format,
         order_column: &args.order_column,
-        envelope_column: &args.envelope_column,
+        envelope_column: Some(&args.envelope_column),
         allow_expired: args.allow_expired,
         jobs: args.jobs,
     };
     let mut manifest = Manifest::open(&source, &identities, expired)?;
 
+    // CSV manifest: its columns without the envelope pass through; NDJSON: the order only
+    let passthrough = manifest.header.as_ref().map(|h| {
+        h.iter()
+            .filter(|c| *c != &args.envelope_column)
+            .cloned()
+            .collect()
+    });
     let mut out = Output::create(
         &output,
         out_format,
-        &manifest.settings,
-        manifest.header.as_deref(),
+        passthrough,
+        &args.order_column,
+        Address::csv_columns(),
+        "address",
     )?;
     let mut rej = TempOut::create(&rejects)?;
     let progress = manifest::progress_bar(args.quiet, manifest.total);
     let (mut read, mut opened, mut rejected, mut expired_opened) = (0u64, 0u64, 0u64, 0u64);
-    while let Some(done) = manifest.next_chunk() {
-        let done = done?;
+    manifest.pipeline(manifest::process, |done, manifest| {
         let events: Vec<Event> = done
             .iter()
             .map(|d| manifest::event(d, &identities))
@@ -96,7 +98,7 @@ pub fn run(args: OpenArgs) -> Result<()> {
                 } => {
                     opened += 1;
                     expired_opened += u64::from(*expired);
-                    out.write(&d.item, address)?;
+                    out.write(&d.item, Tail::Address(address))?;
                 }
                 Outcome::Rejected { code, message } => {
                     rejected += 1;
@@ -109,7 +111,8 @@ pub fn run(args: OpenArgs) -> Result<()> {
             let rate = read as f64 / bar.elapsed().as_secs_f64().max(0.001);
             bar.set_message(format!("{read} records, {rate:.0}/s, {rejected} rejected"));
         }
-    }
+        Ok(())
+    })?;
     if let Some(bar) = &progress {
         bar.finish_and_clear();
     }
@@ -147,109 +150,4 @@ pub fn run(args: OpenArgs) -> Result<()> {
         ));
     }
     Ok(())
-}
-
-/// The opened addresses, NDJSON or CSV.
-enum Output {
-    Ndjson(TempOut),
-    Csv {
-        writer: Box<csv::Writer<NamedTempFile>>,
-        /// NDJSON manifest → CSV output: only the order column is passed through.
-        from_json: bool,
-    },
-}
-
-impl Output {
-    fn create(
-        path: &Path,
-        format: Format,
-        s: &Settings<'_>,
-        csv_header: Option<&[String]>,
-    ) -> Result<Output> {
-        match format {
-            Format::Ndjson => Ok(Output::Ndjson(TempOut::create(path)?)),
-            Format::Csv => {
-                // Every cell quoted and guarded, the manifest's own columns and header too:
-                // the seller chooses those (an order reference can be a formula).
-                let mut writer = csv::WriterBuilder::new()
-                    .buffer_capacity(64 * 1024)
-                    .quote_style(csv::QuoteStyle::Always)
-                    .from_writer(temp_next_to(path)?);
-                let passthrough: Vec<String> = match csv_header {
-                    Some(h) => h
-                        .iter()
-                        .filter(|c| *c != s.envelope_column)
-                        .cloned()
-                        .collect(),
-                    None => vec![s.order_column.to_owned()],
-                };
-                let row = passthrough
-                    .iter()
-                    .map(|c| formula_guard(c))
-                    .chain(Address::csv_columns().into_iter().map(Cow::Owned));
-                writer
-                    .write_record(row.map(|c| c.into_owned().into_bytes()))
-                    .map_err(|e| CliError::new(Code::CannotWriteOutput, e))?;
-                Ok(Output::Csv {
-                    writer: Box::new(writer),
-                    from_json: csv_header.is_none(),
-                })
-            }
-        }
-    }
-
-    fn write(&mut self, item: &Item, address: &Address) -> Result<()> {
-        let failed =
-            |e: std::io::Error| CliError::new(Code::CannotWriteOutput, format!("output: {e}"));
-        match self {
-            Output::Ndjson(out) => {
-                // the manifest's fields (without the envelope), then "address"
-                let mut line = Zeroizing::new(Vec::with_capacity(1024));
-                let mut object = match &item.rest {
-                    Rest::Json(o) => o.clone(),
-                    Rest::Csv(_) => Map::new(),
-                };
-                object.remove("address");
-                serde_json::to_writer(&mut *line, &object)
-                    .map_err(std::io::Error::from)
-                    .map_err(failed)?;
-                line.pop();
-                if !object.is_empty() {
-                    line.push(b',');
-                }
-                line.extend_from_slice(b"\"address\":");
-                serde_json::to_writer(&mut *line, address)
-                    .map_err(std::io::Error::from)
-                    .map_err(failed)?;
-                line.extend_from_slice(b"}\n");
-                out.writer.write_all(&line).map_err(failed)
-            }
-            Output::Csv { writer, from_json } => {
-                let passthrough: Vec<&str> = match (&item.rest, *from_json) {
-                    (Rest::Csv(fields), false) => fields.iter().map(String::as_str).collect(),
-                    _ => vec![item.order.as_deref().unwrap_or("")],
-                };
-                let cells = address.to_csv_cells();
-                let row = passthrough
-                    .iter()
-                    .chain(cells.iter())
-                    .map(|c| formula_guard(c));
-                writer
-                    .write_record(row.map(|c| c.into_owned().into_bytes()))
-                    .map_err(|e| CliError::new(Code::CannotWriteOutput, e))
-            }
-        }
-    }
-
-    fn finish(self, path: &Path, force: bool) -> Result<()> {
-        match self {
-            Output::Ndjson(out) => out.finish(path, force),
-            Output::Csv { writer, .. } => {
-                let file = writer
-                    .into_inner()
-                    .map_err(|e| io_err(path)(std::io::Error::other(e.to_string())))?;
-                persist(file, path, force)
-            }
-        }
-    }
 }

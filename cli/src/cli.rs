@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// 2 usage error; 3 this identity cannot open the envelope; 4 the envelope was moved to another
 /// order or its disclosed region was changed; 5 a file could not be read or written (including
 /// the audit log); 6 an identity cannot be used (wrong or missing passphrase, file readable by
-/// others); 7 `open --batch` completed but rejected records; 8 `audit verify` found the audit log
+/// others); 7 a batch completed but rejected records; 8 `audit verify` found the audit log
 /// altered.
 #[derive(Debug, Parser)]
 #[command(
@@ -35,7 +35,7 @@ const EXIT_CODES: &str = "Exit codes: 0 success; 1 bad input (malformed envelope
 weak passphrase); 2 usage error; 3 this identity cannot open the envelope; 4 the envelope was \
 moved to another order or its disclosed region was changed; 5 a file could not be read or written \
 (including the audit log); 6 an identity cannot be used (wrong or missing passphrase, file \
-readable by others); 7 `open --batch` completed but rejected records; 8 `audit verify` found \
+readable by others); 7 a batch completed but rejected records; 8 `audit verify` found \
 the audit log altered.";
 
 #[derive(Debug, Subcommand)]
@@ -49,7 +49,8 @@ pub enum Command {
     /// Manage identity files.
     #[command(subcommand)]
     Identity(IdentityCommand),
-    /// Seal an address (JSON on stdin) to courier public keys; print the envelope.
+    /// Seal an address (JSON on stdin) to courier public keys and print the envelope, or a whole
+    /// manifest of addresses with --batch.
     Seal(SealArgs),
     /// Open an envelope (stdin or FILE), or a whole manifest with --batch; every opening is
     /// recorded in the audit log.
@@ -179,11 +180,88 @@ pub struct SealArgs {
     #[arg(long = "to", value_name = "PUBKEY", required = true)]
     pub to: Vec<String>,
     /// The order reference the envelope is bound to.
-    #[arg(long, value_name = "REF")]
-    pub order: String,
+    #[arg(
+        long,
+        value_name = "REF",
+        required_unless_present = "batch",
+        conflicts_with = "batch"
+    )]
+    pub order: Option<String>,
     /// What to show in clear for shipping quotes: none, country, or region (country + province).
     #[arg(long, value_name = "WHAT", default_value = "none")]
     pub disclose: String,
+    /// With --batch, the manifest of addresses (default: stdin).
+    #[arg(value_name = "FILE", requires = "batch")]
+    pub input: Option<PathBuf>,
+
+    /// Seal every address of a manifest (NDJSON or CSV) into a manifest of envelopes (--output)
+    /// that `open --batch` reads.
+    #[arg(long, help_heading = "Batch")]
+    pub batch: bool,
+    /// Envelopes: written to a 0600 temporary file, renamed to FILE when complete.
+    #[arg(
+        short,
+        long,
+        value_name = "FILE",
+        requires = "batch",
+        help_heading = "Batch"
+    )]
+    pub output: Option<PathBuf>,
+    /// Records that could not be sealed, with line number and error code (NDJSON) [default:
+    /// OUTPUT.rejects.ndjson].
+    #[arg(long, value_name = "FILE", requires = "batch", help_heading = "Batch")]
+    pub rejects: Option<PathBuf>,
+    /// Manifest format [default: csv for a *.csv file, else ndjson].
+    #[arg(
+        long,
+        value_name = "FORMAT",
+        requires = "batch",
+        help_heading = "Batch"
+    )]
+    pub format: Option<Format>,
+    /// Output format [default: csv for a *.csv output, ndjson for *.ndjson/*.jsonl, else the
+    /// manifest's format].
+    #[arg(
+        long,
+        value_name = "FORMAT",
+        requires = "batch",
+        help_heading = "Batch"
+    )]
+    pub output_format: Option<Format>,
+    /// Column (CSV) or field (NDJSON) holding each address's order reference; also its name in
+    /// the output.
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "orderRef",
+        requires = "batch",
+        help_heading = "Batch"
+    )]
+    pub order_column: String,
+    /// Column (CSV) or field (NDJSON) of the output holding the envelope.
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "envelope",
+        requires = "batch",
+        help_heading = "Batch"
+    )]
+    pub envelope_column: String,
+    /// Worker threads [default: all cores].
+    #[arg(
+        short,
+        long,
+        value_name = "N",
+        requires = "batch",
+        help_heading = "Batch"
+    )]
+    pub jobs: Option<usize>,
+    /// Replace OUTPUT and the reject file if they exist.
+    #[arg(long, requires = "batch", help_heading = "Batch")]
+    pub force: bool,
+    /// No progress bar.
+    #[arg(short, long, requires = "batch", help_heading = "Batch")]
+    pub quiet: bool,
 }
 
 /// Who opens, and where the trace goes.

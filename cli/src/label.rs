@@ -383,7 +383,7 @@ fn from_manifest(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &s
         input: args.input.as_deref(),
         format: args.manifest_format,
         order_column: &args.order_column,
-        envelope_column: &args.envelope_column,
+        envelope_column: Some(&args.envelope_column),
         allow_expired: args.allow_expired,
         jobs: args.jobs,
     };

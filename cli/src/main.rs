@@ -21,6 +21,7 @@ mod passphrase;
 mod protect;
 mod pubkey;
 mod seal;
+mod sealbatch;
 
 use std::process::ExitCode;
 

@@ -21,6 +21,7 @@ use rayon::prelude::*;
 use sealpost::{Address, Envelope};
 use serde_json::{Map, Value};
 use tempfile::NamedTempFile;
+use zeroize::Zeroizing;
 
 use crate::{
     auditlog::{self, AuditLog, Event},
@@ -73,7 +74,9 @@ pub struct Settings<'a> {
     pub expired: Vec<bool>,
     pub allow_expired: bool,
     pub order_column: &'a str,
-    pub envelope_column: &'a str,
+    /// The envelope's column or field; `None` for a manifest of addresses (`seal --batch`),
+    /// whose records pass through whole.
+    pub envelope_column: Option<&'a str>,
     /// Physical lines of the manifest read so far (after a CSV header), for the summary.
     pub lines: Arc<AtomicU64>,
 }
@@ -161,7 +164,8 @@ pub struct Source<'a> {
     /// The manifest's format; else from its extension, else NDJSON.
     pub format: Option<Format>,
     pub order_column: &'a str,
-    pub envelope_column: &'a str,
+    /// `None` for a manifest of addresses (`seal --batch`).
+    pub envelope_column: Option<&'a str>,
     pub allow_expired: bool,
     /// Threads (all cores for `None`).
     pub jobs: Option<usize>,
@@ -248,22 +252,66 @@ impl<'a> Manifest<'a> {
 
     /// The next chunk, every record opened (in parallel, in manifest order); `None` at the end.
     pub fn next_chunk(&mut self) -> Option<Result<Vec<Done>>> {
-        let chunk = match self.chunks.recv().ok()? {
-            Ok(chunk) => chunk,
-            Err(e) => return Some(Err(e)),
-        };
-        if std::mem::take(&mut self.first) {
-            if let Err(e) = check_first_chunk(&chunk, &self.settings, &self.input_name) {
-                return Some(Err(e));
-            }
-        }
         let settings = &self.settings;
-        Some(Ok(self.pool.install(|| {
-            chunk
-                .into_par_iter()
-                .map(|item| process(item, settings))
-                .collect()
-        })))
+        let pool = &self.pool;
+        let chunks = &self.chunks;
+        let first = &mut self.first;
+        next_items(chunks, first, settings, &self.input_name)
+            .map(|chunk| chunk.map(|c| map_in(pool, c, |item| process(item, settings))))
+    }
+
+    /// Every chunk passed through `f` on the pool's threads (in manifest order), each given to
+    /// `consume` on this thread **while the next chunk is processed**: the audit log's sync and
+    /// the output of chunk N overlap the opening (or sealing) of chunk N + 1, so the pool never
+    /// waits for the disk. At most three chunks are in memory: the one read ahead, the one being
+    /// processed, the one being consumed. Stops at the first error, of reading or of `consume`.
+    pub fn pipeline<T: Send>(
+        &mut self,
+        f: impl Fn(Item, &Settings<'a>) -> T + Sync + Send,
+        mut consume: impl FnMut(Vec<T>, &Self) -> Result<()>,
+    ) -> Result<()> {
+        let mut pending: Option<Vec<T>> = None;
+        loop {
+            // A chunk not read yet (a slow stdin): the pending one is consumed first, so that
+            // what was processed is audited and written without waiting for more input.
+            let received = match self.chunks.try_recv() {
+                Ok(chunk) => Some(chunk),
+                Err(mpsc::TryRecvError::Disconnected) => None,
+                Err(mpsc::TryRecvError::Empty) => {
+                    if let Some(done) = pending.take() {
+                        consume(done, self)?;
+                    }
+                    self.chunks.recv().ok()
+                }
+            };
+            let next = match received {
+                Some(chunk) => Some(checked(
+                    chunk,
+                    &mut self.first,
+                    &self.settings,
+                    &self.input_name,
+                )?),
+                None => None,
+            };
+            if next.is_none() && pending.is_none() {
+                return Ok(());
+            }
+            let mut slot: Option<Vec<T>> = None;
+            let f = &f;
+            let this = &*self;
+            let consumed = this.pool.in_place_scope(|scope| {
+                if let Some(chunk) = next {
+                    let slot = &mut slot;
+                    let settings = &this.settings;
+                    scope.spawn(move |_| {
+                        *slot = Some(chunk.into_par_iter().map(|i| f(i, settings)).collect());
+                    });
+                }
+                pending.take().map_or(Ok(()), |done| consume(done, this))
+            });
+            consumed?;
+            pending = slot;
+        }
     }
 
     /// `N records`, with the manifest's line count when records span several lines.
@@ -275,6 +323,42 @@ impl<'a> Manifest<'a> {
             format!("{read} records ({lines} lines)")
         }
     }
+}
+
+/// The next chunk as read; the first one checked by [`check_first_chunk`].
+fn next_items(
+    chunks: &Chunks,
+    first: &mut bool,
+    settings: &Settings<'_>,
+    input_name: &str,
+) -> Option<Result<Vec<Item>>> {
+    chunks
+        .recv()
+        .ok()
+        .map(|chunk| checked(chunk, first, settings, input_name))
+}
+
+/// A chunk as received; the first one checked by [`check_first_chunk`].
+fn checked(
+    chunk: Result<Vec<Item>>,
+    first: &mut bool,
+    settings: &Settings<'_>,
+    input_name: &str,
+) -> Result<Vec<Item>> {
+    let chunk = chunk?;
+    if std::mem::take(first) {
+        check_first_chunk(&chunk, settings, input_name)?;
+    }
+    Ok(chunk)
+}
+
+/// `f` over a chunk on the pool's threads, results in the chunk's order.
+fn map_in<T: Send>(
+    pool: &rayon::ThreadPool,
+    chunk: Vec<Item>,
+    f: impl Fn(Item) -> T + Sync + Send,
+) -> Vec<T> {
+    pool.install(|| chunk.into_par_iter().map(f).collect())
 }
 
 /// The manifest (stdin for `None` or `-`), its name for messages, and its size if a file.
@@ -396,14 +480,30 @@ pub fn check_first_chunk(chunk: &[Item], s: &Settings<'_>, input_name: &str) -> 
             s.envelope_column,
             objects.iter().all(|i| i.envelope.is_none()),
         ),
-        (s.order_column, objects.iter().all(|i| i.order.is_none())),
+        (
+            Some(s.order_column),
+            objects.iter().all(|i| i.order.is_none()),
+        ),
     ];
-    match missing.iter().find(|(_, m)| *m) {
-        Some((field, _)) => Err(CliError::new(Code::MissingField, format!(
-                "{input_name}: none of the first {} records has a {field:?} field; nothing was opened",
-                objects.len()
-            ))
-        .hint("name the fields with --envelope-column and --order-column")),
+    match missing.iter().find(|(f, m)| f.is_some() && *m) {
+        Some((field, _)) => Err(CliError::new(
+            Code::MissingField,
+            format!(
+                "{input_name}: none of the first {} records has a {:?} field; nothing was {}",
+                objects.len(),
+                field.unwrap_or_default(),
+                if s.envelope_column.is_some() {
+                    "opened"
+                } else {
+                    "sealed"
+                },
+            ),
+        )
+        .hint(if s.envelope_column.is_some() {
+            "name the fields with --envelope-column and --order-column"
+        } else {
+            "name the field with --order-column"
+        })),
         None => Ok(()),
     }
 }
@@ -415,7 +515,7 @@ fn open_item(item: &Item, s: &Settings<'_>) -> Outcome {
     let Some(text) = item.envelope.as_deref().filter(|t| !t.trim().is_empty()) else {
         return reject(
             Code::MissingEnvelope.as_str(),
-            format!("no envelope in {:?}", s.envelope_column),
+            format!("no envelope in {:?}", s.envelope_column.unwrap_or_default()),
         );
     };
     let Some(order) = item.order.as_deref().filter(|o| !o.is_empty()) else {
@@ -486,7 +586,7 @@ fn read_failed(e: &std::io::Error) -> CliError {
 pub fn spawn_ndjson<R: BufRead + Send + 'static>(mut reader: R, s: &Settings<'_>) -> Chunks {
     let (tx, rx) = mpsc::sync_channel(2);
     let order_field = s.order_column.to_owned();
-    let envelope_field = s.envelope_column.to_owned();
+    let envelope_field = s.envelope_column.map(str::to_owned);
     let lines = Arc::clone(&s.lines);
     std::thread::spawn(move || {
         let mut chunk = Vec::with_capacity(CHUNK);
@@ -527,7 +627,7 @@ pub fn spawn_ndjson<R: BufRead + Send + 'static>(mut reader: R, s: &Settings<'_>
                     "blank line (not a JSON object)",
                 )
             } else {
-                ndjson_item(line, &buf, &order_field, &envelope_field)
+                ndjson_item(line, &buf, &order_field, envelope_field.as_deref())
             };
             chunk.push(item);
             if chunk.len() == CHUNK {
@@ -554,7 +654,7 @@ fn bad_item(line: u64, code: Code, message: impl Into<String>) -> Item {
     }
 }
 
-fn ndjson_item(line: u64, bytes: &[u8], order_field: &str, envelope_field: &str) -> Item {
+fn ndjson_item(line: u64, bytes: &[u8], order_field: &str, envelope_field: Option<&str>) -> Item {
     let mut object = match serde_json::from_slice::<Value>(bytes) {
         Ok(Value::Object(o)) => o,
         Ok(_) => return bad_item(line, Code::MalformedRecord, "not a JSON object"),
@@ -566,7 +666,7 @@ fn ndjson_item(line: u64, bytes: &[u8], order_field: &str, envelope_field: &str)
             )
         }
     };
-    let envelope = object.remove(envelope_field);
+    let envelope = envelope_field.and_then(|f| object.remove(f));
     let order = match object.get(order_field) {
         Some(Value::String(s)) => Some(s.clone()),
         Some(Value::Number(n)) => Some(n.to_string()),
@@ -576,7 +676,7 @@ fn ndjson_item(line: u64, bytes: &[u8], order_field: &str, envelope_field: &str)
         None | Some(Value::String(_)) => None,
         Some(_) => Some((
             Code::MalformedRecord.as_str(),
-            format!("{envelope_field:?} is not a string"),
+            format!("{:?} is not a string", envelope_field.unwrap_or_default()),
         )),
     };
     Item {
@@ -759,13 +859,16 @@ pub fn spawn_csv<R: Read + Send + 'static>(
         })
         .collect();
     let position = |name: &str| header.iter().position(|h| h == name);
-    let missing: Vec<&str> = [s.envelope_column, s.order_column]
+    let missing: Vec<&str> = [s.envelope_column, Some(s.order_column)]
         .into_iter()
+        .flatten()
         .filter(|c| position(c).is_none())
         .collect();
-    let (Some(envelope_at), Some(order_at)) =
-        (position(s.envelope_column), position(s.order_column))
-    else {
+    let envelope_at = s.envelope_column.and_then(position);
+    let (true, Some(order_at)) = (
+        s.envelope_column.is_none() || envelope_at.is_some(),
+        position(s.order_column),
+    ) else {
         return Err(CliError::new(
             Code::MissingColumn,
             format!(
@@ -778,8 +881,13 @@ pub fn spawn_csv<R: Read + Send + 'static>(
             ),
         )
         .hint(format!(
-            "the header is: {}; name the columns with --envelope-column and --order-column",
-            header.join(",")
+            "the header is: {}; name the columns with {}--order-column",
+            header.join(","),
+            if s.envelope_column.is_some() {
+                "--envelope-column and "
+            } else {
+                ""
+            }
         )));
     };
     let width = header.len();
@@ -812,12 +920,18 @@ pub fn spawn_csv<R: Read + Send + 'static>(
                 }
                 Ok(Some(Piece::Record(r))) => {
                     // A quoted field over several lines is valid CSV, but a line inside it that
-                    // is itself a record with an envelope means a stray quote swallowed records.
+                    // is itself a record with an envelope (a manifest of addresses: with an
+                    // order reference) means a stray quote swallowed records.
                     let swallows = r.first != r.last
                         && r.lines.iter().skip(1).any(|l| {
                             parse_csv_record(l).is_some_and(|x| {
                                 x.len() == width
-                                    && x.get(envelope_at).is_some_and(|e| e.starts_with(b"spe1."))
+                                    && match envelope_at {
+                                        Some(at) => {
+                                            x.get(at).is_some_and(|e| e.starts_with(b"spe1."))
+                                        }
+                                        None => x.get(order_at).is_some_and(|o| !o.is_empty()),
+                                    }
                             })
                         });
                     let parsed = (!r.too_large && r.quotes % 2 == 0 && !swallows)
@@ -891,7 +1005,7 @@ fn csv_item(
     line: u64,
     record: &csv::ByteRecord,
     width: usize,
-    envelope_at: usize,
+    envelope_at: Option<usize>,
     order_at: usize,
 ) -> Item {
     if record.len() != width {
@@ -921,12 +1035,12 @@ fn csv_item(
             }
         }
     }
-    let envelope = fields.get(envelope_at).cloned();
+    let envelope = envelope_at.and_then(|at| fields.get(at).cloned());
     let order = fields.get(order_at).cloned();
     let rest = fields
         .into_iter()
         .enumerate()
-        .filter(|(i, _)| *i != envelope_at)
+        .filter(|(i, _)| Some(*i) != envelope_at)
         .map(|(_, f)| f)
         .collect();
     Item {
@@ -1045,6 +1159,134 @@ impl TempOut {
             .into_inner()
             .map_err(|e| io_err(path)(e.into_error()))?;
         persist(file, path, force)
+    }
+}
+
+/// What a batch writes after a record's pass-through fields.
+pub enum Tail<'a> {
+    /// `open --batch`: the address (NDJSON: an object; CSV: the address columns).
+    Address(&'a Address),
+    /// `seal --batch`: the envelope's text.
+    Envelope(&'a str),
+}
+
+/// A batch's output, NDJSON or CSV: each record's pass-through fields (`Item::rest`), then its
+/// [`Tail`] under `key` (NDJSON; a manifest field of that name is replaced) or in the tail
+/// columns (CSV). Written to a 0600 `.partial` file, renamed by [`Output::finish`].
+pub enum Output {
+    Ndjson {
+        out: TempOut,
+        key: String,
+    },
+    Csv {
+        writer: Box<csv::Writer<NamedTempFile>>,
+        /// NDJSON manifest → CSV output: only the order column is passed through.
+        from_json: bool,
+    },
+}
+
+impl Output {
+    /// `passthrough`: the CSV manifest's columns that pass through (`None` for an NDJSON
+    /// manifest: then a CSV output keeps only `order_column`); `tail`: the columns after them.
+    pub fn create(
+        path: &Path,
+        format: Format,
+        passthrough: Option<Vec<String>>,
+        order_column: &str,
+        tail: Vec<String>,
+        key: &str,
+    ) -> Result<Output> {
+        match format {
+            Format::Ndjson => Ok(Output::Ndjson {
+                out: TempOut::create(path)?,
+                key: key.to_owned(),
+            }),
+            Format::Csv => {
+                // Every cell quoted and guarded, the manifest's own columns and header too:
+                // the seller chooses those (an order reference can be a formula).
+                let mut writer = csv::WriterBuilder::new()
+                    .buffer_capacity(64 * 1024)
+                    .quote_style(csv::QuoteStyle::Always)
+                    .from_writer(temp_next_to(path)?);
+                let from_json = passthrough.is_none();
+                let passthrough = passthrough.unwrap_or_else(|| vec![order_column.to_owned()]);
+                let row = passthrough
+                    .iter()
+                    .map(|c| formula_guard(c))
+                    .chain(tail.into_iter().map(Cow::Owned));
+                writer
+                    .write_record(row.map(|c| c.into_owned().into_bytes()))
+                    .map_err(|e| CliError::new(Code::CannotWriteOutput, e))?;
+                Ok(Output::Csv {
+                    writer: Box::new(writer),
+                    from_json,
+                })
+            }
+        }
+    }
+
+    pub fn write(&mut self, item: &Item, tail: Tail<'_>) -> Result<()> {
+        let failed =
+            |e: std::io::Error| CliError::new(Code::CannotWriteOutput, format!("output: {e}"));
+        match self {
+            Output::Ndjson { out, key } => {
+                // the manifest's fields, then the tail under its key
+                let mut line = Zeroizing::new(Vec::with_capacity(1024));
+                let mut object = match &item.rest {
+                    Rest::Json(o) => o.clone(),
+                    Rest::Csv(_) => Map::new(),
+                };
+                object.remove(key.as_str());
+                serde_json::to_writer(&mut *line, &object)
+                    .map_err(std::io::Error::from)
+                    .map_err(failed)?;
+                line.pop();
+                if !object.is_empty() {
+                    line.push(b',');
+                }
+                serde_json::to_writer(&mut *line, key.as_str())
+                    .map_err(std::io::Error::from)
+                    .map_err(failed)?;
+                line.push(b':');
+                match tail {
+                    Tail::Address(address) => serde_json::to_writer(&mut *line, address),
+                    Tail::Envelope(text) => serde_json::to_writer(&mut *line, text),
+                }
+                .map_err(std::io::Error::from)
+                .map_err(failed)?;
+                line.extend_from_slice(b"}\n");
+                out.writer.write_all(&line).map_err(failed)
+            }
+            Output::Csv { writer, from_json } => {
+                let passthrough: Vec<&str> = match (&item.rest, *from_json) {
+                    (Rest::Csv(fields), false) => fields.iter().map(String::as_str).collect(),
+                    _ => vec![item.order.as_deref().unwrap_or("")],
+                };
+                let cells = match tail {
+                    Tail::Address(address) => address.to_csv_cells(),
+                    Tail::Envelope(text) => vec![text],
+                };
+                let row = passthrough
+                    .iter()
+                    .chain(cells.iter())
+                    .map(|c| formula_guard(c));
+                writer
+                    .write_record(row.map(|c| c.into_owned().into_bytes()))
+                    .map_err(|e| CliError::new(Code::CannotWriteOutput, e))
+            }
+        }
+    }
+
+    pub fn finish(self, path: &Path, force: bool) -> Result<()> {
+        match self {
+            Output::Ndjson { out, .. } => out.finish(path, force),
+            Output::Csv { writer, .. } => {
+                let file = writer
+                    .into_inner()
+                    .map_err(|e| io_err(path)(std::io::Error::other(e.to_string())))?;
+                persist(file, path, force)
+            }
+        }
     }
 }
 

@@ -9,19 +9,18 @@ use crate::{
     addrdata,
     cli::SealArgs,
     error::{CliError, Code, Result},
-    input,
+    input, sealbatch,
 };
 
 pub fn run(args: SealArgs) -> Result<()> {
-    let recipients = args
-        .to
-        .iter()
-        .map(|text| {
-            text.parse::<PublicKey>().map_err(|e| {
-                CliError::from(e).hint(format!("the key given was \"{}\"", abbreviate(text)))
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
+    if args.batch {
+        return sealbatch::run(args);
+    }
+    let order = args
+        .order
+        .clone()
+        .ok_or_else(|| crate::manifest::usage("seal needs --order REF"))?;
+    let recipients = parse_keys(&args.to)?;
     let disclosure: Disclosure = args.disclose.parse()?;
     let json = input::read_text(None, "address JSON")?;
     let address: Address = serde_json::from_str(&json).map_err(|e| {
@@ -34,12 +33,23 @@ pub fn run(args: SealArgs) -> Result<()> {
             .hint("fields: name, phone, country, addressLevel1-3, streetLines (array), postalCode, company, deliveryNote, divisionCode (filled in when empty)")
     })?;
     // the order reference first, as Envelope::seal checks it (SPEC.md §4 order of errors)
-    sealpost::envelope::validate_order_ref(&args.order)?;
+    sealpost::envelope::validate_order_ref(&order)?;
     // the built-in address data's checks and canonical names (SPEC.md §4.2)
     let address = addrdata::canonical(&address)?;
-    let envelope = Envelope::seal(&address, &recipients, &args.order, disclosure)?;
+    let envelope = Envelope::seal(&address, &recipients, &order, disclosure)?;
     println!("{envelope}");
     Ok(())
+}
+
+/// The `--to` keys; a bad one names itself (abbreviated) in a hint.
+pub fn parse_keys(to: &[String]) -> Result<Vec<PublicKey>> {
+    to.iter()
+        .map(|text| {
+            text.parse::<PublicKey>().map_err(|e| {
+                CliError::from(e).hint(format!("the key given was \"{}\"", abbreviate(text)))
+            })
+        })
+        .collect()
 }
 
 /// A public key as the operator typed it, shortened for a hint.

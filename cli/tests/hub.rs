@@ -983,7 +983,7 @@ fn help_lists_the_hub_options() {
     let out = hub.run(&["--help"], &[], "");
     assert!(out
         .stdout
-        .contains("7 `open --batch` completed but rejected records"));
+        .contains("7 a batch completed but rejected records"));
     let out = hub.run(&["open", "-i", "k", "--output", "x"], &[], "");
     assert_eq!(out.code, 2, "--output needs --batch");
 }

@@ -5,6 +5,8 @@
 //! - `batch`: `sealpost open --batch` (release binary) over a generated manifest of 100,000
 //!   envelopes, `-j 1` and all cores, next to the raw DH measured in the same run, with CPU time,
 //!   peak RSS and the load average. `SEALPOST_BENCH_RECORDS=N` changes the size.
+//!   Then `sealpost seal --batch` over 100,000 addresses, `-j 1` and all cores, next to the
+//!   one-core cost of (ephemeral key pair + one DH) measured in the same run, and its peak RSS.
 //! - the envelope's size, one and two couriers, sealed here.
 //!
 //! All of it goes to `target/bench/cli.json`, then into the README's `cli` region.
@@ -47,7 +49,66 @@ pub fn run() -> Result {
         "envelope": envelope_sizes()?,
     });
     figures::write_json("cli", &cli)?;
-    figures::publish("README.md", &[("cli", figures::cli_region(&cli)?)])
+    let mut region = figures::cli_region(&cli)?;
+    region.push_str(&seal_rows(&cli)?);
+    figures::publish("README.md", &[("cli", region)])
+}
+
+/// `seal --batch` ÷ (ephemeral key pair + one DH), one core, same run (issue #19).
+const SEAL_SHARE_OF_FLOOR: figures::Goal = figures::Goal {
+    bound: figures::Bound::AtLeast,
+    limit: 0.80,
+    text: "≥ 0.80 of the key pair + DH floor",
+};
+/// `seal --batch -j N` ÷ `-j 1`, per core.
+const SEAL_SPEEDUP_PER_CORE: figures::Goal = figures::Goal {
+    bound: figures::Bound::AtLeast,
+    limit: 0.90,
+    text: "≥ 0.9× per core",
+};
+
+/// The `seal --batch` rows of the `cli` region's table, with the load average of their runs
+/// (`batch.seal` of cli.json; its `opensPerS` are seals per second).
+fn seal_rows(c: &Value) -> Result<String> {
+    let n = |p: &str| figures::num(c, &format!("/batch/seal/{p}"));
+    let records = figures::num(c, "/batch/records")?;
+    let cores = figures::num(c, "/batch/cores")?;
+    let pair = n("pairUs")?;
+    let one = n("one/opensPerS")?;
+    let all = n("all/opensPerS")?;
+    let share = one * pair / 1e6;
+    let speedup = all / one;
+    let load = |p: &str| {
+        c.pointer(&format!("/batch/seal/{p}"))
+            .and_then(Value::as_str)
+            .unwrap_or("?")
+            .split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let (small, big) = (n("smallPeakMiB")?, n("all/peakMiB")?);
+    Ok(format!(
+        "\n| `seal --batch`, {} addresses, `-j 1` (load average {} before → {} after the seal runs) | \
+         {:.0} seals/s; {:.1} µs CPU per seal; = {:.2} of the one-core rate of ephemeral key pair + one DH \
+         ({pair:.1} µs, same run) | {} |\
+         \n| `seal --batch`, `-j {cores}` | {:.0} seals/s, {speedup:.2}× over `-j 1` | {} (i.e. ≥ {:.2}× on {cores} cores) |\
+         \n| `seal --batch` peak RSS, {} → {} addresses | {small:.1} → {big:.1} MiB | {}; {} |",
+        records,
+        load("loadAverageStart"),
+        load("loadAverageEnd"),
+        one,
+        n("one/cpuUsPerOpen")?,
+        share,
+        SEAL_SHARE_OF_FLOOR.status(share),
+        all,
+        SEAL_SPEEDUP_PER_CORE.status(speedup / cores),
+        SEAL_SPEEDUP_PER_CORE.limit * cores,
+        figures::num(c, "/batch/seal/smallRecords")?,
+        records,
+        figures::BATCH_PEAK_MIB.status(small.max(big)),
+        figures::BATCH_RSS_GROWTH.status(big / small),
+    ))
 }
 
 /// Criterion's median (ns) of each case, from estimates written by this run.
