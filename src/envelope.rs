@@ -19,15 +19,15 @@
 use core::{fmt, str::FromStr};
 
 use crate::b64::URL_SAFE_NO_PAD;
-use hpke::{OpModeS, Serializable};
+use hpke::Serializable;
 use serde::Serialize;
 use zeroize::Zeroizing;
 
 use crate::{
     address::{is_forbidden_char, Address, FIELDS},
     keys::{Identity, KeyId, PublicKey, KEY_ID_LEN},
-    random::{self, Drawn},
-    suite::{Aead, Kdf, Kem, ReceiverContext, SenderContext},
+    random,
+    suite::{Kem, ReceiverContext, SenderContext},
     Error,
 };
 
@@ -141,29 +141,31 @@ impl Recipient {
         record: &[u8],
     ) -> Result<Recipient, Error> {
         let key_id = pk.key_id();
-        let mut rng = Drawn::new(ikm);
-        let (enc, mut ctx) = hpke::setup_sender_with_rng::<Aead, Kdf, Kem>(
-            &OpModeS::Base,
-            pk.hpke(),
-            &info_for(&key_id),
-            &mut rng,
-        )
-        .map_err(|_| Error::InvalidPublicKey("low-order point"))?;
-        rng.ok()?;
-        // Seal fails only past the context's message limit: unreachable at sequence 0 and 1.
-        let binding = ctx
-            .seal(binding_pt, b"")
-            .map_err(|_| Error::RandomnessUnavailable)?;
-        let ct = ctx
-            .seal(record, aad)
-            .map_err(|_| Error::RandomnessUnavailable)?;
-        let mut enc_bytes = [0u8; ENC_LEN];
-        enc_bytes.copy_from_slice(&enc.to_bytes());
+        if ikm.len() != 32 {
+            return Err(Error::RandomnessUnavailable);
+        }
+        // Encap (RFC 9180 §4.1) with DeriveKeyPair(ikmE) (§7.1.3): the `hpke` crate's key pair,
+        // then one DH and the key schedule of `SenderContext`, the platform path's. Not
+        // `hpke::setup_sender`: its Encap computes the ephemeral public key twice (a third
+        // scalar multiplication per recipient). The bytes are the same (every vector).
+        let (sk_e, pk_e) = <Kem as hpke::Kem>::derive_keypair(ikm);
+        let mut sk = Zeroizing::new([0u8; 32]);
+        let mut sk_bytes = sk_e.to_bytes();
+        for (o, b) in sk.iter_mut().zip(sk_bytes.iter()) {
+            *o = *b;
+        }
+        zeroize::Zeroize::zeroize(sk_bytes.as_mut_slice());
+        let mut enc = [0u8; ENC_LEN];
+        for (o, b) in enc.iter_mut().zip(pk_e.to_bytes().iter()) {
+            *o = *b;
+        }
+        let dh = Zeroizing::new(x25519_dalek::x25519(*sk, *pk.as_bytes()));
+        let mut ctx = SenderContext::new(&enc, &dh, pk.as_bytes(), &info_for(&key_id))?;
         Ok(Recipient {
             key_id,
-            enc: enc_bytes,
-            binding,
-            ct,
+            enc,
+            binding: ctx.seal(binding_pt, b"")?,
+            ct: ctx.seal(record, aad)?,
         })
     }
 }

@@ -103,7 +103,6 @@ fn is_low_order(bytes: &[u8; 32]) -> bool {
 #[derive(Clone, PartialEq, Eq)]
 pub struct PublicKey {
     bytes: [u8; 32],
-    hpke: <Kem as hpke::Kem>::PublicKey,
 }
 
 impl PublicKey {
@@ -116,9 +115,7 @@ impl PublicKey {
         if is_low_order(&bytes) {
             return Err(Error::InvalidPublicKey("low-order point"));
         }
-        let hpke = <Kem as hpke::Kem>::PublicKey::from_bytes(&bytes)
-            .map_err(|_| Error::InvalidPublicKey("expected 32 bytes"))?;
-        Ok(PublicKey { bytes, hpke })
+        Ok(PublicKey { bytes })
     }
 
     /// Accepts 64 hex digits (a raw X25519 public key from another tool).
@@ -135,10 +132,6 @@ impl PublicKey {
     /// This key's id.
     pub fn key_id(&self) -> KeyId {
         KeyId::of(&self.bytes)
-    }
-
-    pub(crate) fn hpke(&self) -> &<Kem as hpke::Kem>::PublicKey {
-        &self.hpke
     }
 }
 
