@@ -650,7 +650,9 @@ impl Atlas {
         let Some(format) = self.format(&a.country) else {
             return a.problems();
         };
-        let resolved = (a.country == "CN").then(|| self.resolve(a));
+        // China's divisions, once the province list is there; without it (a failed fetch) the
+        // format's rules only (SPEC §4.2)
+        let resolved = (a.country == "CN" && !self.cn_index.is_empty()).then(|| self.resolve(a));
         let mut out = Vec::new();
         for f in FIELDS {
             let base = a.check_field_required(f, format.requires(f.field));
@@ -688,6 +690,8 @@ impl Atlas {
             {
                 invalid
             }
+            // China without its province list: the code cannot be checked
+            (Field::DivisionCode, None) if a.country == "CN" => Ok(()),
             (Field::DivisionCode, _) if !value.is_empty() => {
                 match self.division_code(a, resolved) {
                     Some(code) if code == value => Ok(()),
@@ -933,6 +937,23 @@ mod tests {
             "unpinned add: the embedding caller's"
         );
         assert!(t.add_pinned("intl/XX.json", "{}").is_err());
+        // the format without China's province list (its fetch failed): no false refusal of
+        // a valid province or code, and nothing made up
+        let mut only_format = Atlas::new();
+        let text = std::fs::read_to_string(format!("{dir}intl/CN.json")).unwrap_or_default();
+        assert_eq!(only_format.add("intl/CN.json", &text), Ok(()));
+        let mut b = cn();
+        b.division_code = "330106".into();
+        assert_eq!(only_format.problems(&b), vec![]);
+        assert_eq!(
+            only_format.canonical(&b).map(|c| c.division_code.clone()),
+            Ok("330106".into())
+        );
+        b.address_level1 = "火星".into();
+        assert_eq!(
+            only_format.problems(&b).first().map(|e| e.code()),
+            Some("address_level1_invalid")
+        );
         assert!(t.add("../x.json", "[]").is_err());
     }
 }
