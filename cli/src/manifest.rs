@@ -1177,6 +1177,8 @@ pub enum Output {
     Ndjson {
         out: TempOut,
         key: String,
+        /// A CSV manifest's pass-through columns: their cells become string fields.
+        columns: Vec<String>,
     },
     Csv {
         writer: Box<csv::Writer<NamedTempFile>>,
@@ -1200,6 +1202,7 @@ impl Output {
             Format::Ndjson => Ok(Output::Ndjson {
                 out: TempOut::create(path)?,
                 key: key.to_owned(),
+                columns: passthrough.unwrap_or_default(),
             }),
             Format::Csv => {
                 // Every cell quoted and guarded, the manifest's own columns and header too:
@@ -1229,12 +1232,17 @@ impl Output {
         let failed =
             |e: std::io::Error| CliError::new(Code::CannotWriteOutput, format!("output: {e}"));
         match self {
-            Output::Ndjson { out, key } => {
-                // the manifest's fields, then the tail under its key
+            Output::Ndjson { out, key, columns } => {
+                // the manifest's fields (a CSV manifest's columns as strings), then the tail
+                // under its key
                 let mut line = Zeroizing::new(Vec::with_capacity(1024));
                 let mut object = match &item.rest {
                     Rest::Json(o) => o.clone(),
-                    Rest::Csv(_) => Map::new(),
+                    Rest::Csv(fields) => columns
+                        .iter()
+                        .zip(fields)
+                        .map(|(c, f)| (c.clone(), Value::String(f.clone())))
+                        .collect(),
                 };
                 object.remove(key.as_str());
                 serde_json::to_writer(&mut *line, &object)

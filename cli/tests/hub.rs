@@ -551,7 +551,39 @@ fn batch_csv_quoting_edge_cases_and_formula_guard() {
          {\"line\":6,\"order\":null,\"code\":\"malformed_record\",\"message\":\"expected 4 \
          fields, found 2\"}\n"
     );
-    // NDJSON output from a CSV manifest; a missing column is named with the header
+    // NDJSON output from a CSV manifest keeps the manifest's columns (order, parcel, note)
+    let out = hub.run(
+        &[
+            "open",
+            "--batch",
+            "-i",
+            "courier.key",
+            "-o",
+            "opened.ndjson",
+            "manifest.csv",
+        ],
+        &[("SEALPOST_PASSPHRASE", PASS)],
+        "",
+    );
+    assert_eq!(out.code, 7, "{}", out.stderr);
+    let first: serde_json::Value =
+        serde_json::from_str(hub.read("opened.ndjson").lines().next().unwrap()).unwrap();
+    assert_eq!(
+        (
+            &first["parcel"],
+            &first["orderRef"],
+            &first["note"],
+            &first["address"]["divisionCode"]
+        ),
+        (
+            &serde_json::json!("1"),
+            &serde_json::json!("ORD-1"),
+            &serde_json::json!("fragile, \"glass\""),
+            &serde_json::json!("330106")
+        ),
+        "{first}"
+    );
+    // a missing column is named with the header
     let out = hub.run(
         &[
             "open",
