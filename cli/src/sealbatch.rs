@@ -42,9 +42,6 @@ struct Sealing<'a> {
     order_column: &'a str,
     /// CSV: each column's place among the address columns (`None`: passed through).
     columns: Option<Vec<Option<String>>>,
-    /// CSV manifest, NDJSON output: the names of the columns passed through, which become the
-    /// output object's fields.
-    json_names: Option<Vec<String>>,
 }
 
 /// One record: passed-through fields in `item.rest`, and the envelope or why not.
@@ -154,9 +151,6 @@ pub fn run(args: SealArgs) -> Result<()> {
         disclosure,
         order_column: &args.order_column,
         columns,
-        json_names: passthrough
-            .clone()
-            .filter(|_| out_format == crate::cli::Format::Ndjson),
     };
     let mut out = Output::create(
         &output,
@@ -338,18 +332,8 @@ fn take_address(
                     }
                 }
             }
-            match &s.json_names {
-                Some(names) => {
-                    item.rest = Rest::Json(
-                        names
-                            .iter()
-                            .cloned()
-                            .zip(kept.into_iter().map(Value::String))
-                            .collect(),
-                    );
-                }
-                None => *cells = kept,
-            }
+            // NDJSON output names them by the header (`Output`)
+            *cells = kept;
             Ok(address)
         }
     }
@@ -385,7 +369,6 @@ mod tests {
             disclosure: Disclosure::None,
             order_column: "orderRef",
             columns: None,
-            json_names: None,
         }
     }
 
