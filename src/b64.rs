@@ -35,63 +35,113 @@ impl UrlSafeNoPad {
 
 #[inline(never)]
 fn encode(input: &[u8]) -> String {
-    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
-    for chunk in input.chunks(3) {
-        let mut group = [0u8; 3];
-        for (g, b) in group.iter_mut().zip(chunk) {
-            *g = *b;
-        }
-        let n = u32::from(group[0]) << 16 | u32::from(group[1]) << 8 | u32::from(group[2]);
-        // a chunk of k bytes is k + 1 characters
-        for i in 0..=chunk.len() {
-            out.push(symbol((n >> (18 - 6 * i)) as u8 & 63));
+    let mut out = Vec::with_capacity(input.len().div_ceil(3) * 4);
+    let mut chunks = input.chunks_exact(3);
+    for chunk in &mut chunks {
+        if let [a, b, c] = *chunk {
+            let n = u32::from_be_bytes([0, a, b, c]);
+            out.extend_from_slice(&[18, 12, 6, 0].map(|s| letter(n >> s)));
         }
     }
-    out
+    let last = chunks.remainder();
+    if !last.is_empty() {
+        let mut group = [0u8; 3];
+        for (g, b) in group.iter_mut().zip(last) {
+            *g = *b;
+        }
+        let n = u32::from_be_bytes([0, group[0], group[1], group[2]]);
+        // a chunk of k bytes is k + 1 characters
+        for i in 0..=last.len() {
+            out.push(letter(n >> (18 - 6 * i)));
+        }
+    }
+    // every byte pushed is an ASCII character
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// The base64url character of a 6-bit value (`A–Z a–z 0–9 - _`).
-fn symbol(v: u8) -> char {
-    char::from(match v {
+const fn symbol(v: u8) -> u8 {
+    match v {
         0..=25 => b'A' + v,
         26..=51 => b'a' + (v - 26),
         52..=61 => b'0' + (v - 52),
         62 => b'-',
         _ => b'_',
-    })
+    }
 }
 
-/// The 6-bit value of a base64url character.
-fn value(c: u8) -> Option<u32> {
-    let v = match c {
-        b'A'..=b'Z' => c - b'A',
-        b'a'..=b'z' => c - b'a' + 26,
-        b'0'..=b'9' => c - b'0' + 52,
-        b'-' => 62,
-        b'_' => 63,
-        _ => return None,
-    };
-    Some(u32::from(v))
+/// The base64url alphabet, for lookups.
+#[allow(clippy::indexing_slicing)] // v < 64
+const ALPHABET: [u8; 64] = {
+    let mut t = [0; 64];
+    let mut v = 0;
+    while v < 64 {
+        t[v as usize] = symbol(v);
+        v += 1;
+    }
+    t
+};
+
+/// The character of the low 6 bits of `n`.
+fn letter(n: u32) -> u8 {
+    ALPHABET.get((n & 63) as usize).copied().unwrap_or(b'_')
 }
 
+/// The 6-bit value of each byte as a base64url character (`A–Z a–z 0–9 - _`), or [`BAD`].
+#[allow(clippy::indexing_slicing)] // a u8 indexes 256 entries
+const VALUES: [u8; 256] = {
+    let mut t = [BAD; 256];
+    let mut v = 0;
+    while v < 64 {
+        t[symbol(v) as usize] = v;
+        v += 1;
+    }
+    t
+};
+
+/// Not a base64url character; the only entry of [`VALUES`] with the high bit set.
+const BAD: u8 = 0x80;
+
+/// The 6-bit values of `chunk`'s characters, shifted together; an error if one is not a
+/// base64url character.
+fn group(chunk: &[u8]) -> Result<u32, InvalidBase64> {
+    let mut n = 0u32;
+    let mut bad = 0u8;
+    for &c in chunk {
+        let v = VALUES.get(usize::from(c)).copied().unwrap_or(BAD);
+        bad |= v;
+        n = n << 6 | u32::from(v);
+    }
+    if bad & BAD == 0 {
+        Ok(n)
+    } else {
+        Err(InvalidBase64)
+    }
+}
+
+// A 256-entry table lookup per character, whole groups first: ~10x faster natively than a
+// `match` per character (a hub decodes ~550 characters per envelope), 256 bytes in wasm.
 #[inline(never)]
 fn decode(input: &[u8]) -> Result<Vec<u8>, InvalidBase64> {
     if input.len() % 4 == 1 {
         return Err(InvalidBase64);
     }
     let mut out = Vec::with_capacity(input.len() / 4 * 3 + (input.len() % 4).saturating_sub(1));
-    for chunk in input.chunks(4) {
-        let mut n = 0u32;
-        for &c in chunk {
-            n = n << 6 | value(c).ok_or(InvalidBase64)?;
-        }
+    let mut chunks = input.chunks_exact(4);
+    for chunk in &mut chunks {
+        let [_, a, b, c] = group(chunk)?.to_be_bytes();
+        out.extend_from_slice(&[a, b, c]);
+    }
+    let last = chunks.remainder();
+    if !last.is_empty() {
+        let mut n = group(last)?;
         // a chunk of k characters is k - 1 bytes; its low 6k - 8(k - 1) bits are unused
-        let unused = 6 * chunk.len() - 8 * (chunk.len() - 1);
+        let unused = 6 * last.len() - 8 * (last.len() - 1);
         if n & ((1 << unused) - 1) != 0 {
             return Err(InvalidBase64);
         }
         n >>= unused;
-        for i in (0..chunk.len() - 1).rev() {
+        for i in (0..last.len() - 1).rev() {
             out.push((n >> (8 * i)) as u8);
         }
     }

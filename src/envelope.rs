@@ -562,14 +562,15 @@ impl FromStr for Envelope {
             };
         };
         let not_base64 = Error::MalformedEnvelope("not valid base64url (without padding)");
-        if !body
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        {
-            return Err(not_base64);
-        }
         match URL_SAFE_NO_PAD.decode(body) {
             Ok(bytes) => Envelope::from_bytes(&bytes),
+            Err(_)
+                if !body
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
+            {
+                Err(not_base64)
+            }
             Err(_) => {
                 // Only the last group can be wrong (length 1 mod 4, or non-zero unused bits),
                 // as in a text cut at any character: report it as truncated when the whole

@@ -714,7 +714,8 @@ pub fn protected_identity_file_text(
     )
 }
 
-pub(crate) fn hex(bytes: &[u8]) -> String {
+/// `bytes` as lowercase hex (the form of key ids, raw keys and the audit log's hashes).
+pub fn hex(bytes: &[u8]) -> String {
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {
         s.push(char::from_digit(u32::from(b >> 4), 16).unwrap_or('0'));

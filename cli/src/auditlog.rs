@@ -10,7 +10,7 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use sealpost::KeyId;
+use sealpost::{keys::hex, KeyId};
 use sha2::{Digest, Sha256};
 
 use crate::error::{CliError, Code, Result};
@@ -109,10 +109,6 @@ fn process_uid() -> String {
 
 fn host() -> String {
     gethostname::gethostname().to_string_lossy().into_owned()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn json(s: &str) -> String {
