@@ -657,4 +657,45 @@ mod tests {
         );
         assert_eq!(wrap_with("", 5.0, mono), [""]);
     }
+
+    #[test]
+    fn no_closing_punctuation_starts_a_line() {
+        // 「文三路九十号」 fills the line; 「）」 alone may not start the next one
+        assert_eq!(
+            wrap_with("文三路九十号）东部", 12.0, mono),
+            ["文三路九十", "号）东部"]
+        );
+        assert_eq!(wrap_with("杭州市西湖。", 10.0, mono), ["杭州市西", "湖。"]);
+        assert_eq!(wrap_with("浙江，杭州", 4.0, mono), ["浙", "江，", "杭州"]);
+        // nor does an opening bracket end one
+        assert_eq!(wrap_with("西湖区（文三", 8.0, mono), ["西湖区", "（文三"]);
+    }
+
+    #[test]
+    fn a_chinese_name_stays_with_its_title() {
+        // 「收件：王」 fits the first line, but 「王 / 先生」 is not split
+        assert_eq!(
+            wrap_with("收件：王先生转交", 10.0, mono),
+            ["收件：", "王先生转交"]
+        );
+        assert_eq!(wrap_with("张伟女士", 6.0, mono), ["张伟女", "士"]);
+        assert_eq!(wrap_with("张伟女士", 8.0, mono), ["张伟女士"]);
+    }
+
+    #[test]
+    fn latin_words_stay_whole_unless_one_alone_is_too_wide() {
+        assert_eq!(
+            wrap_with("Schönhauser Allee 36", 12.0, mono),
+            ["Schönhauser", "Allee 36"]
+        );
+        assert_eq!(
+            wrap_with("Donaudampfschifffahrt 1", 10.0, mono),
+            ["Donaudampf", "schifffahr", "t 1"]
+        );
+        // a Latin word next to Chinese is not cut in two
+        assert_eq!(
+            wrap_with("上海 Pudong 大道", 9.0, mono),
+            ["上海", "Pudong 大", "道"]
+        );
+    }
 }

@@ -163,7 +163,11 @@ pub struct LabelFont {
 impl LabelFont {
     /// `--font` (with `--font-index`), else `$SEALPOST_LABEL_FONT`, else [`SYSTEM_FONTS`];
     /// then `fallbacks` (`--fallback-font`), else `$SEALPOST_LABEL_FONTS`, else discovery.
-    pub fn find(arg: Option<&Path>, index: Option<u32>, fallbacks: &[PathBuf]) -> Result<LabelFont> {
+    pub fn find(
+        arg: Option<&Path>,
+        index: Option<u32>,
+        fallbacks: &[PathBuf],
+    ) -> Result<LabelFont> {
         let env = std::env::var_os(ENV_FONT)
             .filter(|v| !v.is_empty())
             .map(PathBuf::from);
@@ -232,25 +236,37 @@ impl LabelFont {
             .find(|c| chain.first_having(*c).is_none())
     }
 
+    /// The face to set a word or grapheme cluster in: the first face of the chain that has all
+    /// its characters; None if no one face has them all.
+    pub fn face_with_all(&self, text: &str) -> Option<Arc<Face>> {
+        let mut chain = self.lock();
+        let mut from = usize::MAX;
+        for c in text.chars().filter(|c| needs_glyph(*c)) {
+            // loads a fallback for each character the loaded faces lack
+            from = from.min(chain.first_having(c)?);
+        }
+        let from = if from == usize::MAX { 0 } else { from };
+        chain
+            .faces
+            .iter()
+            .skip(from)
+            .find(|f| f.has_all(text))
+            .cloned()
+    }
+
     /// The face to set a grapheme cluster in: the first of the chain that has all its
     /// characters, else the first that has its base character, else the primary (the
     /// cluster was refused by [`LabelFont::missing`] before anything is drawn).
     pub fn face_for(&self, cluster: &str) -> Arc<Face> {
+        if let Some(face) = self.face_with_all(cluster) {
+            return face;
+        }
         let mut chain = self.lock();
-        let base = cluster.chars().find(|c| needs_glyph(*c));
-        let first = base.and_then(|c| chain.first_having(c)).unwrap_or(0);
-        let rest = cluster.chars().filter(|c| needs_glyph(*c)).count() > 1;
-        let at = if rest {
-            (first..chain.faces.len())
-                .find(|i| chain.faces.get(*i).is_some_and(|f| f.has_all(cluster)))
-                .unwrap_or(first)
-        } else {
-            first
-        };
-        chain
-            .faces
-            .get(at)
-            .cloned()
+        cluster
+            .chars()
+            .find(|c| needs_glyph(*c))
+            .and_then(|c| chain.first_having(c))
+            .and_then(|at| chain.faces.get(at).cloned())
             .unwrap_or_else(|| self.primary.clone())
     }
 
@@ -430,8 +446,13 @@ pub fn package_for(c: char) -> &'static str {
         // Han extensions B and beyond (HanaMinB), and A (HanaMinA)
         0x20000..=0x3FFFF => "fonts-hanazono",
         0x3400..=0x4DBF => "fonts-noto-cjk or fonts-hanazono",
-        0x2E80..=0x2FFF | 0x3000..=0x33FF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF
-        | 0xFE30..=0xFE4F | 0xFF00..=0xFFEF => "fonts-noto-cjk",
+        0x2E80..=0x2FFF
+        | 0x3000..=0x33FF
+        | 0x4E00..=0x9FFF
+        | 0xAC00..=0xD7AF
+        | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F
+        | 0xFF00..=0xFFEF => "fonts-noto-cjk",
         0x1F000..=0x1FAFF | 0x2600..=0x27BF => "fonts-noto-color-emoji",
         _ => "fonts-noto-core",
     }

@@ -47,30 +47,41 @@ fn runs(font: &LabelFont, text: &str) -> Vec<Run> {
     out
 }
 
-/// Splits `text[range]` (one direction) into runs of one face each, appended in visual order.
+/// Splits `text[range]` (one direction) into runs of one face each, appended in visual order:
+/// a word goes to the first face that has all of it (「Γιώργος」 in one font, not three), else
+/// cluster by cluster; spaces, digits and punctuation stay in the run they are in if its face
+/// has them.
 fn itemize(font: &LabelFont, text: &str, range: Range<usize>, rtl: bool, out: &mut Vec<Run>) {
     let Some(part) = text.get(range.clone()) else {
         return;
     };
     let mut runs: Vec<Run> = Vec::new();
-    for (at, cluster) in part.grapheme_indices(true) {
+    let push =
+        |runs: &mut Vec<Run>, face: Arc<Face>, start: usize, end: usize| match runs.last_mut() {
+            Some(run) if Arc::ptr_eq(&run.face, &face) => run.range.end = end,
+            _ => runs.push(Run {
+                face,
+                range: start..end,
+                rtl,
+            }),
+        };
+    for (at, word) in part.split_word_bound_indices() {
         let start = range.start + at;
-        let end = start + cluster.len();
-        if let Some(run) = runs.last_mut() {
-            // spaces, digits and punctuation stay in the run they are in if its face has them
-            let neutral = !cluster.chars().any(char::is_alphabetic);
-            if (neutral && run.face.has_all(cluster))
-                || Arc::ptr_eq(&run.face, &font.face_for(cluster))
-            {
-                run.range.end = end;
+        let neutral = !word.chars().any(char::is_alphabetic);
+        if !neutral {
+            if let Some(face) = font.face_with_all(word) {
+                push(&mut runs, face, start, start + word.len());
                 continue;
             }
         }
-        runs.push(Run {
-            face: font.face_for(cluster),
-            range: start..end,
-            rtl,
-        });
+        for (at, cluster) in word.grapheme_indices(true) {
+            let start = start + at;
+            let face = match runs.last() {
+                Some(run) if neutral && run.face.has_all(cluster) => run.face.clone(),
+                _ => font.face_for(cluster),
+            };
+            push(&mut runs, face, start, start + cluster.len());
+        }
     }
     if rtl {
         runs.reverse();
