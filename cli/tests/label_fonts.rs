@@ -5,6 +5,12 @@
 //!
 //! Needs Debian's poppler-utils, fonts-noto-cjk, fonts-noto-core and fonts-hanazono (`cargo
 //! xtask test` installs them): a missing one fails the test with the package to install.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use std::{
     collections::BTreeSet,

@@ -414,7 +414,9 @@ fn fontconfig_candidates(c: char) -> Option<Vec<(PathBuf, Option<u32>)>> {
         return None;
     }
     let text = String::from_utf8_lossy(&out.stdout);
-    let mut found: Vec<((bool, bool, bool, usize, String), PathBuf, u32)> = text
+    // (not regular, not Noto Sans, not plain, family length, file) sorts best first
+    type Rank = (bool, bool, bool, usize, String);
+    let mut found: Vec<(Rank, PathBuf, u32)> = text
         .lines()
         .filter_map(|line| {
             let mut cells = line.split('\t');
