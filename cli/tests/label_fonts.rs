@@ -3,8 +3,9 @@
 //! installed on the machine; the PDFs are read back with poppler (`pdffonts`, `pdftotext`,
 //! `pdftoppm`).
 //!
-//! Needs Debian's poppler-utils, fonts-noto-cjk, fonts-noto-core and fonts-hanazono (`cargo
-//! xtask test` installs them): a missing one fails the test with the package to install.
+//! Needs Debian's poppler-utils, fonts-noto-cjk, fonts-noto-core, fonts-hanazono and
+//! fonts-symbola (`cargo xtask test` installs them): a missing one fails the test with the
+//! package to install.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -22,6 +23,7 @@ use std::{
 const NOTO_CJK: &str = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
 const NOTO_ARABIC: &str = "/usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf";
 const HANA_MIN_A: &str = "/usr/share/fonts/truetype/hanazono/HanaMinA.ttf";
+const SYMBOLA: &str = "/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf";
 
 const AE: &str = r#"{"name":"محمد أحمد","phone":"+971 50 123 4567","country":"AE","addressLevel2":"دبي","streetLines":["شارع الشيخ زايد 12، برج 3"]}"#;
 const IL: &str = r#"{"name":"דוד כהן","phone":"+972 52 123 4567","country":"IL","addressLevel2":"תל אביב","streetLines":["רחוב הרצל 15"],"postalCode":"6100000"}"#;
@@ -405,4 +407,22 @@ fn a_fallback_font_that_does_not_exist_is_refused() {
         out.stderr
     );
     assert!(!d.path("x.pdf").exists());
+}
+
+#[test]
+fn an_emoji_in_a_delivery_note_is_drawn_from_an_outline_font() {
+    file_needed(SYMBOLA, "fonts-symbola");
+    let d = Dir::new("emoji");
+    let address = CN.replace(
+        "\"postalCode\"",
+        "\"deliveryNote\":\"放门口\u{1F64F}\",\"postalCode\"",
+    );
+    let out = d.label("note", &address, &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // Symbola, not a colour emoji font whose bitmap glyphs would be drawn empty
+    assert_eq!(
+        d.fonts("note.pdf"),
+        set(&["NotoSansCJKsc-Regular", "Symbola"])
+    );
+    assert!(d.text("note.pdf").contains("放门口\u{1F64F}"));
 }

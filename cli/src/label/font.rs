@@ -37,8 +37,9 @@ pub const SYSTEM_FONTS: [&str; 5] = [
 ];
 
 /// Tried in this order when `fc-list` cannot be run (a machine without fontconfig, such as a
-/// container running the static binary): Debian's `fonts-noto-core` and `fonts-hanazono`.
-const KNOWN_FALLBACKS: [&str; 11] = [
+/// container running the static binary): Debian's `fonts-noto-core`, `fonts-hanazono` and
+/// `fonts-symbola`.
+const KNOWN_FALLBACKS: [&str; 12] = [
     "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
     "/usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf",
     "/usr/share/fonts/truetype/noto/NotoSansHebrew-Regular.ttf",
@@ -50,6 +51,7 @@ const KNOWN_FALLBACKS: [&str; 11] = [
     "/usr/share/fonts/truetype/noto/NotoSansGeorgian-Regular.ttf",
     "/usr/share/fonts/truetype/hanazono/HanaMinA.ttf",
     "/usr/share/fonts/truetype/hanazono/HanaMinB.ttf",
+    "/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf",
 ];
 
 /// One loaded face of a font file.
@@ -397,7 +399,7 @@ fn split_index(path: &Path) -> (PathBuf, Option<u32>) {
     (path.to_path_buf(), None)
 }
 
-/// Installed fonts that have `c`, best first: fontconfig's `fc-list :charset=…`, ranked
+/// Installed outline fonts that have `c`, best first: fontconfig's `fc-list :charset=…`, ranked
 /// regular style, then Noto Sans (designed per script), then plain families (no UI, Mono,
 /// Looped, Display, Condensed), then the shortest family name, then the path. None when
 /// `fc-list` cannot be run.
@@ -405,7 +407,8 @@ fn fontconfig_candidates(c: char) -> Option<Vec<(PathBuf, Option<u32>)>> {
     let out = Command::new("fc-list")
         .arg("--format")
         .arg("%{file}\t%{index}\t%{family[0]}\t%{style[0]}\n")
-        .arg(format!(":charset={:x}:scalable=true", c as u32))
+        // no colour fonts: their bitmap glyphs (Noto Color Emoji) would be drawn empty
+        .arg(format!(":charset={:x}:scalable=true:color=false", c as u32))
         .stdin(Stdio::null())
         .stderr(Stdio::null())
         .output()
@@ -455,7 +458,8 @@ pub fn package_for(c: char) -> &'static str {
         | 0xF900..=0xFAFF
         | 0xFE30..=0xFE4F
         | 0xFF00..=0xFFEF => "fonts-noto-cjk",
-        0x1F000..=0x1FAFF | 0x2600..=0x27BF => "fonts-noto-color-emoji",
+        // outlines: a colour bitmap font (fonts-noto-color-emoji) cannot be drawn
+        0x1F000..=0x1FAFF | 0x2600..=0x27BF => "fonts-symbola",
         _ => "fonts-noto-core",
     }
 }
