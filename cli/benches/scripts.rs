@@ -11,7 +11,7 @@
 //! 50 Devanagari, 30 Greek, 140 more Chinese with a delivery note, 20 of them with an emoji
 //! (🙏, 📦) as typed on a phone; 0 pure-symbol or private-use names.
 //!
-//! `cargo bench -p sealpost-cli --bench scripts` (or `cargo xtask bench scripts`). Figures
+//! `cargo bench -p sealpost-cli --bench scripts` (or `cargo xtask bench cli`, which puts its row in the README). Figures
 //! only, no pass/fail. With `SEALPOST_BENCH_JSON=FILE` the figures are also written there.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
@@ -37,7 +37,16 @@ const TEMPLATES: [Template; 13] = [
         script: "Chinese",
         count: 430,
         json: r#"{"name":"{name}","phone":"13812345678","country":"CN","addressLevel1":"浙江省","addressLevel2":"杭州市","addressLevel3":"西湖区","streetLines":["{street}"],"postalCode":"310012"}"#,
-        names: &["张三", "王先生", "欧阳娜娜", "李伟", "刘女士", "陈静", "杨洋", "赵敏"],
+        names: &[
+            "张三",
+            "王先生",
+            "欧阳娜娜",
+            "李伟",
+            "刘女士",
+            "陈静",
+            "杨洋",
+            "赵敏",
+        ],
         streets: &[
             "文三路 90 号（东部软件园）3 号楼 501 室",
             "西湖大道 18 号",
@@ -70,8 +79,17 @@ const TEMPLATES: [Template; 13] = [
         script: "Latin",
         count: 30,
         json: r#"{"name":"{name}","phone":"+49 30 1234567","country":"DE","addressLevel2":"Berlin","streetLines":["{street}"],"postalCode":"10117"}"#,
-        names: &["Anna Schmidt", "Jürgen Müller", "Zoë Ødegård", "François Lefèvre"],
-        streets: &["Unter den Linden 5", "Schönhauser Allee 36", "Straße des 17. Juni 135"],
+        names: &[
+            "Anna Schmidt",
+            "Jürgen Müller",
+            "Zoë Ødegård",
+            "François Lefèvre",
+        ],
+        streets: &[
+            "Unter den Linden 5",
+            "Schönhauser Allee 36",
+            "Straße des 17. Juni 135",
+        ],
     },
     Template {
         script: "Vietnamese",
@@ -91,7 +109,12 @@ const TEMPLATES: [Template; 13] = [
         script: "Arabic",
         count: 80,
         json: r#"{"name":"{name}","phone":"+971 50 123 4567","country":"AE","addressLevel2":"دبي","streetLines":["{street}"]}"#,
-        names: &["محمد أحمد", "فاطمة الزهراء", "عبد الله بن سالم", "Omar محمود"],
+        names: &[
+            "محمد أحمد",
+            "فاطمة الزهراء",
+            "عبد الله بن سالم",
+            "Omar محمود",
+        ],
         streets: &[
             "شارع الشيخ زايد 12، برج 3",
             "Villa 7, شارع الوصل",
@@ -133,7 +156,12 @@ const TEMPLATES: [Template; 13] = [
         names: &["欧阳娜娜", "周杰"],
         // 20 of 140 with an emoji
         streets: &[
-            "放门卫室", "工作日送", "请放门口", "到了打电话", "放快递柜", "周末送",
+            "放门卫室",
+            "工作日送",
+            "请放门口",
+            "到了打电话",
+            "放快递柜",
+            "周末送",
             "放门口\u{1F64F}谢谢",
         ],
     },
@@ -150,7 +178,11 @@ fn manifest(path: &Path, only_chinese: bool) -> usize {
             } else {
                 (t.names[i % t.names.len()], t.streets[i % t.streets.len()])
             };
-            let json = if only_chinese { TEMPLATES[0].json } else { t.json };
+            let json = if only_chinese {
+                TEMPLATES[0].json
+            } else {
+                t.json
+            };
             let address = json.replace("{name}", name).replace("{street}", street);
             writeln!(f, "{{\"orderRef\":\"ORD-{n:05}\",\"address\":{address}}}").unwrap();
             n += 1;
@@ -212,7 +244,10 @@ fn run(dir: &Path, manifest: &Path, out: &str) -> Run {
         .unwrap_or(0);
     // by code, and missing_glyph by character (its message names it as U+XXXX)
     let mut rejected = BTreeMap::new();
-    for line in std::fs::read_to_string(&rejects).unwrap_or_default().lines() {
+    for line in std::fs::read_to_string(&rejects)
+        .unwrap_or_default()
+        .lines()
+    {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
         let code = v["code"].as_str().unwrap_or("?");
         let message = v["message"].as_str().unwrap_or_default();
@@ -260,7 +295,9 @@ fn main() {
     let m = run(&dir, &mixed, "mixed.pdf");
     let c = run(&dir, &chinese, "chinese.pdf");
     let total = |r: &Run| r.rejected.values().sum::<u64>();
-    println!("label --batch --opened, {records} addresses in the scripts of a Chinese seller's buyers:");
+    println!(
+        "label --batch --opened, {records} addresses in the scripts of a Chinese seller's buyers:"
+    );
     println!(
         "  {} labelled, {} rejected {:?}; {:.2} s ({:.1} ms per label), peak RSS {:.1} MiB",
         m.labelled,
