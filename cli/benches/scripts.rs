@@ -25,6 +25,7 @@ use std::{
 
 /// A country's address with `{name}` and `{street}` to fill in.
 struct Template {
+    #[allow(dead_code)] // names the template for a reader of this file
     script: &'static str,
     count: usize,
     json: &'static str,

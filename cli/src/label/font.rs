@@ -54,11 +54,14 @@ const KNOWN_FALLBACKS: [&str; 12] = [
     "/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf",
 ];
 
-/// One loaded face of a font file.
+/// One loaded face of a font file. The file's bytes live as long as the process (a run makes
+/// one chain and keeps it to the end), so the parsed face is kept with them: building
+/// rustybuzz's face (lookup digests of the whole GSUB/GPOS) per line cost 6 ms per label.
 pub struct Face {
     pub path: PathBuf,
     pub index: u32,
-    data: krilla::Data,
+    font: FontRef<'static>,
+    shaper: rustybuzz::Face<'static>,
     /// The face, for krilla (which embeds the subset of it that is drawn).
     pub pdf: krilla::text::Font,
 }
@@ -91,32 +94,34 @@ impl Face {
         };
         FontRef::from_index(&bytes, index)
             .map_err(|e| unusable(path, format_args!("face {index}: {e}")))?;
-        let data = krilla::Data::from(bytes);
-        let pdf = krilla::text::Font::new(data.clone(), index)
+        // kept to the end of the process, with the faces parsed from it (see above)
+        let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
+        let font = FontRef::from_index(bytes, index)
+            .map_err(|e| unusable(path, format_args!("face {index}: {e}")))?;
+        let shaper = rustybuzz::Face::from_slice(bytes, index)
+            .ok_or_else(|| unusable(path, format_args!("face {index} cannot be shaped")))?;
+        let data = krilla::Data::from(
+            std::sync::Arc::new(bytes) as std::sync::Arc<dyn AsRef<[u8]> + Send + Sync>
+        );
+        let pdf = krilla::text::Font::new(data, index)
             .ok_or_else(|| unusable(path, format_args!("face {index} cannot be embedded")))?;
         Ok(Face {
             path: path.to_path_buf(),
             index,
-            data,
+            font,
+            shaper,
             pdf,
         })
     }
 
-    fn skrifa(&self) -> Option<FontRef<'_>> {
-        FontRef::from_index(self.data.as_ref(), self.index).ok()
-    }
-
     /// The face for shaping.
-    pub fn shaper(&self) -> Option<rustybuzz::Face<'_>> {
-        rustybuzz::Face::from_slice(self.data.as_ref(), self.index)
+    pub fn shaper(&self) -> &rustybuzz::Face<'static> {
+        &self.shaper
     }
 
     /// Whether the face has a glyph for every character of `cluster` that needs one.
     pub fn has_all(&self, cluster: &str) -> bool {
-        let Some(face) = self.skrifa() else {
-            return false;
-        };
-        let charmap = face.charmap();
+        let charmap = self.font.charmap();
         cluster
             .chars()
             .filter(|c| needs_glyph(*c))

@@ -91,9 +91,7 @@ fn itemize(font: &LabelFont, text: &str, range: Range<usize>, rtl: bool, out: &m
 
 /// The glyphs of one run, advances and offsets in em, text ranges relative to the run's text.
 fn shape(run: &Run, text: &str) -> Vec<KrillaGlyph> {
-    let Some(face) = run.face.shaper() else {
-        return Vec::new();
-    };
+    let face = run.face.shaper();
     let upem = face.units_per_em() as f32;
     let mut buffer = rustybuzz::UnicodeBuffer::new();
     buffer.push_str(text);
@@ -103,7 +101,7 @@ fn shape(run: &Run, text: &str) -> Vec<KrillaGlyph> {
         rustybuzz::Direction::LeftToRight
     });
     buffer.guess_segment_properties();
-    let output = rustybuzz::shape(&face, &[], buffer);
+    let output = rustybuzz::shape(face, &[], buffer);
     let infos = output.glyph_infos();
     let positions = output.glyph_positions();
     let cluster_at = |i: usize| infos.get(i).map(|g| g.cluster as usize);
