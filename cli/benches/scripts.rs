@@ -25,7 +25,6 @@ use std::{
 
 /// A country's address with `{name}` and `{street}` to fill in.
 struct Template {
-    #[allow(dead_code)] // names the template for a reader of this file
     script: &'static str,
     count: usize,
     json: &'static str,
@@ -309,6 +308,11 @@ fn main() {
         m.peak_mib
     );
     println!("  fonts embedded: {}", m.fonts.join(", "));
+    let population: Vec<String> = TEMPLATES
+        .iter()
+        .map(|t| format!("{} {}", t.script, t.count))
+        .collect();
+    println!("  population: {}", population.join(", "));
     println!(
         "the same number of Chinese-only addresses: {} labelled, {} rejected; {:.2} s, peak RSS {:.1} MiB; fonts: {}",
         c.labelled,
