@@ -426,3 +426,19 @@ fn an_emoji_in_a_delivery_note_is_drawn_from_an_outline_font() {
     );
     assert!(d.text("note.pdf").contains("放门口\u{1F64F}"));
 }
+
+#[test]
+fn a_private_use_character_is_refused_without_naming_a_package() {
+    let d = Dir::new("private-use");
+    let address = CN.replace("\"张三\"", "\"张\u{E000}\"");
+    let out = d.label("pua", &address, &[]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "sealpost: error: missing_glyph: order \"ORD-pua\": no installed font has a glyph for U+E000 '\u{E000}' in the name",
+            "sealpost: hint: a private-use or control character, which no font package covers: correct the address, or name a font that has it with --fallback-font FILE",
+        ]
+    );
+}

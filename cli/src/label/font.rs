@@ -313,10 +313,15 @@ impl LabelFont {
             "order {order:?}: {fonts} {no}glyph for U+{:04X}{shown} in the {field}",
             c as u32
         );
-        CliError::new(Code::MissingGlyph, message).hint(format!(
-            "install a font that has it (Debian: {}), or name one with --fallback-font FILE",
-            package_for(c)
-        ))
+        let hint = match package_for(c) {
+            Some(package) => format!(
+                "install a font that has it (Debian: {package}), or name one with --fallback-font FILE"
+            ),
+            None => "a private-use or control character, which no font package covers: correct \
+                     the address, or name a font that has it with --fallback-font FILE"
+                .to_owned(),
+        };
+        CliError::new(Code::MissingGlyph, message).hint(hint)
     }
 }
 
@@ -450,9 +455,11 @@ fn fontconfig_candidates(c: char) -> Option<Vec<(PathBuf, Option<u32>)>> {
     )
 }
 
-/// A Debian package with a font that has `c`.
-pub fn package_for(c: char) -> &'static str {
-    match c as u32 {
+/// A Debian package with a font that has `c`; None for private-use and control characters.
+pub fn package_for(c: char) -> Option<&'static str> {
+    Some(match c as u32 {
+        0xE000..=0xF8FF | 0xF0000..=0x10FFFF => return None,
+        _ if c.is_control() => return None,
         // Han extensions B and beyond (HanaMinB), and A (HanaMinA)
         0x20000..=0x3FFFF => "fonts-hanazono",
         0x3400..=0x4DBF => "fonts-noto-cjk or fonts-hanazono",
@@ -466,7 +473,7 @@ pub fn package_for(c: char) -> &'static str {
         // outlines: a colour bitmap font (fonts-noto-color-emoji) cannot be drawn
         0x1F000..=0x1FAFF | 0x2600..=0x27BF => "fonts-symbola",
         _ => "fonts-noto-core",
-    }
+    })
 }
 
 /// The face of a collection whose family name marks it Simplified Chinese (Noto Sans CJK SC),
