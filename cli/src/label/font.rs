@@ -83,6 +83,15 @@ fn unusable(path: &Path, why: impl std::fmt::Display) -> CliError {
 impl Face {
     /// Reads a font file; `index` None: the Simplified Chinese face of a collection, else 0.
     fn load(path: &Path, index: Option<u32>) -> Result<Face> {
+        Face::load_covering(path, index, None)?.ok_or_else(|| unusable(path, "no usable face"))
+    }
+
+    /// [`Face::load`], but None (nothing kept) if the face lacks a character of `needed`.
+    fn load_covering(
+        path: &Path,
+        index: Option<u32>,
+        needed: Option<&str>,
+    ) -> Result<Option<Face>> {
         let bytes = std::fs::read(path).map_err(|e| {
             CliError::io(Code::FontUnavailable, path, &e).hint(format!(
                 "pass --font FILE or set ${ENV_FONT} to a font that exists"
@@ -92,8 +101,11 @@ impl Face {
             Some(i) => i,
             None => simplified_chinese_face(&bytes).unwrap_or(0),
         };
-        FontRef::from_index(&bytes, index)
+        let probe = FontRef::from_index(&bytes, index)
             .map_err(|e| unusable(path, format_args!("face {index}: {e}")))?;
+        if needed.is_some_and(|text| !covers(&probe, text)) {
+            return Ok(None);
+        }
         // kept to the end of the process, with the faces parsed from it (see above)
         let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
         let font = FontRef::from_index(bytes, index)
@@ -105,13 +117,13 @@ impl Face {
         );
         let pdf = krilla::text::Font::new(data, index)
             .ok_or_else(|| unusable(path, format_args!("face {index} cannot be embedded")))?;
-        Ok(Face {
+        Ok(Some(Face {
             path: path.to_path_buf(),
             index,
             font,
             shaper,
             pdf,
-        })
+        }))
     }
 
     /// The face for shaping.
@@ -121,12 +133,15 @@ impl Face {
 
     /// Whether the face has a glyph for every character of `cluster` that needs one.
     pub fn has_all(&self, cluster: &str) -> bool {
-        let charmap = self.font.charmap();
-        cluster
-            .chars()
-            .filter(|c| needs_glyph(*c))
-            .all(|c| charmap.map(c).is_some_and(|g| g.to_u32() != 0))
+        covers(&self.font, cluster)
     }
+}
+
+fn covers(font: &FontRef<'_>, text: &str) -> bool {
+    let charmap = font.charmap();
+    text.chars()
+        .filter(|c| needs_glyph(*c))
+        .all(|c| charmap.map(c).is_some_and(|g| g.to_u32() != 0))
 }
 
 /// Whether a character must have a glyph of its own: not whitespace and not a default-ignorable
@@ -378,12 +393,9 @@ impl Chain {
             if self.seen.contains(&key) {
                 continue;
             }
-            let Ok(face) = Face::load(&path, index) else {
-                self.seen.push(key);
-                continue;
-            };
             self.seen.push(key);
-            if face.has_all(cluster) {
+            // only a font that has it is kept (its bytes live to the end of the process)
+            if let Ok(Some(face)) = Face::load_covering(&path, index, Some(cluster)) {
                 self.faces.push(Arc::new(face));
                 return Some(self.faces.len() - 1);
             }
