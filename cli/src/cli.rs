@@ -536,6 +536,12 @@ pub struct LabelArgs {
     /// collection names one, else the first].
     #[arg(long, value_name = "N", requires = "font")]
     pub font_index: Option<u32>,
+    /// A fallback font for characters the primary font lacks (Arabic, Hebrew, Thai, …);
+    /// repeatable, tried in order, `FILE#N` for face N of a collection. When given, these are
+    /// the only fallbacks [env: SEALPOST_LABEL_FONTS, colon-separated; default: installed fonts
+    /// found with fontconfig's fc-list].
+    #[arg(long, value_name = "FILE")]
+    pub fallback_font: Vec<PathBuf>,
     /// Printer font for ZPL text (^A@): a font stored on the printer that covers Chinese.
     #[arg(long, value_name = "NAME", default_value = "E:ANMDS.TTF")]
     pub zpl_font: String,

@@ -13,6 +13,7 @@ mod content;
 mod font;
 mod mask;
 mod pdf;
+mod text;
 mod zpl;
 
 use std::{
@@ -58,41 +59,83 @@ impl From<LabelSize> for Dimensions {
     }
 }
 
-/// Whether a line may break before `c` that follows `prev`: after a space, or next to a Han /
-/// kana / hangul character (Chinese breaks between any two characters).
-fn may_break(prev: char, c: char) -> bool {
-    prev == ' ' || is_cjk(prev) || is_cjk(c)
-}
-
+#[cfg(test)]
 fn is_cjk(c: char) -> bool {
     matches!(c as u32, 0x2E80..=0x9FFF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFF00..=0xFFEF
         | 0x20000..=0x3FFFD)
 }
 
-/// Greedy line breaking of `text` into lines no wider than `max` as `measure` sees them;
-/// breaks at a space or between CJK characters, and inside a word only if it alone is too wide.
-pub fn wrap_with(text: &str, max: f32, measure: impl Fn(&str) -> f32) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    // byte offset in `line` of the last place it may break
-    let mut last_break: Option<usize> = None;
-    let mut prev = None;
-    for c in text.trim().chars() {
-        if let Some(p) = prev {
-            if may_break(p, c) {
-                last_break = Some(line.len());
+fn is_han(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3FFFD)
+}
+
+/// Titles that follow a Chinese name; a name of one to three Han characters before one of
+/// these is kept with it on one line (「王先生」, not 「王 / 先生」) when the line allows.
+const TITLES: [&str; 9] = [
+    "先生", "女士", "小姐", "太太", "夫人", "老师", "师傅", "同学", "经理",
+];
+
+/// Byte offsets where `text` may break (a line may end there), by UAX #14: after spaces,
+/// between ideographs, never before closing punctuation (「）」「。」「，」) or after opening
+/// punctuation; minus the inside of a short Chinese name with its title.
+fn break_points(text: &str) -> Vec<usize> {
+    let mut keep: Vec<std::ops::Range<usize>> = Vec::new();
+    for title in TITLES {
+        for (at, _) in text.match_indices(title) {
+            let before = text.get(..at).unwrap_or_default();
+            let name: Vec<char> = before
+                .chars()
+                .rev()
+                .take_while(|c| is_han(*c))
+                .take(4)
+                .collect();
+            // a name is 1-3 characters; more Han before it is a longer run of text
+            if (1..=3).contains(&name.len()) {
+                let bytes: usize = name.iter().map(|c| c.len_utf8()).sum();
+                keep.push(at - bytes..at + title.len());
             }
         }
-        line.push(c);
-        prev = Some(c);
-        if measure(&line) > max && line.chars().count() > 1 {
-            let at = last_break
-                .filter(|at| *at > 0)
-                .unwrap_or(line.len() - c.len_utf8());
-            let rest = line.split_off(at);
+    }
+    unicode_linebreak::linebreaks(text)
+        .map(|(at, _)| at)
+        .filter(|at| !keep.iter().any(|k| k.start < *at && *at < k.end))
+        .collect()
+}
+
+/// Greedy line breaking of `text` into lines no wider than `max` as `measure` sees them, at
+/// the break points of [`break_points`]; inside a word (between grapheme clusters) only if
+/// it alone is too wide.
+pub fn wrap_with(text: &str, max: f32, measure: impl Fn(&str) -> f32) -> Vec<String> {
+    let text = text.trim();
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    let mut from = 0;
+    for at in break_points(text) {
+        let Some(piece) = text.get(from..at) else {
+            continue;
+        };
+        from = at;
+        let joined = format!("{line}{piece}");
+        if measure(joined.trim_end()) <= max {
+            line = joined;
+            continue;
+        }
+        if !line.trim().is_empty() {
             lines.push(line.trim_end().to_owned());
-            line = rest.trim_start().to_owned();
-            last_break = None;
+        }
+        line = piece.trim_start().to_owned();
+        if measure(line.trim_end()) > max {
+            // a word too wide for a line on its own: split between grapheme clusters
+            let word = std::mem::take(&mut line);
+            for g in unicode_segmentation::UnicodeSegmentation::graphemes(word.as_str(), true) {
+                let joined = format!("{line}{g}");
+                if measure(joined.trim_end()) > max && !line.trim().is_empty() {
+                    lines.push(line.trim_end().to_owned());
+                    line = g.trim_start().to_owned();
+                } else {
+                    line = joined;
+                }
+            }
         }
     }
     if !line.trim().is_empty() || lines.is_empty() {
@@ -124,7 +167,11 @@ impl Sink {
         let size = Dimensions::from(args.size);
         match format {
             LabelFormat::Pdf => {
-                let font = font::LabelFont::find(args.font.as_deref(), args.font_index)?;
+                let font = font::LabelFont::find(
+                    args.font.as_deref(),
+                    args.font_index,
+                    &args.fallback_font,
+                )?;
                 Ok(Sink::Pdf(Box::new(pdf::Pdf::new(font, size))))
             }
             LabelFormat::Zpl => {
@@ -167,13 +214,7 @@ impl Sink {
                     .texts()
                     .find_map(|(f, t)| pdf.font().missing(t).map(|c| (f, c)))
                 {
-                    return Err(CliError::new(Code::MissingGlyph, format!(
-                            "order {:?}: the font {} has no glyph for U+{:04X} in the {field}",
-                            label.order,
-                            pdf.font().path.display(),
-                            c as u32
-                        ))
-                    .hint("pass --font with a font that covers it (Noto Sans CJK covers Chinese, Latin, Cyrillic and Greek)"));
+                    return Err(pdf.font().refusal(c, &label.order, field));
                 }
                 pdf.add(label)?;
                 Ok(Rendered::Pdf)
@@ -615,5 +656,46 @@ mod tests {
             ["ABCDE", "FGHIJ", "KL"]
         );
         assert_eq!(wrap_with("", 5.0, mono), [""]);
+    }
+
+    #[test]
+    fn no_closing_punctuation_starts_a_line() {
+        // 「文三路九十号」 fills the line; 「）」 alone may not start the next one
+        assert_eq!(
+            wrap_with("文三路九十号）东部", 12.0, mono),
+            ["文三路九十", "号）东部"]
+        );
+        assert_eq!(wrap_with("杭州市西湖。", 10.0, mono), ["杭州市西", "湖。"]);
+        assert_eq!(wrap_with("浙江，杭州", 4.0, mono), ["浙", "江，", "杭州"]);
+        // nor does an opening bracket end one
+        assert_eq!(wrap_with("西湖区（文三", 8.0, mono), ["西湖区", "（文三"]);
+    }
+
+    #[test]
+    fn a_chinese_name_stays_with_its_title() {
+        // 「收件：王」 fits the first line, but 「王 / 先生」 is not split
+        assert_eq!(
+            wrap_with("收件：王先生转交", 10.0, mono),
+            ["收件：", "王先生转交"]
+        );
+        assert_eq!(wrap_with("张伟女士", 6.0, mono), ["张伟女", "士"]);
+        assert_eq!(wrap_with("张伟女士", 8.0, mono), ["张伟女士"]);
+    }
+
+    #[test]
+    fn latin_words_stay_whole_unless_one_alone_is_too_wide() {
+        assert_eq!(
+            wrap_with("Schönhauser Allee 36", 12.0, mono),
+            ["Schönhauser", "Allee 36"]
+        );
+        assert_eq!(
+            wrap_with("Donaudampfschifffahrt 1", 10.0, mono),
+            ["Donaudampf", "schifffahr", "t 1"]
+        );
+        // a Latin word next to Chinese is not cut in two
+        assert_eq!(
+            wrap_with("上海 Pudong 大道", 9.0, mono),
+            ["上海", "Pudong 大", "道"]
+        );
     }
 }

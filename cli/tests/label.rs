@@ -100,6 +100,7 @@ impl Depot {
             .env("SEALPOST_AUDIT_LOG", "audit.log")
             .env("SEALPOST_OPERATOR", "depot-7")
             .env_remove("SEALPOST_LABEL_FONT")
+            .env_remove("SEALPOST_LABEL_FONTS")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -652,7 +653,7 @@ fn labels_follow_the_format_of_the_sealed_address() {
 }
 
 #[test]
-fn a_font_without_chinese_is_refused_never_tofu() {
+fn fonts_without_chinese_are_refused_never_tofu() {
     file_needed(DEJAVU, "fonts-dejavu-core");
     let d = Depot::new("font");
     d.write("cn.env", &d.seal("ORD-1", CN));
@@ -666,13 +667,16 @@ fn a_font_without_chinese_is_refused_never_tofu() {
             "cn.pdf",
             "--font",
             DEJAVU,
+            // the whole fallback list: no installed CJK font is looked for
+            "--fallback-font",
+            DEJAVU,
         ],
         "",
     );
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert_eq!(
         out.stderr.lines().next().unwrap(),
-        format!("sealpost: error: missing_glyph: order \"ORD-1\": the font {DEJAVU} has no glyph for U+5F20 in the name")
+        "sealpost: error: missing_glyph: order \"ORD-1\": the configured fonts (--font, --fallback-font) have no glyph for U+5F20 '张' in the name"
     );
     assert!(!d.path("cn.pdf").exists());
     // opened and audited, but no label was made: the record says none

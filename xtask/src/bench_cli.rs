@@ -8,6 +8,8 @@
 //!   Then `sealpost seal --batch` over 100,000 addresses, `-j 1` and all cores, next to the
 //!   one-core cost of (ephemeral key pair + one DH) measured in the same run, and its peak RSS.
 //! - the envelope's size, one and two couriers, sealed here.
+//! - `scripts`: `sealpost label --batch --opened` over 1,000 addresses in many scripts: labels
+//!   rejected (goal 0), time per label, peak RSS, beside the same number of Chinese-only ones.
 //!
 //! All of it goes to `target/bench/cli.json`, then into the README's `cli` region.
 
@@ -42,15 +44,18 @@ pub fn run() -> Result {
             .env("SEALPOST_BENCH_JSON", &batch_json)
             .args(["bench", "-p", "sealpost-cli", "--bench", "batch"]),
     )?;
+    let scripts = scripts(&cargo)?;
     let cli = json!({
         "host": host.finish(),
         "criterion": criterion(started)?,
         "batch": crate::read_json(&batch_json)?,
         "envelope": envelope_sizes()?,
+        "scripts": scripts,
     });
     figures::write_json("cli", &cli)?;
     let mut region = figures::cli_region(&cli)?;
     region.push_str(&seal_rows(&cli)?);
+    region.push_str(&scripts_row(&cli)?);
     figures::publish("README.md", &[("cli", region)])
 }
 
@@ -108,6 +113,61 @@ fn seal_rows(c: &Value) -> Result<String> {
         records,
         figures::BATCH_PEAK_MIB.status(small.max(big)),
         figures::BATCH_RSS_GROWTH.status(big / small),
+    ))
+}
+
+/// `cli/benches/scripts.rs`: `label --batch --opened` over 1,000 addresses in the scripts a
+/// Chinese seller's buyers write, with the fonts installed here (issue #19).
+fn scripts(cargo: &str) -> Result<Value> {
+    let json = root().join("target/bench/scripts.json");
+    let _ = std::fs::remove_file(&json);
+    crate::run(Command::new(cargo).env("SEALPOST_BENCH_JSON", &json).args([
+        "bench",
+        "-p",
+        "sealpost-cli",
+        "--bench",
+        "scripts",
+    ]))?;
+    crate::read_json(&json)
+}
+
+/// Labels rejected for missing glyphs among the 1,000 mixed-script addresses (35 with one font).
+const SCRIPTS_REJECTED: figures::Goal = figures::Goal {
+    bound: figures::Bound::AtMost,
+    limit: 0.0,
+    text: "0 rejected (35 with the CJK font alone)",
+};
+
+/// The `label --batch` row of the `cli` region (`scripts` of cli.json).
+fn scripts_row(c: &Value) -> Result<String> {
+    let n = |p: &str| figures::num(c, &format!("/scripts/{p}"));
+    let records = n("records")?;
+    let glyphs: f64 = c
+        .pointer("/scripts/mixed/rejectedByCode")
+        .and_then(Value::as_object)
+        .map(|codes| {
+            codes
+                .iter()
+                .filter(|(code, _)| code.starts_with("missing_glyph"))
+                .filter_map(|(_, count)| count.as_f64())
+                .sum()
+        })
+        .unwrap_or(0.0);
+    let fonts = c
+        .pointer("/scripts/mixed/fonts")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    Ok(format!(
+        "\n| `label --batch --opened`, {records} addresses in Chinese (some names with \
+         Extension B characters), Japanese, Korean, Latin, Vietnamese, Cyrillic, Arabic, Hebrew, Thai, \
+         Devanagari and Greek, emoji in some notes (`cli/benches/scripts.rs`) | {glyphs} rejected for missing glyphs, {} in all; \
+         {:.1} ms per label; {fonts} fonts embedded; peak RSS {:.1} MiB (Chinese only: {:.1} MiB, {:.1} ms per label) | {} |",
+        n("mixed/rejected")?,
+        n("mixed/msPerLabel")?,
+        n("mixed/peakMiB")?,
+        n("chineseOnly/peakMiB")?,
+        n("chineseOnly/msPerLabel")?,
+        SCRIPTS_REJECTED.status(glyphs),
     ))
 }
 

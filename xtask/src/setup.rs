@@ -153,7 +153,7 @@ fn locked_version(package: &str) -> Result<String> {
 fn debian_packages() -> Result {
     let has_font =
         |pattern: &str| output("fc-list", &[pattern]).is_some_and(|l| !l.trim().is_empty());
-    let packages: [(&str, bool); 10] = [
+    let packages: [(&str, bool); 13] = [
         ("chromium", output("chromium", &["--version"]).is_some()),
         (
             "firefox-esr",
@@ -176,6 +176,12 @@ fn debian_packages() -> Result {
         ),
         ("zbar-tools", output("zbarimg", &["--version"]).is_some()),
         ("fonts-dejavu-core", has_font("DejaVu Sans")),
+        // label fallback fonts (cli/tests/label_fonts.rs): Noto Sans Arabic, Hebrew, Thai,
+        // Devanagari, …; HanaMin A/B for Han beyond the BMP (U+20000, Extension B); Symbola
+        // for emoji in delivery notes (outlines: a colour emoji font cannot be drawn)
+        ("fonts-noto-core", has_font("Noto Sans Arabic")),
+        ("fonts-hanazono", has_font("HanaMinA")),
+        ("fonts-symbola", has_font("Symbola")),
     ];
     let missing: Vec<&str> = packages
         .iter()

@@ -3,10 +3,9 @@
 //! as filled rectangles.
 
 use krilla::{
-    geom::{PathBuilder, Point, Rect},
+    geom::{PathBuilder, Rect},
     page::PageSettings,
     paint::Fill,
-    text::TextDirection,
     Document,
 };
 
@@ -44,15 +43,7 @@ struct Cursor<'s, 'f> {
 
 impl Cursor<'_, '_> {
     fn text(&mut self, x: f32, top: f32, size: f32, text: &str) {
-        // the baseline sits one ascent (~0.88 em for CJK fonts) below the top of the line
-        self.surface.draw_text(
-            Point::from_xy(x, top + size * 0.88),
-            self.font.pdf.clone(),
-            size,
-            text,
-            false,
-            TextDirection::Auto,
-        );
+        self.font.draw(&mut self.surface, x, top, size, text);
     }
 
     fn rects(&mut self, rects: impl IntoIterator<Item = Option<Rect>>) {
