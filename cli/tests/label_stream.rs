@@ -231,7 +231,11 @@ fn opened_manifest(n: usize, bad: &[usize]) -> String {
             if bad.contains(&i) {
                 format!("{{\"orderRef\":\"{order}\"}}\n")
             } else {
-                let address = if i % 2 == 0 { chinese(i) } else { german(i) };
+                let address = if i.is_multiple_of(2) {
+                    chinese(i)
+                } else {
+                    german(i)
+                };
                 format!("{{\"orderRef\":\"{order}\",\"address\":{address}}}\n")
             }
         })
@@ -280,7 +284,7 @@ fn a_batch_across_parts_is_one_pdf_one_label_per_page_in_order() {
             k + 1
         );
         let i: usize = order[4..].parse().unwrap();
-        let shown = if i % 2 == 0 { "张*" } else { "A*" };
+        let shown = if i.is_multiple_of(2) { "张*" } else { "A*" };
         assert!(text.contains(shown), "page {}:\n{text}", k + 1);
     }
     // the first and last pages of parts scan back
@@ -350,9 +354,13 @@ fn envelopes_across_parts_are_audited_and_labelled_in_order() {
     let pubkey = out.stdout.trim().to_owned();
     assert_eq!(d.run("3", &["audit", "init"], "").code, 0);
     let mut manifest = String::new();
-    for i in 0..8 {
+    for i in 0..8usize {
         let order = format!("ORD-{i:05}");
-        let address = if i % 2 == 0 { chinese(i) } else { german(i) };
+        let address = if i.is_multiple_of(2) {
+            chinese(i)
+        } else {
+            german(i)
+        };
         let sealed = d.run("3", &["seal", "--to", &pubkey, "--order", &order], &address);
         assert_eq!(sealed.code, 0, "{}", sealed.stderr);
         manifest.push_str(&format!(

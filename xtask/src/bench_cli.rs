@@ -7,6 +7,8 @@
 //!   peak RSS and the load average. `SEALPOST_BENCH_RECORDS=N` changes the size.
 //!   Then `sealpost seal --batch` over 100,000 addresses, `-j 1` and all cores, next to the
 //!   one-core cost of (ephemeral key pair + one DH) measured in the same run, and its peak RSS.
+//!   Then `sealpost label --batch --opened` of 1,000 and 10,000 labels to one PDF: wall time,
+//!   peak RSS, bytes per label.
 //! - the envelope's size, one and two couriers, sealed here.
 //!
 //! All of it goes to `target/bench/cli.json`, then into the README's `cli` region.
@@ -51,6 +53,7 @@ pub fn run() -> Result {
     figures::write_json("cli", &cli)?;
     let mut region = figures::cli_region(&cli)?;
     region.push_str(&seal_rows(&cli)?);
+    region.push_str(&label_row(&cli)?);
     figures::publish("README.md", &[("cli", region)])
 }
 
@@ -108,6 +111,37 @@ fn seal_rows(c: &Value) -> Result<String> {
         records,
         figures::BATCH_PEAK_MIB.status(small.max(big)),
         figures::BATCH_RSS_GROWTH.status(big / small),
+    ))
+}
+
+/// The `label --batch` row of the `cli` region's table (`batch.label` of cli.json): one PDF
+/// of 1,000 and of 10,000 labels, peak RSS against the goal of issue #19.
+fn label_row(c: &Value) -> Result<String> {
+    let n = |p: &str| figures::num(c, &format!("/batch/label/{p}"));
+    let load = |p: &str| {
+        c.pointer(&format!("/batch/label/{p}"))
+            .and_then(Value::as_str)
+            .unwrap_or("?")
+            .split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let (small, big) = (n("small/peakMiB")?, n("big/peakMiB")?);
+    Ok(format!(
+        "\n| `label --batch --opened` → one PDF, {} → {} labels, Chinese and Latin in turn \
+         (load average {} before → {} after) | {:.1} s → {:.1} s; peak RSS {small:.1} → {big:.1} MiB \
+         (20 MB of it the CJK font); {:.0} → {:.0} bytes per label | {}; {} |",
+        n("small/records")?,
+        n("big/records")?,
+        load("loadAverageStart"),
+        load("loadAverageEnd"),
+        n("small/wallS")?,
+        n("big/wallS")?,
+        n("small/bytesPerLabel")?,
+        n("big/bytesPerLabel")?,
+        figures::BATCH_PEAK_MIB.status(small.max(big)),
+        figures::LABEL_RSS_GROWTH.status(big / small),
     ))
 }
 
