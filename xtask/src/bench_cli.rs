@@ -194,3 +194,42 @@ fn envelope_sizes() -> Result<Value> {
         "bytesPerFurtherCourier": two.to_bytes().len() - one.to_bytes().len(),
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn label(small: f64, big: f64) -> Value {
+        let run = |records: u32, peak: f64| json!({"records": records, "wallS": 1.5, "peakMiB": peak, "bytesPerLabel": 3771.8});
+        json!({"batch": {"label": {
+            "small": run(1000, small),
+            "big": run(10000, big),
+            "loadAverageStart": "1.00 2.00 3.00 1/100 42",
+            "loadAverageEnd": "4.00 5.00 6.00 1/100 43",
+        }}})
+    }
+
+    #[test]
+    fn label_row_states_the_goal_from_the_figures() {
+        let row = label_row(&label(33.1, 33.2)).unwrap();
+        assert!(row.contains("1000 → 10000 labels"), "{row}");
+        assert!(
+            row.contains("load average 1.00 2.00 3.00 before → 4.00 5.00 6.00 after"),
+            "{row}"
+        );
+        assert!(row.contains("peak RSS 33.1 → 33.2 MiB"), "{row}");
+        assert!(row.contains("3772 → 3772 bytes per label"), "{row}");
+        assert!(
+            row.ends_with("≤ 64 MiB: met; flat (≤ +10 % for 10× the labels): met |"),
+            "{row}"
+        );
+        let row = label_row(&label(33.1, 70.0)).unwrap();
+        assert!(
+            row.ends_with(
+                "≤ 64 MiB: **not met**; flat (≤ +10 % for 10× the labels): **not met** |"
+            ),
+            "{row}"
+        );
+        assert!(label_row(&json!({"batch": {}})).is_err());
+    }
+}
