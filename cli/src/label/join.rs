@@ -130,8 +130,9 @@ impl<W: Write> Joiner<W> {
             let body = xref
                 .object(part, i)
                 .ok_or(JoinError::Part("malformed object"))?;
-            let written = self.start_object()?;
-            debug_assert_eq!(written, new);
+            if self.start_object()? != new {
+                return Err(JoinError::Part("objects out of order"));
+            }
             let mut buf = std::mem::take(&mut self.scratch);
             buf.clear();
             buf.extend_from_slice(format!("{new} 0 obj\n").as_bytes());
