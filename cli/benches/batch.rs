@@ -2,8 +2,12 @@
 //! generated manifest of 100,000 envelopes, on one core and on all cores, next to the cost of
 //! one raw X25519 Diffie-Hellman measured in the same run; peak RSS from getrusage.
 //!
+//! Then `sealpost label --batch --opened` of 1,000 and 10,000 records (Chinese and Latin in
+//! turn) to one PDF: wall time, peak RSS and output bytes per label.
+//!
 //! `cargo bench -p sealpost-cli --bench batch` (or `cargo xtask bench`). Set
-//! `SEALPOST_BENCH_RECORDS` for another manifest size. Figures only, no pass/fail: the machine
+//! `SEALPOST_BENCH_RECORDS` for another manifest size; `SEALPOST_BENCH_ONLY=label` runs only
+//! the label part (its JSON then holds only `label`). Figures only, no pass/fail: the machine
 //! is shared. With `SEALPOST_BENCH_JSON=FILE` the figures are also written there as JSON
 //! (`cargo xtask bench cli` reads them into `target/bench/cli.json` and the README).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
@@ -157,6 +161,105 @@ fn manifest(dir: &Path, name: &str, records: usize, pk: &str) -> PathBuf {
     path
 }
 
+/// `open --batch` output of `records` addresses, Chinese and German in turn, for
+/// `label --batch --opened` (nothing to open: the figures are the labels' alone).
+fn opened_manifest(dir: &Path, name: &str, records: usize) -> PathBuf {
+    let path = dir.join(name);
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    for n in 0..records {
+        let address = if n.is_multiple_of(2) {
+            format!(
+                r#"{{"name":"张三","phone":"13812345678","country":"CN","addressLevel1":"浙江省","addressLevel2":"杭州市","addressLevel3":"西湖区","streetLines":["文三路 {n} 号 东部软件园"],"postalCode":"310012"}}"#
+            )
+        } else {
+            format!(
+                r#"{{"name":"Anna Schmidt","phone":"+49 30 1234567","country":"DE","addressLevel2":"Berlin","streetLines":["Unter den Linden {n}"],"postalCode":"10117"}}"#
+            )
+        };
+        writeln!(f, r#"{{"orderRef":"ORD-{n:08}","address":{address}}}"#).unwrap();
+    }
+    f.flush().unwrap();
+    path
+}
+
+/// One `label --batch --opened` run to a PDF.
+struct LabelRun {
+    records: usize,
+    run: Run,
+    bytes: u64,
+}
+
+impl LabelRun {
+    fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "records": self.records,
+            "wallS": self.run.wall.as_secs_f64(),
+            "cpuS": self.run.cpu.as_secs_f64(),
+            "peakMiB": self.run.peak_mib,
+            "bytes": self.bytes,
+            "bytesPerLabel": self.bytes as f64 / self.records as f64,
+        })
+    }
+}
+
+fn label_batch(dir: &Path, records: usize) -> LabelRun {
+    let manifest = opened_manifest(dir, &format!("opened-{records}.ndjson"), records);
+    let out = format!("labels-{records}.pdf");
+    let run = timed(
+        dir,
+        &["label", "--batch", "--opened", "-q"],
+        &manifest,
+        1,
+        &out,
+    );
+    let bytes = std::fs::metadata(dir.join(&out)).unwrap().len();
+    let _ = std::fs::remove_file(dir.join(&out));
+    LabelRun {
+        records,
+        run,
+        bytes,
+    }
+}
+
+/// The label part: 1,000 and 10,000 labels to one PDF each; prints its figures and returns
+/// them as JSON.
+fn labels(dir: &Path) -> serde_json::Value {
+    let load_start = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let runs = [label_batch(dir, 1_000), label_batch(dir, 10_000)];
+    let load_end = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!();
+    println!(
+        "sealpost label --batch --opened to one PDF (Chinese and Latin in turn), release build"
+    );
+    for r in &runs {
+        println!(
+            "  {:>6} labels  wall {:>6.2} s ({:.2} ms per label, CPU {:.2} s)  peak RSS {:>5.1} MiB  {:>10} bytes = {:.0} bytes per label",
+            r.records,
+            r.run.wall.as_secs_f64(),
+            r.run.wall.as_secs_f64() * 1e3 / r.records as f64,
+            r.run.cpu.as_secs_f64(),
+            r.run.peak_mib,
+            r.bytes,
+            r.bytes as f64 / r.records as f64
+        );
+    }
+    println!(
+        "  peak RSS for 10x the labels: {:.2}x",
+        runs[1].run.peak_mib / runs[0].run.peak_mib
+    );
+    println!(
+        "  load average: {} before, {} after",
+        load_start.trim(),
+        load_end.trim()
+    );
+    serde_json::json!({
+        "small": runs[0].json(),
+        "big": runs[1].json(),
+        "loadAverageStart": load_start.trim(),
+        "loadAverageEnd": load_end.trim(),
+    })
+}
+
 /// CPU time (user + system) of all waited-for children so far.
 fn children_cpu() -> Duration {
     use nix::sys::resource::{getrusage, UsageWho};
@@ -251,6 +354,15 @@ fn main() {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bench-batch");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
+    if std::env::var("SEALPOST_BENCH_ONLY").as_deref() == Ok("label") {
+        let label = labels(&dir);
+        if let Some(path) = std::env::var_os("SEALPOST_BENCH_JSON") {
+            let json = serde_json::json!({ "label": label });
+            std::fs::write(&path, format!("{json:#}\n")).unwrap();
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+        return;
+    }
 
     let plain_pk = keygen(&dir, "plain.key", false);
     let protected_pk = keygen(&dir, "protected.key", true);
@@ -361,6 +473,7 @@ fn main() {
         seal_load.trim()
     );
     println!("  (whole process: startup, reading, opening, audit log synced per 1024 records, output, rename)");
+    let label = labels(&dir);
     if let Some(path) = std::env::var_os("SEALPOST_BENCH_JSON") {
         let run = |r: &Run, jobs: usize| {
             serde_json::json!({
@@ -393,6 +506,7 @@ fn main() {
                 "loadAverageStart": seal_load_start.trim(),
                 "loadAverageEnd": seal_load.trim(),
             },
+            "label": label,
         });
         std::fs::write(&path, format!("{json:#}\n")).unwrap();
     }

@@ -11,6 +11,7 @@
 mod codes;
 mod content;
 mod font;
+mod join;
 mod mask;
 mod pdf;
 mod text;
@@ -157,7 +158,8 @@ enum Sink {
 
 /// A label rendered in memory, not yet written.
 enum Rendered {
-    /// Already on a page of the in-memory PDF.
+    /// On a page of the PDF's part in memory; the part goes to the file once all its labels
+    /// are written.
     Pdf,
     Zpl(String),
 }
@@ -172,7 +174,11 @@ impl Sink {
                     args.font_index,
                     &args.fallback_font,
                 )?;
-                Ok(Sink::Pdf(Box::new(pdf::Pdf::new(font, size))))
+                Ok(Sink::Pdf(Box::new(pdf::Pdf::new(
+                    font,
+                    size,
+                    &args.output,
+                )?)))
             }
             LabelFormat::Zpl => {
                 let dpmm = match args.zpl_dpi {
@@ -229,20 +235,14 @@ impl Sink {
                 .writer
                 .write_all(text.as_bytes())
                 .map_err(|e| CliError::new(Code::CannotWriteOutput, format!("output: {e}"))),
+            (Sink::Pdf(pdf), Rendered::Pdf) => pdf.written(),
             _ => Ok(()),
         }
     }
 
     fn finish(self, path: &Path, force: bool) -> Result<()> {
         match self {
-            Sink::Pdf(pdf) => {
-                let bytes = pdf.finish()?;
-                let mut out = TempOut::create(path)?;
-                out.writer
-                    .write_all(&bytes)
-                    .map_err(|e| CliError::io(Code::CannotWriteOutput, path, &e))?;
-                out.finish(path, force)
-            }
+            Sink::Pdf(pdf) => pdf.finish(force),
             Sink::Zpl { out, .. } => out.finish(path, force),
         }
     }

@@ -7,6 +7,8 @@
 //!   peak RSS and the load average. `SEALPOST_BENCH_RECORDS=N` changes the size.
 //!   Then `sealpost seal --batch` over 100,000 addresses, `-j 1` and all cores, next to the
 //!   one-core cost of (ephemeral key pair + one DH) measured in the same run, and its peak RSS.
+//!   Then `sealpost label --batch --opened` of 1,000 and 10,000 labels to one PDF: wall time,
+//!   peak RSS, bytes per label.
 //! - the envelope's size, one and two couriers, sealed here.
 //! - `scripts`: `sealpost label --batch --opened` over 1,000 addresses in many scripts: labels
 //!   rejected (goal 0), time per label, peak RSS, beside the same number of Chinese-only ones.
@@ -56,6 +58,7 @@ pub fn run() -> Result {
     let mut region = figures::cli_region(&cli)?;
     region.push_str(&seal_rows(&cli)?);
     region.push_str(&scripts_row(&cli)?);
+    region.push_str(&label_row(&cli)?);
     figures::publish("README.md", &[("cli", region)])
 }
 
@@ -171,6 +174,37 @@ fn scripts_row(c: &Value) -> Result<String> {
     ))
 }
 
+/// The `label --batch` row of the `cli` region's table (`batch.label` of cli.json): one PDF
+/// of 1,000 and of 10,000 labels, peak RSS against the goal of issue #19.
+fn label_row(c: &Value) -> Result<String> {
+    let n = |p: &str| figures::num(c, &format!("/batch/label/{p}"));
+    let load = |p: &str| {
+        c.pointer(&format!("/batch/label/{p}"))
+            .and_then(Value::as_str)
+            .unwrap_or("?")
+            .split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let (small, big) = (n("small/peakMiB")?, n("big/peakMiB")?);
+    Ok(format!(
+        "\n| `label --batch --opened` → one PDF, {} → {} labels, Chinese and Latin in turn \
+         (load average {} before → {} after) | {:.1} s → {:.1} s; peak RSS {small:.1} → {big:.1} MiB \
+         (20 MB of it the CJK font); {:.0} → {:.0} bytes per label | {}; {} |",
+        n("small/records")?,
+        n("big/records")?,
+        load("loadAverageStart"),
+        load("loadAverageEnd"),
+        n("small/wallS")?,
+        n("big/wallS")?,
+        n("small/bytesPerLabel")?,
+        n("big/bytesPerLabel")?,
+        figures::BATCH_PEAK_MIB.status(small.max(big)),
+        figures::LABEL_RSS_GROWTH.status(big / small),
+    ))
+}
+
 /// Criterion's median (ns) of each case, from estimates written by this run.
 fn criterion(started: SystemTime) -> Result<Value> {
     let mut out = serde_json::Map::new();
@@ -219,4 +253,43 @@ fn envelope_sizes() -> Result<Value> {
         "textChars": one.to_string().chars().count(),
         "bytesPerFurtherCourier": two.to_bytes().len() - one.to_bytes().len(),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn label(small: f64, big: f64) -> Value {
+        let run = |records: u32, peak: f64| json!({"records": records, "wallS": 1.5, "peakMiB": peak, "bytesPerLabel": 3771.8});
+        json!({"batch": {"label": {
+            "small": run(1000, small),
+            "big": run(10000, big),
+            "loadAverageStart": "1.00 2.00 3.00 1/100 42",
+            "loadAverageEnd": "4.00 5.00 6.00 1/100 43",
+        }}})
+    }
+
+    #[test]
+    fn label_row_states_the_goal_from_the_figures() {
+        let row = label_row(&label(33.1, 33.2)).unwrap();
+        assert!(row.contains("1000 → 10000 labels"), "{row}");
+        assert!(
+            row.contains("load average 1.00 2.00 3.00 before → 4.00 5.00 6.00 after"),
+            "{row}"
+        );
+        assert!(row.contains("peak RSS 33.1 → 33.2 MiB"), "{row}");
+        assert!(row.contains("3772 → 3772 bytes per label"), "{row}");
+        assert!(
+            row.ends_with("≤ 64 MiB: met; flat (≤ +10 % for 10× the labels): met |"),
+            "{row}"
+        );
+        let row = label_row(&label(33.1, 70.0)).unwrap();
+        assert!(
+            row.ends_with(
+                "≤ 64 MiB: **not met**; flat (≤ +10 % for 10× the labels): **not met** |"
+            ),
+            "{row}"
+        );
+        assert!(label_row(&json!({"batch": {}})).is_err());
+    }
 }

@@ -73,6 +73,8 @@ pub const BATCH_SPEEDUP_PER_CORE: Goal = at_least(0.90, "≥ 0.9× per core");
 pub const BATCH_PEAK_MIB: Goal = at_most(64.0, "≤ 64 MiB");
 /// `open --batch` peak RSS for 10× the records ÷ peak RSS.
 pub const BATCH_RSS_GROWTH: Goal = at_most(1.10, "flat (≤ +10 % for 10× the records)");
+/// `label --batch` to one PDF: peak RSS for 10× the labels ÷ peak RSS (issue #19).
+pub const LABEL_RSS_GROWTH: Goal = at_most(1.10, "flat (≤ +10 % for 10× the labels)");
 /// Best HPKE peer's time per seal ÷ sealpost's, per engine.
 pub const PEERS_SEAL_SPEEDUP: Goal = at_least(2.0, "≥ 2× faster than the best HPKE peer");
 /// sealpost's crypto path (wasm + glue), gzip ÷ the smallest same-suite (HPKE) peer's.
@@ -80,7 +82,7 @@ pub const PEERS_SIZE_RATIO: Goal = at_most(1.0, "no larger than a same-suite pee
 
 /// Every goal above (the tests check each one's status flips at its limit).
 #[cfg(test)]
-const GOALS: [(&str, Goal); 9] = [
+const GOALS: [(&str, Goal); 10] = [
     ("widget gzip bytes", WIDGET_GZIP),
     ("ready ms", READY_MS),
     ("seal ms", SEAL_MS),
@@ -88,6 +90,7 @@ const GOALS: [(&str, Goal); 9] = [
     ("batch speed-up per core", BATCH_SPEEDUP_PER_CORE),
     ("batch peak RSS MiB", BATCH_PEAK_MIB),
     ("batch RSS growth", BATCH_RSS_GROWTH),
+    ("label RSS growth", LABEL_RSS_GROWTH),
     ("peers seal speed-up", PEERS_SEAL_SPEEDUP),
     ("peers size ratio", PEERS_SIZE_RATIO),
 ];

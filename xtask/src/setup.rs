@@ -153,7 +153,7 @@ fn locked_version(package: &str) -> Result<String> {
 fn debian_packages() -> Result {
     let has_font =
         |pattern: &str| output("fc-list", &[pattern]).is_some_and(|l| !l.trim().is_empty());
-    let packages: [(&str, bool); 13] = [
+    let packages: [(&str, bool); 14] = [
         ("chromium", output("chromium", &["--version"]).is_some()),
         (
             "firefox-esr",
@@ -182,6 +182,8 @@ fn debian_packages() -> Result {
         ("fonts-noto-core", has_font("Noto Sans Arabic")),
         ("fonts-hanazono", has_font("HanaMinA")),
         ("fonts-symbola", has_font("Symbola")),
+        // cli/tests/label_stream.rs: checks the structure of a PDF joined from parts
+        ("qpdf", output("qpdf", &["--version"]).is_some()),
     ];
     let missing: Vec<&str> = packages
         .iter()
@@ -189,7 +191,7 @@ fn debian_packages() -> Result {
         .map(|(p, _)| *p)
         .collect();
     if missing.is_empty() {
-        eprintln!("xtask: Debian packages (chromium, firefox-esr, WebKitWebDriver, xvfb, fonts, poppler, zbar): present");
+        eprintln!("xtask: Debian packages (chromium, firefox-esr, WebKitWebDriver, xvfb, fonts, poppler, zbar, qpdf): present");
         return Ok(());
     }
     let is_root = output("id", &["-u"]).is_some_and(|u| u.trim() == "0");

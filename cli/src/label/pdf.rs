@@ -1,16 +1,38 @@
 //! PDF labels with krilla: one label per page, text in the chosen font (krilla embeds a subset
 //! of it: the glyphs used, not the 20 MB collection), the QR code and the Code128 barcode drawn
 //! as filled rectangles.
+//!
+//! Pages are laid out in krilla documents of [`PAGES_PER_PART`] pages ("parts";
+//! `$SEALPOST_PDF_PART_PAGES` to change it), and a part
+//! goes to the output file (by `join.rs`) once every label on it has been written, that is,
+//! after its audit record: krilla keeps every page of a document in memory until the
+//! document is finished, so one document for a whole batch grew by ~25 KB per label.
+
+use std::{
+    collections::VecDeque,
+    io::BufWriter,
+    path::{Path, PathBuf},
+};
 
 use krilla::{
     geom::{PathBuilder, Rect},
-    page::PageSettings,
+    page::{Page, PageSettings},
     paint::Fill,
     Document,
 };
+use tempfile::NamedTempFile;
 
-use super::{codes, content::Label, font::LabelFont, wrap, Dimensions};
-use crate::error::{CliError, Code, Result};
+use super::{
+    codes,
+    content::Label,
+    font::LabelFont,
+    join::{JoinError, Joiner},
+    wrap, Dimensions,
+};
+use crate::{
+    error::{CliError, Code, Result},
+    manifest::TempOut,
+};
 
 const PT_PER_MM: f32 = 72.0 / 25.4;
 
@@ -18,9 +40,45 @@ fn mm(v: f32) -> f32 {
     v * PT_PER_MM
 }
 
-/// A PDF being written, one page per label.
+/// Pages per krilla document: peak memory grows with it (~25 KB per page until the part is
+/// finished), the output with its inverse (each part embeds its own font subset).
+pub const PAGES_PER_PART: usize = 256;
+
+/// Environment variable overriding [`PAGES_PER_PART`] (1 to [`MAX_PART_PAGES`]).
+pub const ENV_PART_PAGES: &str = "SEALPOST_PDF_PART_PAGES";
+
+/// At most this many kids per page-tree node (PDF 1.7's array limit is 8191).
+const MAX_PART_PAGES: usize = 4096;
+
+fn part_pages() -> Result<usize> {
+    let Some(value) = std::env::var_os(ENV_PART_PAGES).filter(|v| !v.is_empty()) else {
+        return Ok(PAGES_PER_PART);
+    };
+    value
+        .to_str()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|n| (1..=MAX_PART_PAGES).contains(n))
+        .ok_or_else(|| {
+            CliError::new(
+                Code::Usage,
+                format!("${ENV_PART_PAGES} must be a number of pages from 1 to {MAX_PART_PAGES}"),
+            )
+        })
+}
+
+/// A PDF being written to a temporary file next to the output, one page per label.
 pub struct Pdf {
+    /// The part being laid out, and its page count.
     doc: Document,
+    in_doc: usize,
+    part_pages: usize,
+    /// Finished parts not yet in the file (some of their labels are not written yet), with
+    /// their page counts.
+    done: VecDeque<(Vec<u8>, usize)>,
+    /// Labels written (by [`Pdf::written`]) whose part is not in the file yet.
+    ready: usize,
+    out: Joiner<BufWriter<NamedTempFile>>,
+    path: PathBuf,
     font: LabelFont,
     size: Dimensions,
     pages: usize,
@@ -65,13 +123,61 @@ impl Cursor<'_, '_> {
 const LEADING: f32 = 1.22;
 
 impl Pdf {
-    pub fn new(font: LabelFont, size: Dimensions) -> Pdf {
-        Pdf {
+    /// Starts the PDF in a 0600 temporary file next to `output`.
+    pub fn new(font: LabelFont, size: Dimensions, output: &Path) -> Result<Pdf> {
+        let part_pages = part_pages()?;
+        let file = TempOut::create(output)?;
+        let out = Joiner::new(file.writer).map_err(|e| join_error(output, e))?;
+        Ok(Pdf {
             doc: Document::new(),
+            in_doc: 0,
+            part_pages,
+            done: VecDeque::new(),
+            ready: 0,
+            out,
+            path: output.to_path_buf(),
             font,
             size,
             pages: 0,
+        })
+    }
+
+    /// Counts the page just finished; a full part is finished (in memory: its labels are not
+    /// written yet).
+    fn page_finished(&mut self) -> Result<()> {
+        self.pages += 1;
+        self.in_doc += 1;
+        if self.in_doc >= self.part_pages {
+            self.finish_part()?;
         }
+        Ok(())
+    }
+
+    fn finish_part(&mut self) -> Result<()> {
+        let doc = std::mem::replace(&mut self.doc, Document::new());
+        let pages = std::mem::take(&mut self.in_doc);
+        let bytes = doc
+            .finish()
+            .map_err(|e| CliError::new(Code::CannotWriteOutput, format!("PDF: {e:?}")))?;
+        self.done.push_back((bytes, pages));
+        Ok(())
+    }
+
+    /// The oldest label laid out and not yet written may now go to the file (its opening is
+    /// audited): parts whose labels all may are copied there.
+    pub fn written(&mut self) -> Result<()> {
+        self.ready += 1;
+        while let Some((bytes, pages)) = self.done.front() {
+            if self.ready < *pages {
+                break;
+            }
+            self.ready -= pages;
+            self.out
+                .append(bytes)
+                .map_err(|e| join_error(&self.path, e))?;
+            self.done.pop_front();
+        }
+        Ok(())
     }
 
     /// Draws one label on a new page.
@@ -118,9 +224,7 @@ impl Pdf {
                 .hint("use --size 100x150")
             })?;
 
-        let mut page = self
-            .doc
-            .start_page_with(PageSettings::from_wh(w, h).ok_or_else(|| bad_size(w, h))?);
+        let mut page = start_page(&mut self.doc, w, h)?;
         let mut c = Cursor {
             surface: page.surface(),
             font,
@@ -214,18 +318,50 @@ impl Pdf {
         c.text(tx, ty, 8.0, privacy);
         drop(c);
         page.finish();
-        self.pages += 1;
-        Ok(())
+        self.page_finished()
     }
 
     pub fn font(&self) -> &LabelFont {
         &self.font
     }
 
-    pub fn finish(self) -> Result<Vec<u8>> {
-        self.doc
-            .finish()
-            .map_err(|e| CliError::new(Code::CannotWriteOutput, format!("PDF: {e:?}")))
+    /// Copies the last parts to the file (a PDF without labels gets one blank page, as krilla
+    /// writes it), writes the page tree, and renames the file to `path`.
+    pub fn finish(mut self, force: bool) -> Result<()> {
+        if self.in_doc > 0 || self.pages == 0 {
+            self.finish_part()?;
+        }
+        let unwritten =
+            (self.done.iter().map(|(_, n)| n).sum::<usize>()).saturating_sub(self.ready);
+        if self.pages > 0 && unwritten > 0 {
+            return Err(CliError::new(
+                Code::CannotWriteOutput,
+                format!("PDF: {unwritten} labels laid out but not written"),
+            ));
+        }
+        for (bytes, _) in std::mem::take(&mut self.done) {
+            self.out
+                .append(&bytes)
+                .map_err(|e| join_error(&self.path, e))?;
+        }
+        let writer = self.out.finish().map_err(|e| join_error(&self.path, e))?;
+        TempOut { writer }.finish(&self.path, force)
+    }
+}
+
+/// A new page of `w` × `h` points for one label.
+fn start_page(doc: &mut Document, w: f32, h: f32) -> Result<Page<'_>> {
+    let settings = PageSettings::from_wh(w, h).ok_or_else(|| bad_size(w, h))?;
+    Ok(doc.start_page_with(settings))
+}
+
+fn join_error(path: &Path, e: JoinError) -> CliError {
+    match e {
+        JoinError::Io(e) => CliError::io(Code::CannotWriteOutput, path, &e),
+        JoinError::Part(why) => CliError::new(
+            Code::CannotWriteOutput,
+            format!("PDF: joining pages: {why}"),
+        ),
     }
 }
 
