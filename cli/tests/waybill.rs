@@ -24,7 +24,6 @@ const DE: &str = r#"{"name":"Anna Schmidt","phone":"+49 30 1234567","country":"D
 const US: &str = r#"{"name":"John O'Neil","phone":"+1 (415) 555-0132","country":"US","addressLevel1":"CA","addressLevel2":"San Francisco","streetLines":["1 Market St","Suite 2^XZ"],"postalCode":"94105","company":"Acme ~ Co"}"#;
 const SH: &str = r#"{"name":"欧阳娜娜","phone":"+86 139 0000 1111","country":"CN","addressLevel1":"上海市","addressLevel2":"上海市","addressLevel3":"浦东新区","streetLines":["世纪大道 100 号"],"postalCode":"200120"}"#;
 const NOTO: &str = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
-const DEJAVU: &str = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
 
 struct Depot {
     dir: PathBuf,
@@ -131,30 +130,6 @@ impl Depot {
             .collect()
     }
 
-    /// The manifest of four orders: Chinese, German, American, a Shanghai municipality, and a
-    /// fifth row whose envelope was moved to another order.
-    fn manifest(&self) -> String {
-        let rows = [
-            ("ORD-20261126-0001", CN),
-            ("ORD-1002", DE),
-            ("SO-77^~X", US),
-            ("ORD-1004", SH),
-        ];
-        let mut text = String::new();
-        for (order, address) in rows {
-            let env = self.seal(order, address);
-            text.push_str(&format!(
-                "{{\"orderRef\":{order:?},\"envelope\":\"{env}\"}}\n"
-            ));
-        }
-        let moved = self.seal("ORD-1005", DE);
-        text.push_str(&format!(
-            "{{\"orderRef\":\"ORD-9999\",\"envelope\":\"{moved}\"}}\n"
-        ));
-        self.write("manifest.ndjson", &text);
-        text
-    }
-
     /// Page `page` (1-based) of a PDF at `dpi`, decoded by zbarimg: `TYPE:DATA` lines, sorted.
     fn scan(&self, pdf: &str, page: usize, dpi: u32) -> Vec<String> {
         let prefix = self.path(&format!("{pdf}-p{page}-{dpi}"));
@@ -183,15 +158,6 @@ impl Depot {
             .collect();
         found.sort();
         found
-    }
-
-    fn text(&self, pdf: &str) -> String {
-        output(
-            tool("pdftotext", "poppler-utils")
-                .args(["-layout", "-enc", "UTF-8"])
-                .arg(self.path(pdf))
-                .arg("-"),
-        )
     }
 
     fn pdfinfo(&self, pdf: &str) -> String {
