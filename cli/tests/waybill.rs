@@ -476,7 +476,7 @@ fn bad_templates_are_refused_naming_the_problem_and_nothing_is_opened() {
     let cases = [
         ("short-box", format!("{base}[[text]]\nbox = [1, 1, 10]\nfield = \"x\"\nfont = 8\n"), "line 4: invalid length 3"),
         ("unknown-key", format!("{base}[[text]]\nbox = [1, 1, 10, 5]\nfield = \"x\"\nfont = 8\ncolour = \"red\"\n"), "line 7: unknown field `colour`"),
-        ("off-page", format!("{base}[[barcode]]\nbox = [60, 1, 30, 5]\n"), "[[barcode]] number 1: box [60, 1, 30, 5] is not [x, y, width, height] inside the 76 x 130 mm page"),
+        ("off-page", format!("{base}[[barcode]]\nbox = [60, 1, 30, 5]\n"), "line 3: [[barcode]] number 1: box [60, 1, 30, 5] is not [x, y, width, height] inside the 76 x 130 mm page"),
         ("bad-field", format!("{base}[[text]]\nbox = [1, 1, 30, 5]\ntext = \"W {{Weight}}\"\nfont = 8\n"), "{Weight}"),
         ("font", format!("{base}[[recipient]]\nbox = [1, 1, 30, 5]\nfont = [20, 2]\n"), "font must be 4-120 pt"),
         ("not-toml", "width = = 3".to_owned(), "line 1"),

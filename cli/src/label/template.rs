@@ -293,6 +293,31 @@ impl Text {
     }
 }
 
+/// `why` about `[[kind]] number N` with the line of that table's header in `text` in front
+/// (`line 12: [[barcode]] number 2: …`), when the template writes it as a `[[kind]]` header.
+fn with_line(text: &str, why: &str) -> String {
+    let line = why
+        .strip_prefix("[[")
+        .and_then(|r| r.split_once("]] number "))
+        .and_then(|(kind, rest)| {
+            let n: usize = rest.split(':').next()?.parse().ok()?;
+            text.lines()
+                .enumerate()
+                .filter(|(_, l)| {
+                    l.trim()
+                        .strip_prefix("[[")
+                        .and_then(|r| r.split_once("]]"))
+                        .is_some_and(|(k, _)| k.trim() == kind)
+                })
+                .nth(n.checked_sub(1)?)
+                .map(|(i, _)| i + 1)
+        });
+    match line {
+        Some(l) => format!("line {l}: {why}"),
+        None => why.to_owned(),
+    }
+}
+
 impl Template {
     /// A built-in template by name, or a template file.
     pub fn load(name_or_file: &str) -> Result<Template> {
@@ -340,7 +365,8 @@ impl Template {
         if t.name.is_empty() {
             t.name = source.to_owned();
         }
-        t.check().map_err(|why| invalid(source, why))?;
+        t.check()
+            .map_err(|why| invalid(source, with_line(text, &why)))?;
         Ok(t)
     }
 
@@ -541,7 +567,12 @@ mod tests {
             "t.toml",
         )
         .unwrap_err();
-        assert!(e.message().contains("[[text]] number 1"), "{}", e.message());
+        assert!(
+            e.message()
+                .contains("t.toml: line 3: [[text]] number 1: box"),
+            "{}",
+            e.message()
+        );
     }
 
     /// Every template made by cutting, duplicating or changing bytes of a built-in one parses
