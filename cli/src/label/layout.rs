@@ -207,7 +207,10 @@ fn fits(m: &dyn Measure, lines: &[(String, f32)], w: f32, h: f32) -> bool {
         && lines.iter().all(|(t, s)| mm(m.width(t, *s)) <= w + 0.01)
 }
 
-/// The largest of `sizes` at which `make(size)` fits `w` × `h` mm.
+/// The largest size of `font` at which `make(size)` fits `w` × `h` mm; `None` if even the
+/// smallest does not. A binary search (fitting is taken as monotonic in the size: what fits
+/// at one size fits at a smaller one), so a range of 40 half-points costs ~7 layouts, not 40;
+/// whatever it returns was checked to fit.
 fn largest(
     m: &dyn Measure,
     font: FontSize,
@@ -215,10 +218,28 @@ fn largest(
     h: f32,
     make: impl Fn(f32) -> Vec<(String, f32)>,
 ) -> Option<Vec<(String, f32)>> {
-    font.candidates()
-        .into_iter()
-        .map(make)
-        .find(|lines| fits(m, lines, w, h))
+    let sizes = font.candidates();
+    let attempt = |i: usize| {
+        let lines = make(*sizes.get(i)?);
+        fits(m, &lines, w, h).then_some(lines)
+    };
+    if let Some(lines) = attempt(0) {
+        return Some(lines);
+    }
+    // sizes[lo] does not fit; find the first index that does
+    let (mut lo, mut hi) = (0, sizes.len().checked_sub(1)?);
+    let mut best = attempt(hi)?;
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        match attempt(mid) {
+            Some(lines) => {
+                best = lines;
+                hi = mid;
+            }
+            None => lo = mid,
+        }
+    }
+    Some(best)
 }
 
 /// Every barcode and QR code of `ops` encodes (checked before a page or label is started).
