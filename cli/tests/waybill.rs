@@ -690,3 +690,57 @@ fn zpl_of_each_template() {
         "100 x 180 mm at 8 dots/mm"
     );
 }
+
+#[test]
+fn a_template_word_the_font_lacks_is_refused_never_tofu() {
+    let d = Depot::new("glyphs");
+    let dejavu = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+    file_needed(dejavu, "fonts-dejavu-core");
+    d.write(
+        "opened.ndjson",
+        &format!("{{\"orderRef\":\"ORD-1\",\"address\":{DE}}}\n"),
+    );
+    // intl-4x6 has 签收人 in its signature box: DejaVu Sans has no Han
+    let out = d.run(
+        &[
+            "label",
+            "--opened",
+            "--batch",
+            "opened.ndjson",
+            "-o",
+            "w.pdf",
+            "--template",
+            "intl-4x6",
+            "--font",
+            dejavu,
+        ],
+        "",
+    );
+    assert_eq!(out.code, 7, "{}", out.stderr);
+    let rejects = std::fs::read_to_string(d.path("w.pdf.rejects.ndjson")).unwrap();
+    assert!(rejects.contains("\"code\":\"missing_glyph\""), "{rejects}");
+    assert!(rejects.contains("on the waybill"), "{rejects}");
+    // a template of Latin words only prints with it
+    d.write(
+        "latin.toml",
+        "width = 100\nheight = 60\n[[recipient]]\nbox = [2, 2, 96, 40]\ncaption = \"TO\"\nfont = [8, 14]\n\
+         [[barcode]]\nbox = [2, 44, 70, 14]\n[[qr]]\nbox = [74, 42, 18, 18]\n",
+    );
+    let out = d.run(
+        &[
+            "label",
+            "--opened",
+            "--batch",
+            "opened.ndjson",
+            "-o",
+            "l.pdf",
+            "--template",
+            "latin.toml",
+            "--font",
+            dejavu,
+        ],
+        "",
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(d.scan("l.pdf", 1, 203), ["CODE-128:ORD-1", "QR-Code:ORD-1"]);
+}
