@@ -375,6 +375,8 @@ fn sort_code_falls_back_to_city_and_district_and_full_details_on_request() {
         "{first}"
     );
     assert!(first.contains("完整信息"), "{first}");
+    // no --carrier: the template's own carrier name
+    assert!(first.contains("快递Express"), "{first}");
     // a municipality: the district after the city, named once
     assert!(
         d.page_text("w.pdf", 2).contains("上海 浦东新"),

@@ -24,7 +24,7 @@ const MAX_VALUE: usize = 200;
 #[derive(Debug, Clone)]
 pub struct Waybill {
     pub template: Template,
-    /// Fixed values: `--set`, `--carrier` (or the template's), `printed`.
+    /// Fixed values: `--set`, `--carrier`, `printed`.
     fixed: BTreeMap<String, String>,
     /// `--field`: field → column; the column must exist.
     named: BTreeMap<String, String>,
@@ -83,8 +83,9 @@ impl Waybill {
         let template = Template::load(name)?;
         let mut fixed = BTreeMap::new();
         fixed.insert("printed".to_owned(), printed());
-        let carrier = args.carrier.as_deref().unwrap_or(&template.carrier);
-        fixed.insert("carrier".to_owned(), clean(carrier));
+        if let Some(carrier) = &args.carrier {
+            fixed.insert("carrier".to_owned(), clean(carrier));
+        }
         for arg in &args.set {
             let (field, value) = pair(arg, "--set", "TEXT")?;
             fixed.insert(field, clean(&value));
@@ -150,6 +151,12 @@ impl Waybill {
             if let Some(v) = column(col) {
                 label.fields.insert(field.clone(), clean(&v));
             }
+        }
+        // the template's carrier when neither --carrier nor a column named one
+        if label.field("carrier").is_empty() {
+            label
+                .fields
+                .insert("carrier".to_owned(), clean(&self.template.carrier));
         }
     }
 }
