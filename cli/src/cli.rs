@@ -63,7 +63,7 @@ pub enum Command {
     /// Open envelopes (one, or a manifest with --batch) or read opened address records, and
     /// write shipping labels: PDF or ZPL, masked name and phone by default, QR code and Code128
     /// of the order reference. Openings are recorded in the audit log like `open`.
-    Label(LabelArgs),
+    Label(Box<LabelArgs>),
     /// The platform's certified courier directory: signing key, couriers, keys, signed issues;
     /// checks for shops and couriers.
     #[command(subcommand)]
@@ -528,6 +528,40 @@ pub struct LabelArgs {
     /// Sender / return line printed at the top of every label.
     #[arg(long, value_name = "TEXT")]
     pub sender: Option<String>,
+    /// Waybill template instead of the privacy label: cn-76x130, cn-100x180 (two-part),
+    /// intl-4x6, or a template file (TOML, see "Waybill templates" in the README).
+    #[arg(
+        long,
+        value_name = "NAME|FILE",
+        conflicts_with = "size",
+        help_heading = "Waybill"
+    )]
+    pub template: Option<String>,
+    /// Fill a template field from a manifest column (repeatable): --field weight=wt_kg.
+    #[arg(
+        long,
+        value_name = "FIELD=COLUMN",
+        requires = "template",
+        help_heading = "Waybill"
+    )]
+    pub field: Vec<String>,
+    /// Set a template field to the same text on every label (repeatable):
+    /// --set sender_phone=0571-88886666.
+    #[arg(
+        long,
+        value_name = "FIELD=TEXT",
+        requires = "template",
+        help_heading = "Waybill"
+    )]
+    pub set: Vec<String>,
+    /// Carrier name for the template's {carrier} field [default: the template's `carrier`].
+    #[arg(
+        long,
+        value_name = "TEXT",
+        requires = "template",
+        help_heading = "Waybill"
+    )]
+    pub carrier: Option<String>,
     /// Font for the PDF (TTF, OTF or a TTC collection) [env: SEALPOST_LABEL_FONT; default: the
     /// first of Noto Sans CJK SC, WenQuanYi Micro Hei / Zen Hei found in /usr/share/fonts].
     #[arg(long, value_name = "FILE")]

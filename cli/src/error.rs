@@ -69,6 +69,7 @@ codes! {
     InvalidInput = "invalid_input" => EXIT_INPUT,
     InvalidOperator = "invalid_operator" => EXIT_INPUT,
     InvalidSender = "invalid_sender" => EXIT_INPUT,
+    InvalidTemplate = "invalid_template" => EXIT_INPUT,
     KeyExists = "key_exists" => EXIT_INPUT,
     KeyNotListed = "key_not_listed" => EXIT_INPUT,
     LabelUnencodable = "label_unencodable" => EXIT_INPUT,

@@ -10,10 +10,13 @@
 
 mod codes;
 mod content;
+mod fields;
 mod font;
 mod join;
+mod layout;
 mod mask;
 mod pdf;
+mod template;
 mod text;
 mod zpl;
 
@@ -34,6 +37,28 @@ use crate::{
 };
 
 pub use content::Label;
+use fields::Waybill;
+
+/// The label of `address`, with the waybill template's fields filled from its record
+/// (`column` looks a manifest column up).
+fn make_label(
+    address: &Address,
+    order: &str,
+    sender: &str,
+    masked: bool,
+    waybill: Option<&Waybill>,
+    column: impl Fn(&str) -> Option<String>,
+) -> Result<Label> {
+    let mut label = Label::new(address, order, sender, masked)?;
+    if let Some(w) = waybill {
+        w.fill(&mut label, column);
+    }
+    Ok(label)
+}
+
+fn no_column(_: &str) -> Option<String> {
+    None
+}
 
 /// A label size.
 #[derive(Debug, Clone, Copy)]
@@ -165,7 +190,8 @@ enum Rendered {
 }
 
 impl Sink {
-    fn create(args: &LabelArgs, format: LabelFormat) -> Result<Sink> {
+    fn create(args: &LabelArgs, format: LabelFormat, waybill: Option<&Waybill>) -> Result<Sink> {
+        let template = waybill.map(|w| w.template.clone());
         let size = Dimensions::from(args.size);
         match format {
             LabelFormat::Pdf => {
@@ -174,11 +200,9 @@ impl Sink {
                     args.font_index,
                     &args.fallback_font,
                 )?;
-                Ok(Sink::Pdf(Box::new(pdf::Pdf::new(
-                    font,
-                    size,
-                    &args.output,
-                )?)))
+                Ok(Sink::Pdf(Box::new(
+                    pdf::Pdf::new(font, size, &args.output)?.with_template(template),
+                )))
             }
             LabelFormat::Zpl => {
                 let dpmm = match args.zpl_dpi {
@@ -205,6 +229,7 @@ impl Sink {
                         size,
                         dpmm,
                         font: args.zpl_font.clone(),
+                        template: template.map(Box::new),
                     },
                     out: TempOut::create(&args.output)?,
                 })
@@ -290,15 +315,24 @@ pub fn run(args: LabelArgs) -> Result<()> {
     }
     let masked = !args.no_mask;
     let sender = args.sender.clone().unwrap_or_default();
+    // a bad template or --field is refused before anything is opened
+    let waybill = Waybill::new(&args)?;
+    let w = waybill.as_ref();
     match (args.opened, args.batch) {
-        (false, false) => single(&args, format, masked, &sender),
-        (false, true) => from_manifest(&args, format, masked, &sender),
-        (true, _) => from_opened(&args, format, masked, &sender),
+        (false, false) => single(&args, format, masked, &sender, w),
+        (false, true) => from_manifest(&args, format, masked, &sender, w),
+        (true, _) => from_opened(&args, format, masked, &sender, w),
     }
 }
 
 /// One envelope: opened, audited and labelled like `sealpost open`.
-fn single(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &str) -> Result<()> {
+fn single(
+    args: &LabelArgs,
+    format: LabelFormat,
+    masked: bool,
+    sender: &str,
+    waybill: Option<&Waybill>,
+) -> Result<()> {
     let mut attempt = open::Attempt::start(
         &args.identity,
         &args.audit,
@@ -307,11 +341,12 @@ fn single(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &str) -> 
         args.order.as_deref(),
         "label",
     )?;
-    let mut sink = Sink::create(args, format)?;
+    let mut sink = Sink::create(args, format, waybill)?;
     // laid out before the audit record, which says whether a label was made
     let rendered = match &attempt.result {
         Ok((address, _)) => {
-            let label = Label::new(address, attempt.envelope.order_ref(), sender, masked);
+            let order = attempt.envelope.order_ref();
+            let label = make_label(address, order, sender, masked, waybill, no_column);
             Some(label.and_then(|l| sink.render(&l)))
         }
         Err(_) => None,
@@ -411,7 +446,13 @@ impl Tally {
 
 /// A manifest of envelopes: opened in parallel per chunk by `manifest.rs`, audited per chunk,
 /// labelled in manifest order.
-fn from_manifest(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &str) -> Result<()> {
+fn from_manifest(
+    args: &LabelArgs,
+    format: LabelFormat,
+    masked: bool,
+    sender: &str,
+    waybill: Option<&Waybill>,
+) -> Result<()> {
     let mut tally = Tally::new(args)?;
     let (mut log, identities, expired) = manifest::unlock(
         &args.identity,
@@ -419,7 +460,7 @@ fn from_manifest(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &s
         &args.passphrase,
         "label --batch",
     )?;
-    let mut sink = Sink::create(args, format)?;
+    let mut sink = Sink::create(args, format, waybill)?;
     let source = Source {
         input: args.input.as_deref(),
         format: args.manifest_format,
@@ -429,6 +470,22 @@ fn from_manifest(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &s
         jobs: args.jobs,
     };
     let mut manifest = Manifest::open(&source, &identities, expired)?;
+    // the manifest's own columns, as `Rest::Csv` holds them (the envelope column left out)
+    let columns: Vec<String> = match &manifest.header {
+        Some(header) => {
+            if let Some(w) = waybill {
+                w.check_header(header, &manifest.input_name)?;
+            }
+            let envelope_at = header.iter().position(|h| *h == args.envelope_column);
+            header
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| Some(*i) != envelope_at)
+                .map(|(_, h)| h.clone())
+                .collect()
+        }
+        None => Vec::new(),
+    };
     let progress = manifest::progress_bar(args.quiet, None);
     while let Some(done) = manifest.next_chunk() {
         let done = done?;
@@ -440,8 +497,9 @@ fn from_manifest(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &s
             let r = match &d.outcome {
                 Outcome::Opened { address, .. } => {
                     let order = d.item.order.as_deref().unwrap_or_default();
-                    let r =
-                        Label::new(address, order, sender, masked).and_then(|l| sink.render(&l));
+                    let column = fields::lookup(&d.item.rest, &columns);
+                    let r = make_label(address, order, sender, masked, waybill, column)
+                        .and_then(|l| sink.render(&l));
                     if r.is_ok() {
                         event.label = Some(mask_name(masked));
                     }
@@ -482,12 +540,12 @@ fn from_manifest(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &s
     tally.finish(sink, args, masked, &manifest.input_name, Some(&audit))
 }
 
-fn plain_item(line: u64, order: Option<String>) -> Item {
+fn plain_item(line: u64, order: Option<String>, rest: Rest) -> Item {
     Item {
         line,
         order,
         envelope: None,
-        rest: Rest::Json(Map::new()),
+        rest,
         bad: None,
     }
 }
@@ -521,7 +579,13 @@ fn checked(address: Address, order: &str) -> Result<Address> {
 
 /// Addresses already opened: `open` output (one JSON object, with --order), or `open --batch`
 /// output (NDJSON with an `address` object, or CSV with the address columns).
-fn from_opened(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &str) -> Result<()> {
+fn from_opened(
+    args: &LabelArgs,
+    format: LabelFormat,
+    masked: bool,
+    sender: &str,
+    waybill: Option<&Waybill>,
+) -> Result<()> {
     if !args.batch {
         let order = args.order.clone().ok_or_else(|| {
             manifest::usage("label --opened without --batch needs --order REF for the label")
@@ -529,8 +593,9 @@ fn from_opened(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &str
         let text = input::read_text(args.input.as_deref(), "address")?;
         let address: Address = serde_json::from_str(&text).map_err(|e| not_an_address(&e))?;
         let address = checked(address, &order)?;
-        let mut sink = Sink::create(args, format)?;
-        let rendered = sink.render(&Label::new(&address, &order, sender, masked)?)?;
+        let mut sink = Sink::create(args, format, waybill)?;
+        let label = make_label(&address, &order, sender, masked, waybill, no_column)?;
+        let rendered = sink.render(&label)?;
         sink.write(rendered)?;
         sink.finish(&args.output, args.force)?;
         eprintln!(
@@ -541,15 +606,20 @@ fn from_opened(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &str
         return Ok(());
     }
     let mut tally = Tally::new(args)?;
-    let mut sink = Sink::create(args, format)?;
+    let mut sink = Sink::create(args, format, waybill)?;
     let (reader, input_name, _) = manifest::open_input(args.input.as_deref())?;
     let in_format = manifest::input_format(args.manifest_format, args.input.as_deref());
-    let mut label_one = |tally: &mut Tally, item: Item, parsed: Result<Address>| -> Result<()> {
+    let mut label_one = |tally: &mut Tally,
+                         item: Item,
+                         columns: &[String],
+                         parsed: Result<Address>|
+     -> Result<()> {
         tally.read += 1;
         let order = item.order.clone().unwrap_or_default();
+        let column = fields::lookup(&item.rest, columns);
         let result = parsed
             .and_then(|a| checked(a, &order))
-            .and_then(|a| Label::new(&a, &order, sender, masked))
+            .and_then(|a| make_label(&a, &order, sender, masked, waybill, column))
             .and_then(|l| sink.render(&l));
         match result {
             Ok(r) => {
@@ -589,7 +659,12 @@ fn from_opened(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &str
                         "not a JSON object with an \"address\" field",
                     )),
                 };
-                label_one(&mut tally, plain_item(line, order), parsed)?;
+                label_one(
+                    &mut tally,
+                    plain_item(line, order, Rest::Json(object)),
+                    &[],
+                    parsed,
+                )?;
             }
         }
         Format::Csv => {
@@ -609,6 +684,10 @@ fn from_opened(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &str
                     format!("{input_name}: no {:?} column", args.order_column),
                 ));
             };
+            let columns: Vec<String> = header.iter().map(str::to_owned).collect();
+            if let Some(w) = waybill {
+                w.check_header(&columns, &input_name)?;
+            }
             for record in csv.records() {
                 let record = record.map_err(|e| CliError::new(Code::UnreadableInput, e))?;
                 let line = record.position().map_or(0, csv::Position::line);
@@ -618,7 +697,13 @@ fn from_opened(args: &LabelArgs, format: LabelFormat, masked: bool, sender: &str
                         .map_or("", manifest::unguard)
                 });
                 let order = record.get(order_at).map(str::to_owned);
-                label_one(&mut tally, plain_item(line, order), Ok(address))?;
+                let rest = Rest::Csv(record.iter().map(str::to_owned).collect());
+                label_one(
+                    &mut tally,
+                    plain_item(line, order, rest),
+                    &columns,
+                    Ok(address),
+                )?;
             }
         }
     }

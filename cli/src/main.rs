@@ -44,7 +44,7 @@ fn main() -> ExitCode {
         cli::Command::Audit(cli::AuditCommand::Checkpoint(a)) => checkpoint::checkpoint(a),
         cli::Command::Audit(cli::AuditCommand::Witness(a)) => checkpoint::witness(a),
         cli::Command::Audit(cli::AuditCommand::Show(a)) => audit::show(a),
-        cli::Command::Label(a) => label::run(a),
+        cli::Command::Label(a) => label::run(*a),
         cli::Command::Directory(c) => directory::run(c),
     };
     match result {

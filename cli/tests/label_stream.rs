@@ -85,7 +85,8 @@ impl Depot {
             .env("SEALPOST_AUDIT_LOG", "audit.log")
             .env("SEALPOST_OPERATOR", "depot-7")
             .env("SEALPOST_PDF_PART_PAGES", part_pages)
-            .env_remove("SEALPOST_LABEL_FONT");
+            .env_remove("SEALPOST_LABEL_FONT")
+            .env_remove("SEALPOST_LABEL_FONTS");
         cmd
     }
 

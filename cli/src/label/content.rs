@@ -28,6 +28,13 @@ pub struct Label {
     pub sender: String,
     /// Whether name and phone are masked.
     pub masked: bool,
+    /// A 大头笔 (destination sort text) from the address: city and district short names for
+    /// China (`杭州 西湖`), else country and city; the `sort_code` of a waybill template when the
+    /// manifest gives none. Not a carrier's 三段码, which only the carrier's system computes.
+    pub sort_hint: String,
+    /// Values of waybill template fields (`waybill`, `weight`, … from manifest columns,
+    /// `--carrier`, the print time); see [`Label::field`].
+    pub fields: std::collections::BTreeMap<String, String>,
 }
 
 /// Only what is not address data: a label in a log or a panic message shows no name, phone or
@@ -77,6 +84,25 @@ impl Label {
             note: address.delivery_note.clone(),
             sender: sender.trim().to_owned(),
             masked,
+            sort_hint: sort_hint(address),
+            fields: std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// The value of a template field: the label's own (`order`, `country`, `privacy`), else
+    /// the value given, else the fallback (`waybill`: the order reference; `sort_code`: the
+    /// 大头笔 from the address; `sender`: `--sender`), else "".
+    pub fn field(&self, name: &str) -> &str {
+        let given = self.fields.get(name).map(String::as_str);
+        match name {
+            "order" => &self.order,
+            "country" => &self.country,
+            "privacy" if self.masked => "隐私面单 Privacy label",
+            "privacy" => "完整信息 Full details",
+            "waybill" => given.filter(|v| !v.is_empty()).unwrap_or(&self.order),
+            "sort_code" => given.filter(|v| !v.is_empty()).unwrap_or(&self.sort_hint),
+            "sender" => given.filter(|v| !v.is_empty()).unwrap_or(&self.sender),
+            _ => given.unwrap_or_default(),
         }
     }
 
@@ -84,7 +110,8 @@ impl Label {
         self.country == "CN"
     }
 
-    /// Every piece of text drawn on the label, for the font coverage check.
+    /// Every piece of text drawn on the privacy label, for the font coverage check (a waybill's
+    /// texts are checked as laid out, template words and field values included).
     pub fn texts(&self) -> impl Iterator<Item = (&'static str, &str)> {
         [
             ("name", self.name.as_str()),
@@ -97,6 +124,33 @@ impl Label {
         ]
         .into_iter()
         .chain(self.lines.iter().map(|l| ("address", l.as_str())))
+    }
+}
+
+/// The 大头笔 of an address: for China the city and district without their suffixes
+/// (`杭州 西湖`; a municipality by its district: `上海 浦东新`), else the country code and the
+/// city in capitals (`DE BERLIN`).
+fn sort_hint(a: &Address) -> String {
+    use sealpost::addrdata::short_name;
+    if a.country == "CN" {
+        let city = short_name(&a.address_level2);
+        let district = short_name(&a.address_level3);
+        let province = short_name(&a.address_level1);
+        let parts = [if city.is_empty() { province } else { city }, district];
+        let mut out: Vec<&str> = Vec::new();
+        for p in parts.into_iter().filter(|p| !p.is_empty()) {
+            if !out.contains(&p) {
+                out.push(p);
+            }
+        }
+        out.join(" ")
+    } else {
+        [a.country.as_str(), a.address_level2.trim()]
+            .iter()
+            .filter(|p| !p.is_empty())
+            .map(|p| p.to_uppercase())
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 }
 

@@ -27,14 +27,14 @@ use super::{
     content::Label,
     font::LabelFont,
     join::{JoinError, Joiner},
+    layout::{self, Measure, Op, PT_PER_MM},
+    template::Template,
     wrap, Dimensions,
 };
 use crate::{
     error::{CliError, Code, Result},
     manifest::TempOut,
 };
-
-const PT_PER_MM: f32 = 72.0 / 25.4;
 
 fn mm(v: f32) -> f32 {
     v * PT_PER_MM
@@ -82,6 +82,8 @@ pub struct Pdf {
     font: LabelFont,
     size: Dimensions,
     pages: usize,
+    /// The waybill template, or `None` for the privacy label of `size`.
+    template: Option<Template>,
 }
 
 impl std::fmt::Debug for Pdf {
@@ -113,10 +115,6 @@ impl Cursor<'_, '_> {
             self.surface.draw_path(&path);
         }
     }
-
-    fn rule(&mut self, x: f32, y: f32, width: f32) {
-        self.rects([Rect::from_xywh(x, y, width, 0.8)]);
-    }
 }
 
 /// Line height as a multiple of the font size.
@@ -139,6 +137,7 @@ impl Pdf {
             font,
             size,
             pages: 0,
+            template: None,
         })
     }
 
@@ -180,17 +179,79 @@ impl Pdf {
         Ok(())
     }
 
-    /// Draws one label on a new page.
+    /// Draws one label on a new page: laid out first (fit and font coverage checked), so a
+    /// label that fails leaves no page behind.
     pub fn add(&mut self, label: &Label) -> Result<()> {
+        let (ops, w, h) = match &self.template {
+            Some(t) => {
+                let ops = layout::layout(t, label, &self.font)?;
+                self.covered(&ops, label)?;
+                (ops, mm(t.width), mm(t.height))
+            }
+            None => (
+                self.privacy(label)?,
+                mm(self.size.width_mm),
+                mm(self.size.height_mm),
+            ),
+        };
+        layout::encodable(&ops)?;
+        let mut page = start_page(&mut self.doc, w, h)?;
+        let mut c = Cursor {
+            surface: page.surface(),
+            font: &self.font,
+        };
+        c.surface.set_fill(Some(Fill::default()));
+        draw(&mut c, &ops)?;
+        drop(c);
+        page.finish();
+        self.page_finished()
+    }
+
+    /// Lays out waybills on `template` instead of the privacy label.
+    pub fn with_template(mut self, template: Option<Template>) -> Pdf {
+        self.template = template;
+        self
+    }
+
+    /// Every text of a waybill in the font (the template's own words included).
+    fn covered(&self, ops: &[Op], label: &Label) -> Result<()> {
+        for op in ops {
+            if let Op::Text { text, .. } = op {
+                if let Some(c) = self.font.missing(text) {
+                    return Err(self.font.refusal(c, &label.order, "waybill"));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The privacy label (`--size`): sender line, recipient and address at the largest size
+    /// that fits, the order reference as Code128 and QR.
+    fn privacy(&self, label: &Label) -> Result<Vec<Op>> {
         let (w, h) = (mm(self.size.width_mm), mm(self.size.height_mm));
         let m = mm(4.0);
         let inner = w - 2.0 * m;
         let font = &self.font;
+        let mut ops = Vec::new();
+        let text = |ops: &mut Vec<Op>, x: f32, top: f32, size: f32, text: &str| {
+            ops.push(Op::Text {
+                x: x / PT_PER_MM,
+                top: top / PT_PER_MM,
+                size,
+                text: text.to_owned(),
+            });
+        };
+        let rule = |ops: &mut Vec<Op>, x: f32, y: f32, width: f32| {
+            ops.push(Op::Fill {
+                x: x / PT_PER_MM,
+                y: y / PT_PER_MM,
+                w: width / PT_PER_MM,
+                h: 0.8 / PT_PER_MM,
+            });
+        };
 
         // bottom block, from the bottom up: QR code with the order reference beside it, then
         // the Code128 barcode with its human-readable line
-        let qr = codes::qr(&label.order)?;
-        let bars = codes::code128(&label.order)?;
         let qr_side = mm(26.0).min(inner * 0.42);
         let qr_top = h - m - qr_side;
         let bar_h = mm(15.0);
@@ -224,80 +285,58 @@ impl Pdf {
                 .hint("use --size 100x150")
             })?;
 
-        let mut page = start_page(&mut self.doc, w, h)?;
-        let mut c = Cursor {
-            surface: page.surface(),
-            font,
-        };
-        c.surface.set_fill(Some(Fill::default()));
         for line in &sender {
-            c.text(m, top, 8.0, line);
+            text(&mut ops, m, top, 8.0, line);
             top += 8.0 * LEADING;
         }
         if !sender.is_empty() {
-            c.rule(m, top + mm(0.5), inner);
+            rule(&mut ops, m, top + mm(0.5), inner);
             top += mm(2.0);
         }
-        for (text, size) in &fitted.1 {
-            c.text(m, top, *size, text);
+        for (line, size) in &fitted.1 {
+            text(&mut ops, m, top, *size, line);
             top += size * LEADING;
         }
         if !label.is_china() {
             // destination country, large, top right, for sorting
             let cw = font.width(&label.country, 22.0);
-            c.text(w - m - cw, m + header_h + mm(2.0), 22.0, &label.country);
+            text(
+                &mut ops,
+                w - m - cw,
+                m + header_h + mm(2.0),
+                22.0,
+                &label.country,
+            );
         }
-        c.rule(m, block_top, inner);
+        rule(&mut ops, m, block_top, inner);
 
-        // Code128: module width from the room available, 10-module quiet zones
-        let module = inner / (bars.len() + 20) as f32;
-        let x0 = m + 10.0 * module;
-        c.rects(
-            bars.iter()
-                .enumerate()
-                .filter(|(_, b)| **b == 1)
-                .map(|(i, _)| Rect::from_xywh(x0 + i as f32 * module, bar_top, module, bar_h)),
-        );
+        // Code128 across the width (10-module quiet zones inside), its line below
+        ops.push(Op::Barcode {
+            x: m / PT_PER_MM,
+            y: bar_top / PT_PER_MM,
+            w: inner / PT_PER_MM,
+            h: bar_h / PT_PER_MM,
+            data: label.order.clone(),
+        });
         let tw = font.width(&label.order, bar_text);
-        c.text(
+        text(
+            &mut ops,
             m + (inner - tw) / 2.0,
             bar_top + bar_h + mm(0.5),
             bar_text,
             &label.order,
         );
 
-        // QR code, runs of dark modules merged into one rectangle each
-        let unit = qr_side / (qr.width + 8) as f32; // 4-module quiet zone
-        let qx = m;
-        let qy = qr_top;
-        let mut rects = Vec::new();
-        for (row, cells) in qr.dark.chunks(qr.width.max(1)).enumerate() {
-            let mut col = 0;
-            while col < cells.len() {
-                let run = cells
-                    .get(col..)
-                    .unwrap_or_default()
-                    .iter()
-                    .take_while(|d| **d)
-                    .count();
-                if run > 0 {
-                    rects.push(Rect::from_xywh(
-                        qx + (4 + col) as f32 * unit,
-                        qy + (4 + row) as f32 * unit,
-                        run as f32 * unit,
-                        unit,
-                    ));
-                    col += run;
-                } else {
-                    col += 1;
-                }
-            }
-        }
-        c.rects(rects);
+        ops.push(Op::Qr {
+            x: m / PT_PER_MM,
+            y: qr_top / PT_PER_MM,
+            side: qr_side / PT_PER_MM,
+            data: label.order.clone(),
+        });
         let tx = m + qr_side + mm(3.0);
         let tw = w - m - tx;
         let mut ty = qr_top + mm(2.0);
-        c.text(tx, ty, 8.0, "订单 Order");
+        text(&mut ops, tx, ty, 8.0, "订单 Order");
         ty += 8.0 * LEADING;
         // one line if it fits at a smaller size, wrapped otherwise
         let size = if font.width(&label.order, 12.0) <= tw {
@@ -306,19 +345,12 @@ impl Pdf {
             9.0
         };
         for line in wrap(font, &label.order, size, tw) {
-            c.text(tx, ty, size, &line);
+            text(&mut ops, tx, ty, size, &line);
             ty += size * LEADING;
         }
         ty += mm(1.0);
-        let privacy = if label.masked {
-            "隐私面单 Privacy label"
-        } else {
-            "完整信息 Full details"
-        };
-        c.text(tx, ty, 8.0, privacy);
-        drop(c);
-        page.finish();
-        self.page_finished()
+        text(&mut ops, tx, ty, 8.0, label.field("privacy"));
+        Ok(ops)
     }
 
     pub fn font(&self) -> &LabelFont {
@@ -363,6 +395,73 @@ fn join_error(path: &Path, e: JoinError) -> CliError {
             format!("PDF: joining pages: {why}"),
         ),
     }
+}
+
+impl Measure for LabelFont {
+    fn width(&self, text: &str, size: f32) -> f32 {
+        LabelFont::width(self, text, size)
+    }
+
+    fn wrap(&self, text: &str, size: f32, max: f32) -> Vec<String> {
+        wrap(self, text, size, max)
+    }
+}
+
+/// Draws laid-out operations (mm) on the page (pt).
+fn draw(c: &mut Cursor<'_, '_>, ops: &[Op]) -> Result<()> {
+    let mut fills = Vec::new();
+    for op in ops {
+        match op {
+            Op::Text { x, top, size, text } => c.text(mm(*x), mm(*top), *size, text),
+            Op::Fill { x, y, w, h } => fills.push(Rect::from_xywh(mm(*x), mm(*y), mm(*w), mm(*h))),
+            Op::Barcode { x, y, w, h, data } => {
+                // module width from the room available, 10-module quiet zones
+                let bars = codes::code128(data)?;
+                let module = mm(*w) / (bars.len() + 20) as f32;
+                let x0 = mm(*x) + 10.0 * module;
+                c.rects(
+                    bars.iter()
+                        .enumerate()
+                        .filter(|(_, b)| **b == 1)
+                        .map(|(i, _)| {
+                            Rect::from_xywh(x0 + i as f32 * module, mm(*y), module, mm(*h))
+                        }),
+                );
+            }
+            Op::Qr { x, y, side, data } => {
+                // runs of dark modules merged into one rectangle each, 4-module quiet zone
+                let qr = codes::qr(data)?;
+                let unit = mm(*side) / (qr.width + 8) as f32;
+                let (qx, qy) = (mm(*x), mm(*y));
+                let mut rects = Vec::new();
+                for (row, cells) in qr.dark.chunks(qr.width.max(1)).enumerate() {
+                    let mut col = 0;
+                    while col < cells.len() {
+                        let run = cells
+                            .get(col..)
+                            .unwrap_or_default()
+                            .iter()
+                            .take_while(|d| **d)
+                            .count();
+                        if run > 0 {
+                            rects.push(Rect::from_xywh(
+                                qx + (4 + col) as f32 * unit,
+                                qy + (4 + row) as f32 * unit,
+                                run as f32 * unit,
+                                unit,
+                            ));
+                            col += run;
+                        } else {
+                            col += 1;
+                        }
+                    }
+                }
+                c.rects(rects);
+            }
+        }
+    }
+    c.rects(fills);
+    Ok(())
 }
 
 fn bad_size(w: f32, h: f32) -> CliError {

@@ -8,7 +8,13 @@
 
 use std::fmt::Write;
 
-use super::{codes, content::Label, Dimensions};
+use super::{
+    codes,
+    content::Label,
+    layout::{self, Measure, Op},
+    template::Template,
+    Dimensions,
+};
 use crate::error::{CliError, Code, Result};
 
 /// Settings of a ZPL run.
@@ -19,6 +25,8 @@ pub struct Zpl {
     pub dpmm: u32,
     /// `^A@` font name on the printer (`E:ANMDS.TTF`), or a one-character resident font (`0`).
     pub font: String,
+    /// The waybill template, or `None` for the privacy label of `size`.
+    pub template: Option<Box<Template>>,
 }
 
 /// Field data with `\` as the `^FH` escape: `^`, `~` and `\` as hex escapes, so that address
@@ -69,6 +77,9 @@ impl Zpl {
 
     /// One label, `^XA` to `^XZ`.
     pub fn label(&self, label: &Label) -> Result<String> {
+        if let Some(t) = &self.template {
+            return self.waybill(t, label);
+        }
         let (w, h) = (
             self.dots(self.size.width_mm),
             self.dots(self.size.height_mm),
@@ -171,6 +182,79 @@ impl Zpl {
             "完整信息 Full details"
         };
         self.text(&mut out, tx, ty, small, privacy);
+        out.push_str("^PQ1\n^XZ\n");
+        Ok(out)
+    }
+}
+
+/// The printer font's widths for the template layout: Han one em, the rest half an em.
+struct Printer;
+
+impl Measure for Printer {
+    fn width(&self, text: &str, size: f32) -> f32 {
+        text.chars()
+            .map(|c| if is_wide(c) { size } else { size / 2.0 })
+            .sum()
+    }
+
+    fn wrap(&self, text: &str, size: f32, max: f32) -> Vec<String> {
+        super::wrap_with(text, max, |s| self.width(s, size))
+    }
+}
+
+impl Zpl {
+    /// A waybill template, laid out with the printer font's widths.
+    fn waybill(&self, template: &Template, label: &Label) -> Result<String> {
+        let ops = layout::layout(template, label, &Printer)?;
+        layout::encodable(&ops)?;
+        let (w, h) = (self.dots(template.width), self.dots(template.height));
+        let mut out = String::with_capacity(4096);
+        let _ = writeln!(out, "^XA\n^CI28\n^PW{w}\n^LL{h}\n^LH0,0");
+        for op in &ops {
+            match op {
+                Op::Text { x, top, size, text } => {
+                    let h = self.dots(size * 25.4 / 72.0).max(1);
+                    self.text(&mut out, self.dots(*x), self.dots(*top), h, text);
+                }
+                Op::Fill { x, y, w, h } => {
+                    let (w, h) = (self.dots(*w).max(1), self.dots(*h).max(1));
+                    let _ = writeln!(
+                        out,
+                        "^FO{},{}^GB{w},{h},{}^FS",
+                        self.dots(*x),
+                        self.dots(*y),
+                        w.min(h)
+                    );
+                }
+                Op::Barcode { x, y, w, h, data } => {
+                    // module width from what fits with 10-module quiet zones (at least one dot);
+                    // the number is printed by the template's own text
+                    let modules = codes::code128(data)?.len() as u32;
+                    let room = self.dots(*w);
+                    let module = (room / (modules + 20)).clamp(1, 6);
+                    let bx = self.dots(*x) + room.saturating_sub(module * modules) / 2;
+                    let bh = self.dots(*h);
+                    let _ = writeln!(
+                        out,
+                        "^BY{module},3,{bh}\n^FO{bx},{}^BCN,{bh},N,N,N,A^FH\\^FD{}^FS",
+                        self.dots(*y),
+                        field(data)
+                    );
+                }
+                Op::Qr { x, y, side, data } => {
+                    // model 2, error correction M, automatic input mode; 4-module quiet zone
+                    let width = codes::qr(data)?.width as u32;
+                    let mag = (self.dots(*side) / (width + 8)).clamp(1, 10);
+                    let _ = writeln!(
+                        out,
+                        "^FO{},{}^BQN,2,{mag}^FH\\^FDMA,{}^FS",
+                        self.dots(*x) + 4 * mag,
+                        self.dots(*y) + 4 * mag,
+                        field(data)
+                    );
+                }
+            }
+        }
         out.push_str("^PQ1\n^XZ\n");
         Ok(out)
     }
