@@ -101,7 +101,7 @@ fn shape(run: &Run, text: &str) -> Vec<KrillaGlyph> {
         rustybuzz::Direction::LeftToRight
     });
     buffer.guess_segment_properties();
-    let output = rustybuzz::shape(face, &[], buffer);
+    let output = run.face.shape(buffer);
     let infos = output.glyph_infos();
     let positions = output.glyph_positions();
     let cluster_at = |i: usize| infos.get(i).map(|g| g.cluster as usize);
