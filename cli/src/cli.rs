@@ -562,6 +562,26 @@ pub struct LabelArgs {
         help_heading = "Waybill"
     )]
     pub carrier: Option<String>,
+    /// The platform's signed courier directory (`directory sign` output), verified with
+    /// --platform-key: {carrier} is then the directory's name of the courier whose key opened
+    /// the envelope (after --carrier and a carrier column, before the template's `carrier`).
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "template",
+        conflicts_with = "opened",
+        help_heading = "Waybill"
+    )]
+    pub directory: Option<PathBuf>,
+    /// The platform public key (spp1…) the --directory must be signed with [env:
+    /// SEALPOST_PLATFORM_KEY].
+    #[arg(
+        long,
+        value_name = "SPP1",
+        requires = "directory",
+        help_heading = "Waybill"
+    )]
+    pub platform_key: Option<String>,
     /// Font for the PDF (TTF, OTF or a TTC collection) [env: SEALPOST_LABEL_FONT; default: the
     /// first of Noto Sans CJK SC, WenQuanYi Micro Hei / Zen Hei found in /usr/share/fonts].
     #[arg(long, value_name = "FILE")]

@@ -266,7 +266,7 @@ fn pinned_key(arg: &PinnedKeyArg) -> Result<Option<PlatformPublicKey>> {
     Ok(text.map(|t| t.parse()).transpose()?)
 }
 
-fn require_pinned(arg: &PinnedKeyArg) -> Result<PlatformPublicKey> {
+pub(crate) fn require_pinned(arg: &PinnedKeyArg) -> Result<PlatformPublicKey> {
     pinned_key(arg)?.ok_or_else(|| {
         CliError::new(
             Code::InvalidPlatformKey,
@@ -279,7 +279,7 @@ fn require_pinned(arg: &PinnedKeyArg) -> Result<PlatformPublicKey> {
     })
 }
 
-fn read_signed(path: Option<&Path>) -> Result<SignedDirectory> {
+pub(crate) fn read_signed(path: Option<&Path>) -> Result<SignedDirectory> {
     let text = input::read_text(path, "directory")?;
     Ok(text.parse()?)
 }

@@ -25,7 +25,7 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use sealpost::Address;
+use sealpost::{Address, KeyId};
 use serde_json::{Map, Value};
 
 use crate::{
@@ -48,10 +48,11 @@ fn make_label(
     masked: bool,
     waybill: Option<&Waybill>,
     column: impl Fn(&str) -> Option<String>,
+    key: Option<KeyId>,
 ) -> Result<Label> {
     let mut label = Label::new(address, order, sender, masked)?;
     if let Some(w) = waybill {
-        w.fill(&mut label, column);
+        w.fill(&mut label, column, key);
     }
     Ok(label)
 }
@@ -346,7 +347,8 @@ fn single(
     let rendered = match &attempt.result {
         Ok((address, _)) => {
             let order = attempt.envelope.order_ref();
-            let label = make_label(address, order, sender, masked, waybill, no_column);
+            let key = attempt.event.key_id;
+            let label = make_label(address, order, sender, masked, waybill, no_column, key);
             Some(label.and_then(|l| sink.render(&l)))
         }
         Err(_) => None,
@@ -498,7 +500,8 @@ fn from_manifest(
                 Outcome::Opened { address, .. } => {
                     let order = d.item.order.as_deref().unwrap_or_default();
                     let column = fields::lookup(&d.item.rest, &columns);
-                    let r = make_label(address, order, sender, masked, waybill, column)
+                    let key = event.key_id;
+                    let r = make_label(address, order, sender, masked, waybill, column, key)
                         .and_then(|l| sink.render(&l));
                     if r.is_ok() {
                         event.label = Some(mask_name(masked));
@@ -594,7 +597,7 @@ fn from_opened(
         let address: Address = serde_json::from_str(&text).map_err(|e| not_an_address(&e))?;
         let address = checked(address, &order)?;
         let mut sink = Sink::create(args, format, waybill)?;
-        let label = make_label(&address, &order, sender, masked, waybill, no_column)?;
+        let label = make_label(&address, &order, sender, masked, waybill, no_column, None)?;
         let rendered = sink.render(&label)?;
         sink.write(rendered)?;
         sink.finish(&args.output, args.force)?;
@@ -619,7 +622,7 @@ fn from_opened(
         let column = fields::lookup(&item.rest, columns);
         let result = parsed
             .and_then(|a| checked(a, &order))
-            .and_then(|a| make_label(&a, &order, sender, masked, waybill, column))
+            .and_then(|a| make_label(&a, &order, sender, masked, waybill, column, None))
             .and_then(|l| sink.render(&l));
         match result {
             Ok(r) => {

@@ -752,3 +752,179 @@ fn a_template_word_the_font_lacks_is_refused_never_tofu() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(d.scan("l.pdf", 1, 203), ["CODE-128:ORD-1", "QR-Code:ORD-1"]);
 }
+
+#[test]
+fn the_carrier_comes_from_the_signed_directory_for_the_key_that_opened() {
+    let d = Depot::new("directory");
+    d.waybill_manifest();
+    // the platform's side: a directory listing this depot's key under 顺丰速运 / SF Express
+    let platform = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_sealpost"))
+            .current_dir(&d.dir)
+            .args(args)
+            .env(
+                "SEALPOST_PASSPHRASE",
+                "platform passphrase for the waybill test",
+            )
+            .env_remove("SEALPOST_PLATFORM_KEY")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    let kdf = ["--kdf-memory", "8192", "--kdf-passes", "1"];
+    let spp = platform(
+        &[
+            &[
+                "directory",
+                "init",
+                "-k",
+                "platform.key",
+                "-d",
+                "draft.json",
+            ][..],
+            &kdf,
+        ]
+        .concat(),
+    );
+    let other = platform(
+        &[
+            &["directory", "init", "-k", "other.key", "-d", "other.json"][..],
+            &kdf,
+        ]
+        .concat(),
+    );
+    platform(&[
+        "directory",
+        "add-courier",
+        "-d",
+        "draft.json",
+        "--id",
+        "sf",
+        "--name-zh",
+        "顺丰速运",
+        "--name-en",
+        "SF Express",
+    ]);
+    platform(&[
+        "directory",
+        "add-key",
+        "-d",
+        "draft.json",
+        "--courier",
+        "sf",
+        "--key",
+        &d.pubkey,
+        "--valid-from",
+        "2026-01-01",
+        "--valid-until",
+        "2030-12-31",
+    ]);
+    platform(&[
+        "directory",
+        "sign",
+        "-d",
+        "draft.json",
+        "-k",
+        "platform.key",
+        "--expires",
+        "2099-12-31",
+        "-o",
+        "couriers.spd",
+    ]);
+
+    let label = |extra: &[&str], pdf: &str| {
+        let args = [
+            &[
+                "label",
+                "--batch",
+                "-i",
+                "courier.key",
+                "manifest.csv",
+                "-o",
+                pdf,
+            ][..],
+            &["--template", "cn-76x130", "--field", "waybill=waybill"],
+            extra,
+        ]
+        .concat();
+        d.run(&args, "")
+    };
+    let out = label(
+        &["--directory", "couriers.spd", "--platform-key", &spp],
+        "dir.pdf",
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    for page in [1, 2] {
+        let text = d.page_text("dir.pdf", page);
+        assert!(text.contains("顺丰速运 SF Express"), "page {page}: {text}");
+        assert!(
+            !text.contains("快递 Express"),
+            "page {page}: the template's carrier"
+        );
+    }
+    // --carrier still wins over the directory
+    let out = label(
+        &[
+            "--directory",
+            "couriers.spd",
+            "--platform-key",
+            &spp,
+            "--carrier",
+            "Depot 7",
+        ],
+        "carrier.pdf",
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(d.page_text("carrier.pdf", 1).contains("Depot 7"));
+
+    // a directory signed by another platform key, or no key to check it with: refused before
+    // anything is opened or audited
+    let audited = std::fs::read_to_string(d.path("audit.log"))
+        .unwrap()
+        .lines()
+        .count();
+    let out = label(
+        &["--directory", "couriers.spd", "--platform-key", &other],
+        "wrong.pdf",
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("directory_wrong_key"), "{}", out.stderr);
+    let out = label(&["--directory", "couriers.spd"], "nokey.pdf");
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("invalid_platform_key"),
+        "{}",
+        out.stderr
+    );
+    let after = std::fs::read_to_string(d.path("audit.log"))
+        .unwrap()
+        .lines()
+        .count();
+    assert_eq!(after, audited, "nothing opened");
+    assert!(!d.path("wrong.pdf").exists() && !d.path("nokey.pdf").exists());
+
+    // opened records carry no key: --directory needs envelopes
+    let out = d.run(
+        &[
+            "label",
+            "--opened",
+            "--batch",
+            "manifest.csv",
+            "-o",
+            "o.pdf",
+            "--template",
+            "cn-76x130",
+            "--directory",
+            "couriers.spd",
+            "--platform-key",
+            &spp,
+        ],
+        "",
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+}

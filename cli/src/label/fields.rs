@@ -1,10 +1,12 @@
 //! Where the fields of a waybill template get their values: `--set FIELD=TEXT`, `--carrier`,
 //! `--field FIELD=COLUMN` (a manifest column, checked against a CSV header before anything is
-//! opened), the template's default `[columns]`, and the print time. The fallbacks (`waybill`:
+//! opened), the template's default `[columns]`, the courier directory (`carrier`: the name of
+//! the courier whose key opened the envelope), and the print time. The fallbacks (`waybill`:
 //! the order reference; `sort_code`: a 大头笔 from the address) are [`Label::field`]'s.
 
 use std::collections::BTreeMap;
 
+use sealpost::KeyId;
 use serde_json::Value;
 
 use super::{
@@ -28,6 +30,8 @@ pub struct Waybill {
     fixed: BTreeMap<String, String>,
     /// `--field`: field → column; the column must exist.
     named: BTreeMap<String, String>,
+    /// `--directory`: the carrier name of each key the verified directory lists.
+    carriers: BTreeMap<KeyId, String>,
 }
 
 fn pair(arg: &str, flag: &str, what: &str) -> Result<(String, String)> {
@@ -108,10 +112,15 @@ impl Waybill {
                 "--field reads manifest columns: it needs --batch (use --set FIELD=TEXT for one label)",
             ));
         }
+        let carriers = match &args.directory {
+            Some(path) => carriers(path, args.platform_key.clone())?,
+            None => BTreeMap::new(),
+        };
         Ok(Some(Waybill {
             template,
             fixed,
             named,
+            carriers,
         }))
     }
 
@@ -136,7 +145,13 @@ impl Waybill {
     }
 
     /// Fills the label's fields; `column` looks a manifest column up in the label's record.
-    pub fn fill(&self, label: &mut Label, column: impl Fn(&str) -> Option<String>) {
+    /// `key`: the identity that opened the envelope (`None` for an opened record).
+    pub fn fill(
+        &self,
+        label: &mut Label,
+        column: impl Fn(&str) -> Option<String>,
+        key: Option<KeyId>,
+    ) {
         for (field, value) in &self.fixed {
             label.fields.insert(field.clone(), value.clone());
         }
@@ -152,13 +167,46 @@ impl Waybill {
                 label.fields.insert(field.clone(), clean(&v));
             }
         }
-        // the template's carrier when neither --carrier nor a column named one
+        // the directory's courier for the key that opened it, then the template's carrier,
+        // when neither --carrier nor a column named one
+        if let Some(name) = key.and_then(|k| self.carriers.get(&k)) {
+            if label.field("carrier").is_empty() {
+                label.fields.insert("carrier".to_owned(), name.clone());
+            }
+        }
         if label.field("carrier").is_empty() {
             label
                 .fields
                 .insert("carrier".to_owned(), clean(&self.template.carrier));
         }
     }
+}
+
+/// The carrier name of every key a signed directory lists, the directory verified with the
+/// pinned platform key (its signature; not its expiry: a label names who carries the parcel).
+fn carriers(
+    path: &std::path::Path,
+    platform_key: Option<String>,
+) -> Result<BTreeMap<KeyId, String>> {
+    let pinned =
+        crate::directory::require_pinned(&crate::directory::args::PinnedKeyArg { platform_key })?;
+    let signed = crate::directory::read_signed(Some(path))?;
+    let directory = signed.verify(&pinned)?;
+    Ok(directory
+        .couriers
+        .iter()
+        .flat_map(|c| {
+            // both names, as waybills print them: 顺丰速运 SF Express
+            let name = match (c.name_zh.trim(), c.name_en.trim()) {
+                (zh, en) if zh.is_empty() || zh == en => clean(en),
+                (zh, "") => clean(zh),
+                (zh, en) => clean(&format!("{zh} {en}")),
+            };
+            c.keys
+                .iter()
+                .map(move |k| (k.public_key.key_id(), name.clone()))
+        })
+        .collect())
 }
 
 /// A JSON value as printed in a field: a string as is, a number or boolean as written.
