@@ -151,7 +151,7 @@ pub fn republish() -> Result {
     let renders: [(&str, &str, Render); 4] = [
         ("widget", "widget", widget_region),
         ("size", "size", size_region),
-        ("cli", "cli", cli_region),
+        ("cli", "cli", crate::bench_cli::region),
         ("peers", "peers", peers_region),
     ];
     let mut regions = Vec::new();
