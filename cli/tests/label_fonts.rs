@@ -13,12 +13,16 @@
     clippy::panic
 )]
 
+mod common;
+
 use std::{
     collections::BTreeSet,
     io::Write,
     path::{Path, PathBuf},
     process::{Command, Stdio},
 };
+
+use common::{file_needed, output, tool};
 
 const NOTO_CJK: &str = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
 const NOTO_ARABIC: &str = "/usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf";
@@ -39,33 +43,6 @@ struct Dir(PathBuf);
 struct Out {
     code: i32,
     stderr: String,
-}
-
-fn tool(name: &str, package: &str) -> Command {
-    assert!(
-        Command::new(name).arg("-v").output().is_ok(),
-        "`{name}` is not installed: `apt-get install -y --no-install-recommends {package}` \
-         (cargo xtask test installs it)"
-    );
-    Command::new(name)
-}
-
-fn file_needed(path: &str, package: &str) {
-    assert!(
-        Path::new(path).is_file(),
-        "{path} is missing: `apt-get install -y --no-install-recommends {package}` \
-         (cargo xtask test installs it)"
-    );
-}
-
-fn output(cmd: &mut Command) -> String {
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{cmd:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
 }
 
 impl Dir {

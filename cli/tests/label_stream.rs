@@ -12,39 +12,18 @@
     clippy::panic
 )]
 
+mod common;
+
 use std::{
     io::Write,
     path::{Path, PathBuf},
     process::{Command, Stdio},
 };
 
+use common::{output, tool};
 use serde_json::Value;
 
 const NOTO: &str = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
-
-/// A Debian tool the test needs; fails (never skips) when it is not installed.
-fn tool(name: &str, package: &str) -> Command {
-    let found = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).any(|d| d.join(name).is_file()))
-        .unwrap_or(false);
-    assert!(
-        found,
-        "`{name}` is not installed: `apt-get install -y --no-install-recommends {package}` \
-         (cargo xtask setup installs it)"
-    );
-    Command::new(name)
-}
-
-fn output(cmd: &mut Command) -> String {
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{cmd:?}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 #[derive(Debug)]
 struct Out {
