@@ -35,28 +35,19 @@ impl UrlSafeNoPad {
 
 #[inline(never)]
 fn encode(input: &[u8]) -> String {
-    let mut out = Vec::with_capacity(input.len().div_ceil(3) * 4);
-    let mut chunks = input.chunks_exact(3);
-    for chunk in &mut chunks {
-        if let [a, b, c] = *chunk {
-            let n = u32::from_be_bytes([0, a, b, c]);
-            out.extend_from_slice(&[18, 12, 6, 0].map(|s| letter(n >> s)));
-        }
-    }
-    let last = chunks.remainder();
-    if !last.is_empty() {
+    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
+    for chunk in input.chunks(3) {
         let mut group = [0u8; 3];
-        for (g, b) in group.iter_mut().zip(last) {
+        for (g, b) in group.iter_mut().zip(chunk) {
             *g = *b;
         }
-        let n = u32::from_be_bytes([0, group[0], group[1], group[2]]);
+        let n = u32::from(group[0]) << 16 | u32::from(group[1]) << 8 | u32::from(group[2]);
         // a chunk of k bytes is k + 1 characters
-        for i in 0..=last.len() {
-            out.push(letter(n >> (18 - 6 * i)));
+        for i in 0..=chunk.len() {
+            out.push(char::from(letter(n >> (18 - 6 * i))));
         }
     }
-    // every byte pushed is an ASCII character
-    String::from_utf8(out).unwrap_or_default()
+    out
 }
 
 /// The base64url character of a 6-bit value (`A–Z a–z 0–9 - _`).
