@@ -242,12 +242,6 @@ impl Sink {
     fn render(&mut self, label: &Label) -> Result<Rendered> {
         match self {
             Sink::Pdf(pdf) => {
-                if let Some((field, c)) = label
-                    .texts()
-                    .find_map(|(f, t)| pdf.font().missing(t).map(|c| (f, c)))
-                {
-                    return Err(pdf.font().refusal(c, &label.order, field));
-                }
                 pdf.add(label)?;
                 Ok(Rendered::Pdf)
             }

@@ -188,11 +188,19 @@ impl Pdf {
                 self.covered(&ops, label)?;
                 (ops, mm(t.width), mm(t.height))
             }
-            None => (
-                self.privacy(label)?,
-                mm(self.size.width_mm),
-                mm(self.size.height_mm),
-            ),
+            None => {
+                if let Some((field, c)) = label
+                    .texts()
+                    .find_map(|(f, t)| self.font.missing(t).map(|c| (f, c)))
+                {
+                    return Err(self.font.refusal(c, &label.order, field));
+                }
+                (
+                    self.privacy(label)?,
+                    mm(self.size.width_mm),
+                    mm(self.size.height_mm),
+                )
+            }
         };
         layout::encodable(&ops)?;
         let mut page = start_page(&mut self.doc, w, h)?;
@@ -351,10 +359,6 @@ impl Pdf {
         ty += mm(1.0);
         text(&mut ops, tx, ty, 8.0, label.field("privacy"));
         Ok(ops)
-    }
-
-    pub fn font(&self) -> &LabelFont {
-        &self.font
     }
 
     /// Copies the last parts to the file (a PDF without labels gets one blank page, as krilla
