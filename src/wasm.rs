@@ -296,6 +296,16 @@ pub fn seal_keys_js(
     Ok(recipients.iter().flat_map(|k| *k.as_bytes()).collect())
 }
 
+/// The platform X25519 path (index.js): the couriers' raw X25519 public keys (32 bytes each, in
+/// order) from `seal`'s `recipients` argument, parsed and nothing else checked (index.js keeps
+/// them per value; `sealEncapsulated` runs every check).
+#[cfg(not(feature = "form-only"))]
+#[wasm_bindgen(js_name = courierKeys)]
+pub fn courier_keys_js(recipients: JsValue) -> Result<Vec<u8>, JsValue> {
+    let recipients = recipients_from_js(&recipients)?;
+    Ok(recipients.iter().flat_map(|k| *k.as_bytes()).collect())
+}
+
 /// The platform X25519 path, step 2: seals as `seal` does, with each courier's ephemeral key
 /// pair and DH made by the platform. `encapsulations` is, per courier in order, `enc` (the
 /// ephemeral public key, 32 bytes) then `DH(skE, pkR)` (32 bytes). The caller zeroes it after.

@@ -281,11 +281,12 @@ const modules = {};
 
 /**
  * Loads one of the package's other modules once: `importGlue()` imports its wasm-bindgen glue
- * and `url` is its wasm (literal specifiers, so that bundlers find both). Resolves to the glue's
- * exports; rejects `load_failed`.
+ * and `wasmUrl()` gives its wasm's URL (literal specifiers, so that bundlers find both).
+ * Resolves to the glue's exports; rejects `load_failed`.
  */
-function loadModule(name, importGlue, url) {
+function loadModule(name, importGlue, wasmUrl) {
   if (!modules[name]) {
+    const url = wasmUrl();
     const source = inNode() ? nodeWasm(url) : fetch(url);
     const loaded = Promise.all([importGlue(), source])
       .then(([glue, s]) => glue.default({ module_or_path: s }).then(() => glue))
@@ -303,13 +304,13 @@ function loadModule(name, importGlue, url) {
  * form, no X25519): what `seal()` loads on the platform path, so that a page sealing its own
  * form's address never fetches the form's module.
  */
-const loadSeal = () => loadModule('seal', () => import('./sealpost_seal.js'), new URL('./sealpost_seal_bg.wasm', import.meta.url));
+const loadSeal = () => loadModule('seal', () => import('./sealpost_seal.js'), () => new URL('./sealpost_seal_bg.wasm', import.meta.url));
 
 /**
  * The whole binding (`sealpost_full_bg.wasm`): `seal()` on the wasm X25519 path, `inspect()`
  * and `openTestEnvelope()`, which the form's module (`load()`) leaves out.
  */
-const loadFull = () => loadModule('full', () => import('./sealpost_full.js'), new URL('./sealpost_full_bg.wasm', import.meta.url));
+const loadFull = () => loadModule('full', () => import('./sealpost_full.js'), () => new URL('./sealpost_full_bg.wasm', import.meta.url));
 
 /** Which X25519 `seal()` uses for `choice` ('auto', 'platform' or 'wasm'). */
 async function sealPath(choice) {
@@ -331,12 +332,43 @@ function cryptoChoice(options) {
   return choice;
 }
 
+/** Per X25519 choice, the path `seal()` takes and its loaded module, once known. */
+const sealModules = {};
+
 /** The path `seal()` takes for `choice`, and its loaded module: `{ path, wasm }`. */
-async function sealModule(choice) {
-  // fetch and compile the seal module while the platform is asked whether it has X25519
-  if (choice === 'platform' || (choice === 'auto' && !platformMeasuredSlower())) loadSeal().catch(() => {});
-  const path = await sealPath(choice);
-  return { path, wasm: await (path === 'wasm' ? loadFull() : loadSeal()) };
+function sealModule(choice) {
+  if (!sealModules[choice]) {
+    // fetch and compile the seal module while the platform is asked whether it has X25519
+    if (choice === 'platform' || (choice === 'auto' && !platformMeasuredSlower())) loadSeal().catch(() => {});
+    const found = sealPath(choice).then(async (path) => ({ path, wasm: await (path === 'wasm' ? loadFull() : loadSeal()) }));
+    found.catch(() => { delete sealModules[choice]; });
+    sealModules[choice] = found;
+  }
+  return sealModules[choice];
+}
+
+/** Raw courier keys per `couriers` value (a key, or keys joined by newlines), at most 64. */
+const parsedCouriers = new Map();
+
+/**
+ * The 32-byte X25519 keys of `couriers` (as `seal()` takes them), parsed once per value; null
+ * when they do not parse (`seal()`'s own checks then say why, in their order).
+ */
+function keysOf(wasm, couriers) {
+  const name = typeof couriers === 'string' ? couriers
+    : Array.isArray(couriers) && couriers.every((c) => typeof c === 'string') ? couriers.join('\n') : null;
+  let keys = name === null ? undefined : parsedCouriers.get(name);
+  if (keys) return keys;
+  try {
+    keys = wasm.courierKeys(couriers);
+  } catch {
+    return null;
+  }
+  if (name !== null) {
+    if (parsedCouriers.size >= 64) parsedCouriers.clear();
+    parsedCouriers.set(name, keys);
+  }
+  return keys;
 }
 
 /**
@@ -357,8 +389,11 @@ export async function seal(address, couriers, orderRef, disclose = 'none', optio
   const { path, wasm } = await sealModule(cryptoChoice(options));
   address = await withAddressData(address, options);
   if (path === 'wasm') return wasm.seal(address, couriers, orderRef, disclose);
-  const keys = wasm.sealKeys(address, couriers, orderRef, disclose);
-  const encapsulations = await platformEncapsulate(keys).catch((err) => {
+  // the couriers' keys parsed once per value; every check of seal() runs in sealEncapsulated,
+  // or first here (in seal()'s order) when the keys do not parse or the platform fails
+  const checked = () => wasm.sealKeys(address, couriers, orderRef, disclose);
+  const encapsulations = await platformEncapsulate(keysOf(wasm, couriers) || checked()).catch((err) => {
+    checked();
     throw sealpostError('randomness_unavailable', `the platform's X25519 failed: ${String((err && err.message) || err).slice(0, 120)}`);
   });
   try {

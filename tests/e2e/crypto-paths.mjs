@@ -42,6 +42,21 @@ export async function cryptoPaths() {
     const twice = [];
     for (let i = 0; i < 2; i++) twice.push(await sp.seal(address, sp.TEST_COURIER_PUBLIC_KEY, 'PATH-twice', 'none', { crypto: 'platform' }));
     out.freshKeys = twice[0] !== twice[1];
+    // bad input: both paths refuse it with the same code and field (the platform path checks
+    // it after the key pair and DH, or first when the keys do not parse)
+    const refusals = [
+      [{ ...address, phone: '12' }, sp.TEST_COURIER_PUBLIC_KEY, 'BAD-1'],
+      [address, 'sp1nope', 'BAD-2'],
+      [{ ...address, phone: '12' }, 'sp1nope', 'BAD-3'],
+      [address, sp.TEST_COURIER_PUBLIC_KEY, 'an order reference with spaces'],
+      [address, [sp.TEST_COURIER_PUBLIC_KEY, sp.TEST_COURIER_PUBLIC_KEY], 'BAD-5'],
+      [{ ...address, streetLines: 'not a list' }, 'sp1nope', 'BAD-6'],
+    ];
+    out.refusals = [];
+    for (const [a, k, o] of refusals) {
+      const code = (choice) => sp.seal(a, k, o, 'none', { crypto: choice }).then(() => 'sealed', (e) => `${e.code}${e.field ? ` ${e.field}` : ''}`);
+      out.refusals.push([await code('platform'), await code('wasm')]);
+    }
     out.bad = await sp.seal(address, sp.TEST_COURIER_PUBLIC_KEY, 'X', 'none', { crypto: 'webcrypto' })
       .then(() => 'sealed', (e) => e.code);
     // with the address data (SPEC §4.2): short names sealed as the data's, the district's code
@@ -76,6 +91,8 @@ export function cryptoPathChecks(browser, got) {
     [got.wasm && got.wasm.deriveBits === 0 && got.wasm.opened, `'wasm' seals without WebCrypto and opens: ${JSON.stringify(got.wasm)}`],
     [got.auto && got.auto.deriveBits === auto && got.auto.opened, `'auto' takes the ${EXPECTED_AUTO[browser]} path in ${browser}: ${JSON.stringify(got.auto)}`],
     [got.freshKeys === true, 'two platform seals of the same address and order are different envelopes (no ephemeral key reused)'],
+    [Array.isArray(got.refusals) && got.refusals.length === 6 && got.refusals.every(([p, w]) => p === w && p !== 'sealed'),
+      `bad input is refused with the same code on both paths: ${JSON.stringify(got.refusals)}`],
     [got.bad === 'invalid_options', `an unknown crypto choice is refused with invalid_options, not ${got.bad}`],
     [got.data && got.data.opened === '浙江省 杭州市 西湖区 330106' && got.data.disclosed === '浙江省' && got.data.plain === '浙江',
       `seal() with dataUrl seals the data's names and code and discloses the canonical province; without, the text as given: ${JSON.stringify(got.data)}`],
