@@ -134,8 +134,10 @@ async function nodeSide(pk, sk) {
   for (const id of h.PEERS) peers[id] = await import(pathToFileURL(path.join(BUNDLES, `${id}.js`)).href);
   const pkgIndex = await import(pathToFileURL(path.join(PKG, 'index.js')).href);
   await pkgIndex.prepareSeal();
+  await pkgIndex.prepareSeal({ crypto: 'platform' }); // the seal-only module, for the `work` case
+  const glue = await import(pathToFileURL(path.join(PKG, 'sealpost_seal.js')).href);
   const floors = await import(pathToFileURL(path.join(BUNDLES, 'floors.js')).href);
-  const list = await h.cases(peers, pk, pkgIndex, floors);
+  const list = await h.cases(peers, pk, pkgIndex, floors, glue);
   const byId = Object.fromEntries(list.map((c) => [c.id, c]));
   const samples = {};
   for (const c of list) samples[c.id] = await c.fn();
@@ -145,7 +147,9 @@ async function nodeSide(pk, sk) {
     calibrate: (id, ms) => h.calibrate(byId[id].fn, ms),
     batch: (id, ms) => h.batch(byId[id].fn, ms),
   }, 'Node');
-  return { result, sp: pkgIndex };
+  const overlap = await h.overlap();
+  log(`Node: WebCrypto X25519 beside this thread's work: ${JSON.stringify(overlap)}`);
+  return { result, sp: pkgIndex, overlap };
 }
 
 // ----------------------------------------------------------------------------------- Chromium
@@ -229,11 +233,13 @@ async function chromiumSide(pk, sk, sp) {
     const latency = {};
     for (const id of LATENCY_IDS) latency[id] = await page.evaluate((id) => window.__bench.latency(id), id);
     log(`Chromium: one seal after 10 ms idle, mean of 101: ${Object.entries(latency).map(([id, ms]) => `${id} ${ms.toFixed(3)} ms`).join(', ')}`);
+    const overlap = await page.evaluate(() => window.__bench.overlap());
+    log(`Chromium: WebCrypto X25519 beside the page's work: ${JSON.stringify(overlap)}`);
     await context.close();
     const coldMedian = Object.fromEntries(Object.entries(cold).map(([id, v]) => [id, {
       readyMs: median(v.ready), firstSealMs: median(v.firstSeal), loads: v,
     }]));
-    return { version: browser.version(), result, cold: coldMedian, latency };
+    return { version: browser.version(), result, cold: coldMedian, latency, overlap };
   } finally {
     await browser.close();
     server.close();
@@ -260,7 +266,9 @@ async function firefoxSide(pk, sk, sp) {
       calibrate: (id, ms) => page.evaluate((id, ms) => window.__bench.calibrate(id, ms), id, ms),
       batch: (id, n) => page.evaluate((id, n) => window.__bench.batch(id, n), id, n),
     }, 'Firefox');
-    return { version: await browser.version(), result };
+    const overlap = await page.evaluate(() => window.__bench.overlap());
+    log(`Firefox: WebCrypto X25519 beside the page's work: ${JSON.stringify(overlap)}`);
+    return { version: await browser.version(), result, overlap };
   } finally {
     await browser.close();
     server.close();
@@ -274,6 +282,7 @@ const LABELS = {
   'sealpost:platform': '  `crypto: \'platform\'` (WebCrypto X25519)',
   'sealpost:wasm': '  `crypto: \'wasm\'` (x25519-dalek in wasm)',
   'sealpost:validate': '  of which `validateAddress()` alone',
+  'sealpost:work': '  of which sealpost\'s own work on the platform path (encapsulation given)',
   'hpke-core-noble': '@hpke/core + dhkem-x25519 + chacha20poly1305',
   'hpke-core-webcrypto': '@hpke/core (WebCrypto X25519) + chacha20poly1305',
   'hpke-panva': 'hpke (panva, WebCrypto X25519) + hpke-noble AEAD',
@@ -331,6 +340,8 @@ const result = {
   }])),
   coldChromium: chrome.cold,
   latencyChromium: chrome.latency,
+  // WebCrypto X25519 key pairs beside a busy thread (harness.js overlap): Node, Chromium, Firefox
+  overlap: { node: nodeRun.overlap, chromium: chrome.overlap, firefox: fox.overlap },
 };
 await mkdir(path.dirname(OUT), { recursive: true });
 await writeFile(OUT, `${JSON.stringify(result, null, 2)}\n`);

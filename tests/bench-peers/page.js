@@ -7,13 +7,16 @@ for (const id of h.PEERS) peers[id] = await import(`/bundles/${id}.js`);
 const sp = await import('/pkg/index.js');
 await sp.load();
 await sp.prepareSeal();
-const list = await h.cases(peers, publicKey, sp, await import('/bundles/floors.js'));
+await sp.prepareSeal({ crypto: 'platform' }); // the seal-only module, for the `work` case
+const glue = await import('/pkg/sealpost_seal.js');
+const list = await h.cases(peers, publicKey, sp, await import('/bundles/floors.js'), glue);
 const byId = Object.fromEntries(list.map((c) => [c.id, c]));
 window.__bench = {
   ids: list.map((c) => c.id),
   calibrate: (id, ms) => h.calibrate(byId[id].fn, ms),
   batch: (id, n) => h.batch(byId[id].fn, n),
   latency: (id) => h.latency(byId[id].fn),
+  overlap: () => h.overlap(),
   // one output, JSON-safe, for bench.mjs to open in Node
   sample: async (id) => {
     const r = await byId[id].fn();
