@@ -279,7 +279,8 @@ pub fn seal_js(
     Ok(envelope.to_string())
 }
 
-/// The platform X25519 path, step 1 (index.js): runs every check of `seal` on the same
+/// The platform X25519 path, its checks alone (index.js, when the couriers do not parse or the
+/// platform fails, so that the input's error comes first): runs every check of `seal` on the same
 /// arguments and returns the couriers' raw X25519 public keys (32 bytes each, in order), for
 /// the platform to encapsulate to. Throws what `seal` would throw.
 #[cfg(not(feature = "form-only"))]

@@ -168,10 +168,13 @@ fn build_pkg() -> Result {
     // output in target/ (the size report reads it)
     let extra = [
         (
-            build_module(Some("seal-only"), "sealpost_seal")?,
+            build_module(Some("seal-only"), "sealpost_seal", "wasm-seal")?,
             "sealpost_seal",
         ),
-        (build_module(None, "sealpost_full")?, "sealpost_full"),
+        (
+            build_module(None, "sealpost_full", "wasm-release")?,
+            "sealpost_full",
+        ),
     ];
     run(Command::new("wasm-pack").args([
         "build",
@@ -248,9 +251,10 @@ fn copy_address_data(out: &Path) -> Result {
 }
 
 /// Builds one more module of the package with `feature` (none: the default features, the
-/// whole binding) with the form module's profile, wasm-bindgen and wasm-opt, into
-/// `target/<name>/` as `<name>.js`, `<name>_bg.wasm` and their types; returns that directory.
-fn build_module(feature: Option<&str>, name: &str) -> Result<PathBuf> {
+/// whole binding) with cargo `profile` (Cargo.toml says why each), wasm-bindgen and wasm-opt,
+/// into `target/<name>/` as `<name>.js`, `<name>_bg.wasm` and their types; returns that
+/// directory.
+fn build_module(feature: Option<&str>, name: &str, profile: &str) -> Result<PathBuf> {
     let out = root().join("target").join(name);
     let mut build = cargo();
     build.args([
@@ -261,14 +265,16 @@ fn build_module(feature: Option<&str>, name: &str) -> Result<PathBuf> {
         "--target",
         "wasm32-unknown-unknown",
         "--profile",
-        "wasm-release",
+        profile,
     ]);
     if let Some(feature) = feature {
         build.args(["--features", feature]);
     }
     run(&mut build)?;
     run(Command::new("wasm-bindgen")
-        .arg(root().join("target/wasm32-unknown-unknown/wasm-release/sealpost.wasm"))
+        .arg(root().join(format!(
+            "target/wasm32-unknown-unknown/{profile}/sealpost.wasm"
+        )))
         .arg("--out-dir")
         .arg(&out)
         .args(["--out-name", name, "--target", "web"]))?;
