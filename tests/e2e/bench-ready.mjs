@@ -7,7 +7,8 @@
 // serves them): the widget without and with the README's preload hints; the floor (floor/: the
 // same pages over a stand-in package of the same byte sizes that fetches, compiles and
 // instantiates the same wasm and does nothing else; `?nocompile`: only downloads it) and, with
-// `base`, another build of the package at /base/. `VARIANTS='widget;floor'` picks some.
+// `base`, another build of the package at /base/. `VARIANTS='widget;floor'` picks some; `OTHER=<url>` adds
+// the widget and the floor from another server of the same site (another build of serve.rs).
 // Prints medians (and quartiles) per page of the phases bench.mjs reports.
 
 import { chromium } from 'playwright-core';
@@ -21,8 +22,10 @@ const LOADS = Number(loadsArg || 15);
 const ALL = {
   widget: 'phases-plain.html',
   'widget+preload': 'phases-preload.html',
+  'widget+async': 'phases-async.html',
   floor: 'floor/phases-plain.html',
   'floor+preload': 'floor/phases-preload.html',
+  'floor+async': 'floor/phases-async.html',
   'floor-nocompile': 'floor/phases-plain.html?nocompile',
   ...(base ? { base: 'base/phases-plain.html', 'base+preload': 'base/phases-preload.html' } : {}),
   // waiting as bench.mjs did: page.evaluate once the page's load event fired (Playwright then
@@ -30,6 +33,13 @@ const ALL = {
   'widget, evaluate': 'phases-plain.html',
   'floor, evaluate': 'floor/phases-plain.html',
 };
+// OTHER=<url>: the same site from another server (another build of xtask/src/serve.rs)
+const OTHER = process.env.OTHER;
+if (OTHER) {
+  for (const n of ['widget', 'floor', 'widget+preload']) ALL[`${n} @other`] = new URL(ALL[n], OTHER).href;
+}
+// DIRS='a;b': more copies of the site's pages and package, at /a/, /b/ (made by hand)
+for (const d of (process.env.DIRS || '').split(';').filter(Boolean)) ALL[d] = `${d}/phases-plain.html`;
 const names = process.env.VARIANTS ? process.env.VARIANTS.split(';').filter((n) => ALL[n]) : Object.keys(ALL);
 
 function readPhases() {
@@ -112,6 +122,8 @@ const cols = [
   ['→compile', (t) => t.compileStart - t.script],
   ['compile', (t) => t.compileEnd - t.compileStart],
   ['inst', (t) => t.instantiateEnd - t.instantiateStart],
+  // from the later of the wasm and the glue arriving to the instance
+  ['both→inst', (t) => t.instantiateEnd - Math.max(t.fetchEnd, t.glueEnd)],
   ['render', (t) => t.ready - t.instantiateEnd],
 ];
 console.log(`script loaded → ready in Chromium ${b.version()}, ${LOADS} loads per page interleaved; median [quartiles], ms (ready and the rest after index.js's responseEnd)`);

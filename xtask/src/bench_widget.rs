@@ -162,7 +162,12 @@ fn floor(site: &std::path::Path) -> Result {
     ] {
         std::fs::copy(pkg.join(f), fake.join(f)).map_err(|e| format!("pkg/{f}: {e}"))?;
     }
-    for f in ["phases-plain.html", "phases-preload.html", "hooks.js"] {
+    for f in [
+        "phases-plain.html",
+        "phases-preload.html",
+        "phases-async.html",
+        "hooks.js",
+    ] {
         std::fs::copy(site.join(f), dir.join(f)).map_err(|e| format!("{f}: {e}"))?;
     }
     Ok(())
