@@ -192,7 +192,6 @@ fn build_pkg() -> Result {
     if !optimize_wasm(&pkg.join("sealpost_bg.wasm"))? {
         eprintln!("xtask: wasm-opt not installed: the package is not size-optimized");
     }
-    compile_hint(&pkg.join("sealpost.js"))?;
     for (dir, name) in extra {
         for suffix in [".js", ".d.ts", "_bg.wasm", "_bg.wasm.d.ts"] {
             let file = format!("{name}{suffix}");
@@ -275,26 +274,6 @@ fn build_module(feature: Option<&str>, name: &str) -> Result<PathBuf> {
         .args(["--out-name", name, "--target", "web"]))?;
     optimize_wasm(&out.join(format!("{name}_bg.wasm")))?;
     Ok(out)
-}
-
-/// Marks the form module's glue for eager compilation: V8 (Chrome 136 on) compiles every
-/// function of a script that has the `//# allFunctionsCalledOnLoad` comment while it streams
-/// in, off the main thread, instead of each function on the main thread at its first call.
-/// Nearly all of the glue runs at the form's first render (its imports are the DOM calls of
-/// the mount); measured in `cargo xtask bench ready`. Other engines ignore the comment. Put
-/// after wasm-bindgen's leading `@ts-self-types` comment, which must stay first.
-fn compile_hint(glue: &Path) -> Result {
-    const HINT: &str = "//# allFunctionsCalledOnLoad\n";
-    let text = std::fs::read_to_string(glue).map_err(|e| format!("{}: {e}", glue.display()))?;
-    if text.contains(HINT) {
-        return Ok(());
-    }
-    let at = match text.split_inclusive('\n').next() {
-        Some(first) if first.starts_with("/* @ts-self-types") => first.len(),
-        _ => 0,
-    };
-    let text = format!("{}{HINT}{}", &text[..at], &text[at..]);
-    std::fs::write(glue, text).map_err(|e| format!("{}: {e}", glue.display()))
 }
 
 /// `wasm-opt` with [`WASM_OPT_ARGS`] on `wasm`, in place; false when binaryen 116's wasm-opt is
