@@ -5,8 +5,8 @@
 // CSP-safe: no inline styles or scripts, no eval; the form's CSS is a constructed stylesheet.
 //
 // The wasm-bindgen glue (./sealpost.js) is imported dynamically by `load()`, which starts the
-// wasm's fetch and streaming compile at the same time (issue #17): with a static import
-// nothing, not even the wasm request, could start before the glue was fetched and evaluated. Bundlers still split the glue
+// wasm's fetch at the same time (issue #17): with a static import nothing, not even the wasm
+// request, could start before the glue was fetched and evaluated. Bundlers still split the glue
 // into a chunk and find the wasm through its `new URL('sealpost_bg.wasm', import.meta.url)`
 // (and through ours below, the same static pattern).
 
@@ -45,16 +45,10 @@ async function nodeWasm(url = new URL('./sealpost_bg.wasm', import.meta.url)) {
 
 /**
  * `sealpost_bg.wasm` next to this file, requested now (in a browser), so that its download
- * overlaps the glue's, and compiled as it downloads (compileStreaming): the compile no longer
- * waits for the glue to arrive and be evaluated, and the glue's init only instantiates the
- * compiled module. A failed response, or one of another MIME type (where compileStreaming
- * refuses it), goes to the glue's init as it is: it reports the status, or falls back to the
- * bytes, as before.
+ * overlaps the glue's; the glue's init compiles the Response streaming (instantiateStreaming).
  */
 function browserWasm() {
-  const response = fetch(new URL('./sealpost_bg.wasm', import.meta.url));
-  if (typeof WebAssembly === 'undefined' || typeof WebAssembly.compileStreaming !== 'function') return response;
-  return response.then((r) => (r.ok && r.headers.get('Content-Type') === 'application/wasm' ? WebAssembly.compileStreaming(r) : r));
+  return fetch(new URL('./sealpost_bg.wasm', import.meta.url));
 }
 
 /**
