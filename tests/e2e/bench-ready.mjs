@@ -36,7 +36,9 @@ const ALL = {
 // OTHER=<url>: the same site from another server (another build of xtask/src/serve.rs)
 const OTHER = process.env.OTHER;
 if (OTHER) {
-  for (const n of ['widget', 'floor', 'widget+preload']) ALL[`${n} @other`] = new URL(ALL[n], OTHER).href;
+  for (const n of ['widget', 'floor', 'widget+preload', 'base', 'base+preload']) {
+    if (ALL[n]) ALL[`${n} @other`] = new URL(ALL[n], OTHER).href;
+  }
 }
 // DIRS='a;b': more copies of the site's pages and package, at /a/, /b/ (made by hand)
 for (const d of (process.env.DIRS || '').split(';').filter(Boolean)) ALL[d] = `${d}/phases-plain.html`;
