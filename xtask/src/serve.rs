@@ -2,7 +2,7 @@
 //! the widget promises to work under (README: "CSP recipe").
 
 use std::{
-    io::{BufRead, BufReader, Read, Write},
+    io::{BufRead, BufReader, Write},
     net::{SocketAddr, TcpListener, TcpStream},
     path::{Component, Path, PathBuf},
     thread::JoinHandle,
@@ -120,46 +120,15 @@ fn serve(listener: TcpListener, site: Site) -> Result<Server> {
     Ok(Server { addr, thread })
 }
 
-/// Answers the requests of one connection, kept open between them (HTTP/1.1 keep-alive: a page's
-/// dozen files need no new connection each; `Connection: close` or HTTP/1.0 from the client, an
-/// idle 30 s or an error closes it). Each response goes out in one write, with Nagle off: no
-/// response waits for the acknowledgement of the one before, or of its own headers.
 fn handle(stream: TcpStream, site: &Site) -> std::io::Result<()> {
-    stream.set_nodelay(true)?;
-    stream.set_read_timeout(Some(std::time::Duration::from_secs(30)))?;
     let mut reader = BufReader::new(stream.try_clone()?);
-    let mut out = stream;
-    loop {
-        let mut request_line = String::new();
-        if reader.read_line(&mut request_line)? == 0 {
-            return Ok(());
-        }
-        let mut close = request_line.trim_end().ends_with("HTTP/1.0");
-        let mut body_len = 0u64;
-        let mut line = String::new();
-        while reader.read_line(&mut line)? > 2 {
-            if let Some((name, value)) = line.split_once(':') {
-                let value = value.trim();
-                if name.eq_ignore_ascii_case("connection") {
-                    close = value.eq_ignore_ascii_case("close");
-                } else if name.eq_ignore_ascii_case("content-length") {
-                    body_len = value.parse().unwrap_or(0);
-                }
-            }
-            line.clear();
-        }
-        // a request body (none is used): skipped, so the next request starts where it should
-        std::io::copy(&mut (&mut reader).take(body_len), &mut std::io::sink())?;
-        out.write_all(&respond(&request_line, site, close))?;
-        if close {
-            return out.flush();
-        }
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line)?;
+    // drain the headers
+    let mut line = String::new();
+    while reader.read_line(&mut line)? > 2 {
+        line.clear();
     }
-}
-
-/// The whole response to `request_line`: headers and body in one buffer.
-fn respond(request_line: &str, site: &Site, close: bool) -> Vec<u8> {
-    let connection = if close { "close" } else { "keep-alive" };
     let mut parts = request_line.split_whitespace();
     let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
     let path = target.split(['?', '#']).next().unwrap_or("/");
@@ -169,6 +138,7 @@ fn respond(request_line: &str, site: &Site, close: bool) -> Vec<u8> {
         .find_map(|(prefix, dir)| Some(resolve(dir, path.strip_prefix(prefix)?)))
         .flatten();
     let body = file.and_then(|f| std::fs::read(&f).ok().map(|body| (f, body)));
+    let mut out = stream;
     match (method, body) {
         ("GET" | "HEAD", Some((file, body))) => {
             let mut head = format!(
@@ -179,18 +149,17 @@ fn respond(request_line: &str, site: &Site, close: bool) -> Vec<u8> {
             for (k, v) in &site.headers {
                 head.push_str(&format!("{k}: {v}\r\n"));
             }
-            head.push_str(&format!("Connection: {connection}\r\n\r\n"));
-            let mut response = head.into_bytes();
+            head.push_str("Connection: close\r\n\r\n");
+            out.write_all(head.as_bytes())?;
             if method == "GET" {
-                response.extend_from_slice(&body);
+                out.write_all(&body)?;
             }
-            response
         }
-        _ => format!(
-            "HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\nConnection: {connection}\r\n\r\nnot found"
-        )
-        .into_bytes(),
+        _ => {
+            out.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot found")?;
+        }
     }
+    out.flush()
 }
 
 /// Maps a URL path to a file under `dir`; refuses `..`, hidden files, `_headers`-style files
