@@ -57,6 +57,53 @@ pub fn run_bench() -> Result {
     package_readme(&widget)
 }
 
+/// `cargo xtask bench ready [--base PKG] [--loads N] [--serve]`: the package script loaded →
+/// `ready` in Chromium, loads of the bench pages interleaved (tests/e2e/bench-ready.mjs): the
+/// widget, the floor (the same harness loading files of the same sizes that do nothing) and,
+/// with `--base`, another build of the package (a `pkg/` folder: served at `/base/pkg/`, with
+/// the same pages at `/base/`), so that a change is compared within one run. `--serve`: only
+/// serves the site (for tests/e2e/ready-trace.mjs). Figures, not pass/fail; writes nothing.
+pub fn ready(args: &[String]) -> Result {
+    let mut base = None;
+    let mut loads = "15".to_owned();
+    let mut serve_only = false;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--base" => base = it.next().map(std::path::PathBuf::from),
+            "--loads" => loads = it.next().cloned().unwrap_or(loads),
+            "--serve" => serve_only = true,
+            _ => {
+                return Err(format!(
+                    "usage: cargo xtask bench ready [--base PKG] [--loads N] [--serve]; not {a}"
+                ))
+            }
+        }
+    }
+    crate::build_pkg()?;
+    let site = bench_site()?;
+    if let Some(base) = &base {
+        crate::frame::copy_dir(base, &site.join("base/pkg"))?;
+        crate::frame::copy_dir(&root().join("tests/e2e/bench-site"), &site.join("base"))?;
+    }
+    let server = crate::serve::start_site(&site)?;
+    let url = format!("http://{}/", server.addr);
+    if serve_only {
+        eprintln!("xtask: the bench site at {url}");
+        server.wait();
+        return Ok(());
+    }
+    let mut cmd = Command::new("node");
+    cmd.current_dir(root().join("tests/e2e"))
+        .arg("bench-ready.mjs")
+        .arg(&url)
+        .arg(&loads);
+    if base.is_some() {
+        cmd.arg("base");
+    }
+    run(&mut cmd)
+}
+
 /// `target/bench/site/`: the bench pages of `tests/e2e/bench-site/` at `/` and the package at
 /// `/pkg/` (its address data at `/pkg/data/`), served with the demo shop's headers and CSP.
 fn bench_site() -> Result<std::path::PathBuf> {
@@ -78,7 +125,52 @@ fn bench_site() -> Result<std::path::PathBuf> {
             }
         }
     }
+    floor(&site)?;
     Ok(site)
+}
+
+/// `floor/`: the bench pages over a stand-in package of the same byte sizes that does nothing
+/// (tests/e2e/bench-site/floor-index.js): what the browser, the server and this machine cost.
+fn floor(site: &std::path::Path) -> Result {
+    let pkg = root().join("pkg");
+    let dir = site.join("floor");
+    let fake = dir.join("pkg");
+    std::fs::create_dir_all(fake.join("data/intl")).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(fake.join("data/cn")).map_err(|e| e.to_string())?;
+    let pad = |template: &str, like: &str| -> Result {
+        let mut text = std::fs::read_to_string(root().join("tests/e2e/bench-site").join(template))
+            .map_err(|e| format!("{template}: {e}"))?;
+        let size = std::fs::metadata(pkg.join(like))
+            .map_err(|e| format!("pkg/{like}: {e}"))?
+            .len();
+        let mut filler = String::new();
+        while (text.len() + filler.len() + 4) < size as usize {
+            let n = (size as usize - text.len() - filler.len() - 4).min(99);
+            filler.push_str("// ");
+            filler.push_str(&"x".repeat(n.saturating_sub(3)));
+            filler.push('\n');
+        }
+        text.push_str(&filler);
+        std::fs::write(fake.join(like), text).map_err(|e| format!("floor/pkg/{like}: {e}"))
+    };
+    pad("floor-index.js", "index.js")?;
+    pad("floor-glue.js", "sealpost.js")?;
+    for f in [
+        "sealpost_bg.wasm",
+        "data/intl/CN.json",
+        "data/cn/index.json",
+    ] {
+        std::fs::copy(pkg.join(f), fake.join(f)).map_err(|e| format!("pkg/{f}: {e}"))?;
+    }
+    for f in [
+        "phases-plain.html",
+        "phases-preload.html",
+        "phases-async.html",
+        "hooks.js",
+    ] {
+        std::fs::copy(site.join(f), dir.join(f)).map_err(|e| format!("{f}: {e}"))?;
+    }
+    Ok(())
 }
 
 /// Per file raw / gzip / brotli (measured by bench.mjs) and the wasm's largest items.

@@ -77,7 +77,7 @@ fn main() -> ExitCode {
             Some(Err(_)) => Err(format!("not a number of seconds: {}", args[1])),
         },
         _ => {
-            eprintln!("usage: cargo xtask test | demo [--port N] | test --browser chromium|firefox|webkit | bench [widget|cli|peers|readme] | fuzz [SECONDS] | setup | pkg | frame --policy FILE --out DIR [--directory FILE] | dist [--check] | e2e | e2e-isolation | examples | serve | data [--date YYYY-MM-DD]");
+            eprintln!("usage: cargo xtask test | demo [--port N] | test --browser chromium|firefox|webkit | bench [widget|cli|peers|readme|ready] | fuzz [SECONDS] | setup | pkg | frame --policy FILE --out DIR [--directory FILE] | dist [--check] | e2e | e2e-isolation | examples | serve | data [--date YYYY-MM-DD]");
             return ExitCode::from(2);
         }
     };
@@ -713,9 +713,13 @@ fn without_empty(v: &serde_json::Value) -> serde_json::Value {
 /// regions of README.md (xtask/src/figures.rs); the regions of benches not run stay as they are.
 /// `readme` rewrites the regions from the JSON files already there, running no bench.
 fn bench(which: Option<&str>) -> Result {
-    let usage = || Err("usage: cargo xtask bench [widget|cli|peers|readme]".to_owned());
+    let usage = || Err("usage: cargo xtask bench [widget|cli|peers|readme|ready]".to_owned());
     if which == Some("readme") {
         return figures::republish();
+    }
+    if which == Some("ready") {
+        let args: Vec<String> = std::env::args().skip(3).collect();
+        return bench_widget::ready(&args);
     }
     if !matches!(which, None | Some("widget" | "cli" | "peers")) {
         return usage();
