@@ -347,7 +347,7 @@ function sealModule(choice) {
   return sealModules[choice];
 }
 
-/** Raw courier keys per `couriers` value (a key, or keys joined by newlines), at most 64. */
+/** Raw courier keys per `couriers` value (a key or a list of keys, named apart), at most 64. */
 const parsedCouriers = new Map();
 
 /**
@@ -355,8 +355,8 @@ const parsedCouriers = new Map();
  * when they do not parse (`seal()`'s own checks then say why, in their order).
  */
 function keysOf(wasm, couriers) {
-  const name = typeof couriers === 'string' ? couriers
-    : Array.isArray(couriers) && couriers.every((c) => typeof c === 'string') ? couriers.join('\n') : null;
+  const name = typeof couriers === 'string' ? `key ${couriers}`
+    : Array.isArray(couriers) && couriers.every((c) => typeof c === 'string') ? `list ${JSON.stringify(couriers)}` : null;
   let keys = name === null ? undefined : parsedCouriers.get(name);
   if (keys) return keys;
   try {

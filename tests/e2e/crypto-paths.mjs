@@ -52,6 +52,16 @@ export async function cryptoPaths() {
       [address, [sp.TEST_COURIER_PUBLIC_KEY, sp.TEST_COURIER_PUBLIC_KEY], 'BAD-5'],
       [{ ...address, streetLines: 'not a list' }, 'sp1nope', 'BAD-6'],
     ];
+    // two couriers on the platform path, in both orders (each value's keys are kept per page):
+    // the envelope names them in the order given, and the test courier's copy opens
+    const other = 'sp15pzc3d6xsve57mnkwrd5tn9p9z8u9s2fn4u8zhv52m6anynp4q3ssln2tz';
+    out.twoCouriers = [];
+    for (const list of [[sp.TEST_COURIER_PUBLIC_KEY, other], [other, sp.TEST_COURIER_PUBLIC_KEY], [sp.TEST_COURIER_PUBLIC_KEY, other]]) {
+      const envelope = await sp.seal(address, list, 'PATH-two', 'none', { crypto: 'platform' });
+      const ids = (await sp.inspect(envelope)).recipients.map((r) => r.keyId);
+      const opened = (await sp.openTestEnvelope(envelope, 'PATH-two')).name === address.name;
+      out.twoCouriers.push({ ids: await Promise.all(list.map((k) => sp.keyId(k))), sealedTo: ids, opened });
+    }
     out.refusals = [];
     for (const [a, k, o] of refusals) {
       const code = (choice) => sp.seal(a, k, o, 'none', { crypto: choice }).then(() => 'sealed', (e) => `${e.code}${e.field ? ` ${e.field}` : ''}`);
@@ -91,6 +101,8 @@ export function cryptoPathChecks(browser, got) {
     [got.wasm && got.wasm.deriveBits === 0 && got.wasm.opened, `'wasm' seals without WebCrypto and opens: ${JSON.stringify(got.wasm)}`],
     [got.auto && got.auto.deriveBits === auto && got.auto.opened, `'auto' takes the ${EXPECTED_AUTO[browser]} path in ${browser}: ${JSON.stringify(got.auto)}`],
     [got.freshKeys === true, 'two platform seals of the same address and order are different envelopes (no ephemeral key reused)'],
+    [Array.isArray(got.twoCouriers) && got.twoCouriers.length === 3 && got.twoCouriers.every((t) => t.opened && JSON.stringify(t.ids) === JSON.stringify(t.sealedTo)),
+      `two couriers on the platform path are sealed to in the order given, each time: ${JSON.stringify(got.twoCouriers)}`],
     [Array.isArray(got.refusals) && got.refusals.length === 6 && got.refusals.every(([p, w]) => p === w && p !== 'sealed'),
       `bad input is refused with the same code on both paths: ${JSON.stringify(got.refusals)}`],
     [got.bad === 'invalid_options', `an unknown crypto choice is refused with invalid_options, not ${got.bad}`],
