@@ -12,6 +12,7 @@
 // Prints medians (and quartiles) per page of the phases bench.mjs reports.
 
 import { chromium } from 'playwright-core';
+import { launchChromium, readPhases, untilReady } from './bench-common.mjs';
 
 const [benchURL, loadsArg, base] = process.argv.slice(2);
 if (!benchURL) {
@@ -44,41 +45,7 @@ if (OTHER) {
 for (const d of (process.env.DIRS || '').split(';').filter(Boolean)) ALL[d] = `${d}/phases-plain.html`;
 const names = process.env.VARIANTS ? process.env.VARIANTS.split(';').filter((n) => ALL[n]) : Object.keys(ALL);
 
-function readPhases() {
-  const mark = (n) => performance.getEntriesByName(`sealpost:${n}`)[0]?.startTime ?? NaN;
-  const res = performance.getEntriesByType('resource');
-  const find = (suffix) => res.find((e) => e.name.endsWith(suffix));
-  const script = find('/pkg/index.js');
-  const w = find('/pkg/sealpost_bg.wasm');
-  const glue = find('/pkg/sealpost.js');
-  return {
-    script: script ? script.responseEnd : NaN,
-    fetchStart: w ? w.startTime : NaN,
-    fetchEnd: w ? w.responseEnd : NaN,
-    glueStart: glue ? glue.startTime : NaN,
-    glueEnd: glue ? glue.responseEnd : NaN,
-    compileStart: mark('compile:start'),
-    compileEnd: mark('compile:end'),
-    instantiateStart: mark('instantiate:start'),
-    instantiateEnd: mark('instantiate:end'),
-    ready: mark('ready'),
-  };
-}
-
-function untilReady() {
-  return new Promise((resolve, reject) => {
-    if (performance.getEntriesByName('sealpost:ready').length > 0) return resolve(true);
-    document.addEventListener('sealpost-ready', () => setTimeout(() => resolve(true), 0), true);
-    setTimeout(() => reject(new Error('no sealpost-ready within 30 s')), 30000);
-  });
-}
-
-const b = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-});
+const b = await launchChromium(chromium);
 const loads = Object.fromEntries(names.map((n) => [n, []]));
 try {
   // one warm-up load of each (the browser's first pages pay for its start-up)

@@ -11,6 +11,7 @@
 
 import { writeFile } from 'node:fs/promises';
 import { chromium } from 'playwright-core';
+import { launchChromium, untilReady } from './bench-common.mjs';
 
 const [url, traceOut] = process.argv.slice(2);
 if (!url) {
@@ -28,12 +29,7 @@ const CATEGORIES = process.env.LIGHT ? [
   'disabled-by-default-devtools.timeline.invalidationTracking',
 ];
 
-const b = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-});
+const b = await launchChromium(chromium);
 try {
   // a warm-up load (the browser's first page pays for its own start-up)
   {
@@ -67,13 +63,6 @@ try {
   await b.close();
 }
 
-function untilReady() {
-  return new Promise((resolve, reject) => {
-    if (performance.getEntriesByName('sealpost:ready').length > 0) return resolve(true);
-    document.addEventListener('sealpost-ready', () => setTimeout(() => resolve(true), 0), true);
-    setTimeout(() => reject(new Error('no sealpost-ready within 30 s')), 30000);
-  });
-}
 
 function analyse(trace, page) {
   const events = trace.traceEvents || trace;
