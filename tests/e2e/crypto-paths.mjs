@@ -62,6 +62,17 @@ export async function cryptoPaths() {
       const opened = (await sp.openTestEnvelope(envelope, 'PATH-two')).name === address.name;
       out.twoCouriers.push({ ids: await Promise.all(list.map((k) => sp.keyId(k))), sealedTo: ids, opened });
     }
+    // the platform's X25519 failing: randomness_unavailable, unless the input is bad (its own
+    // code first); the next seal works again
+    const deriveBits = subtle.deriveBits;
+    subtle.deriveBits = () => Promise.reject(new DOMException('test: no DH', 'OperationError'));
+    try {
+      const code = (a) => sp.seal(a, sp.TEST_COURIER_PUBLIC_KEY, 'PATH-fail', 'none', { crypto: 'platform' }).then(() => 'sealed', (e) => e.code);
+      out.platformFails = [await code(address), await code({ ...address, phone: '12' })];
+    } finally {
+      subtle.deriveBits = deriveBits;
+    }
+    out.platformFails.push(await sp.seal(address, sp.TEST_COURIER_PUBLIC_KEY, 'PATH-fail', 'none', { crypto: 'platform' }).then(() => 'sealed', (e) => e.code));
     out.refusals = [];
     for (const [a, k, o] of refusals) {
       const code = (choice) => sp.seal(a, k, o, 'none', { crypto: choice }).then(() => 'sealed', (e) => `${e.code}${e.field ? ` ${e.field}` : ''}`);
@@ -103,6 +114,8 @@ export function cryptoPathChecks(browser, got) {
     [got.freshKeys === true, 'two platform seals of the same address and order are different envelopes (no ephemeral key reused)'],
     [Array.isArray(got.twoCouriers) && got.twoCouriers.length === 3 && got.twoCouriers.every((t) => t.opened && JSON.stringify(t.ids) === JSON.stringify(t.sealedTo)),
       `two couriers on the platform path are sealed to in the order given, each time: ${JSON.stringify(got.twoCouriers)}`],
+    [JSON.stringify(got.platformFails) === JSON.stringify(['randomness_unavailable', 'phone_invalid', 'sealed']),
+      `a failing platform X25519: randomness_unavailable, a bad address's own code first, then sealing again: ${JSON.stringify(got.platformFails)}`],
     [Array.isArray(got.refusals) && got.refusals.length === 6 && got.refusals.every(([p, w]) => p === w && p !== 'sealed'),
       `bad input is refused with the same code on both paths: ${JSON.stringify(got.refusals)}`],
     [got.bad === 'invalid_options', `an unknown crypto choice is refused with invalid_options, not ${got.bad}`],
