@@ -15,22 +15,12 @@
 mod common;
 
 use std::{
-    io::Write,
     path::{Path, PathBuf},
-    process::{Command, Stdio},
+    process::Command,
 };
 
-use common::{output, tool};
+use common::{file_needed, finish, output, sealpost_in, tool, Out, NOTO};
 use serde_json::Value;
-
-const NOTO: &str = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
-
-#[derive(Debug)]
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
 
 struct Depot {
     dir: PathBuf,
@@ -38,10 +28,7 @@ struct Depot {
 
 impl Depot {
     fn new(name: &str) -> Depot {
-        assert!(
-            Path::new(NOTO).is_file(),
-            "{NOTO} is missing: `apt-get install -y --no-install-recommends fonts-noto-cjk`"
-        );
+        file_needed(NOTO, "fonts-noto-cjk");
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
             .join("label-stream")
             .join(name);
@@ -58,33 +45,13 @@ impl Depot {
         std::fs::write(self.path(name), text).unwrap();
     }
 
-    fn command(&self, part_pages: &str) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_sealpost"));
-        cmd.current_dir(&self.dir)
-            .env("SEALPOST_AUDIT_LOG", "audit.log")
-            .env("SEALPOST_OPERATOR", "depot-7")
-            .env("SEALPOST_PDF_PART_PAGES", part_pages)
-            .env_remove("SEALPOST_LABEL_FONT")
-            .env_remove("SEALPOST_LABEL_FONTS");
-        cmd
-    }
-
     fn run(&self, part_pages: &str, args: &[&str], stdin: &str) -> Out {
-        let mut child = self
-            .command(part_pages)
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-        let out = child.wait_with_output().unwrap();
-        Out {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        finish(
+            sealpost_in(&self.dir)
+                .env("SEALPOST_PDF_PART_PAGES", part_pages)
+                .args(args),
+            stdin,
+        )
     }
 
     /// `pdftotext` of one page (1-based).

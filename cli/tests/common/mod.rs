@@ -62,6 +62,35 @@ pub fn output(cmd: &mut Command) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// The real binary, run in `dir` as a depot runs it: its audit log there, an operator, no
+/// label-font pins from the environment.
+pub fn sealpost_in(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sealpost"));
+    cmd.current_dir(dir)
+        .env("SEALPOST_AUDIT_LOG", "audit.log")
+        .env("SEALPOST_OPERATOR", "depot-7")
+        .env_remove("SEALPOST_LABEL_FONT")
+        .env_remove("SEALPOST_LABEL_FONTS");
+    cmd
+}
+
+/// Runs `cmd` with `stdin` and collects its exit code and output.
+pub fn finish(cmd: &mut Command, stdin: &str) -> Out {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
+    let out = child.wait_with_output().unwrap();
+    Out {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
 impl Depot {
     pub fn new(name: &str) -> Depot {
         file_needed(NOTO, "fonts-noto-cjk");
@@ -87,25 +116,7 @@ impl Depot {
     }
 
     pub fn run(&self, args: &[&str], stdin: &str) -> Out {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_sealpost"))
-            .current_dir(&self.dir)
-            .args(args)
-            .env("SEALPOST_AUDIT_LOG", "audit.log")
-            .env("SEALPOST_OPERATOR", "depot-7")
-            .env_remove("SEALPOST_LABEL_FONT")
-            .env_remove("SEALPOST_LABEL_FONTS")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-        let out = child.wait_with_output().unwrap();
-        Out {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        finish(sealpost_in(&self.dir).args(args), stdin)
     }
 
     pub fn seal(&self, order: &str, address: &str) -> String {
